@@ -1,0 +1,53 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/time.h"
+
+namespace charta::core {
+
+// Who did something in git: a tagger or an author.
+struct Person {
+  std::string name;
+  std::string email;
+};
+
+// The withdrawal of a scheduled edition before it took effect. Recorded, never deleted.
+struct Withdrawal {
+  Instant at;
+  Person by;
+  std::string reason;
+};
+
+// A published revision of one document. Immutable once published; only a withdrawal can be
+// added, and only before effectiveFrom.
+struct Edition {
+  DocumentId doc;
+  EditionNo no;
+  CommitId commit;
+  Instant publishedAt;                                      // the tag's tagger time
+  Instant effectiveFrom;                                    // >= publishedAt (no backdating)
+  std::chrono::minutes effectiveOffset{kKazakhstanOffset};  // as written in the trailer
+  bool material = false;
+  std::vector<PurposeId> renewPurposes;
+  std::string summary;
+  Person publisher;
+  std::optional<std::string> forcedReason;  // publication despite lint errors, and why
+  std::optional<Withdrawal> withdrawal;
+
+  bool withdrawnBy(Instant t) const { return withdrawal && withdrawal->at <= t; }
+};
+
+// A revision of a document: any commit that changed one of its files (a draft unless published).
+struct RevisionInfo {
+  CommitId commit;
+  Person author;
+  Instant time;
+  std::string message;  // the whole commit message
+  std::string subject() const { return message.substr(0, message.find('\n')); }
+};
+
+}  // namespace charta::core

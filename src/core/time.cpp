@@ -1,0 +1,111 @@
+#include "core/time.h"
+
+#include <cstdio>
+
+namespace charta::core {
+namespace {
+
+bool digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+Instant now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+std::optional<ZonedInstant> parseRfc3339Zoned(std::string_view s) {
+  using namespace std::chrono;
+  int y, mo, d, h, mi, sec;
+  if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
+      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) ||
+      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec)) {
+    return std::nullopt;
+  }
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
+  size_t pos = 19;
+  int millis = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (pos - start < 3) millis = millis * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    size_t n = pos - start;
+    if (n == 0 || n > 9) return std::nullopt;
+    for (size_t i = n; i < 3; ++i) millis *= 10;
+  }
+  if (pos >= s.size()) return std::nullopt;  // no offset: a local time is refused
+  minutes offset{0};
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int oh, om;
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset = minutes{oh * 60 + om};
+    if (s[pos] == '-') offset = -offset;
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  Instant local = time_point_cast<milliseconds>(sys_days{ymd}) + hours{h} + minutes{mi} +
+                  seconds{sec} + milliseconds{millis};
+  return ZonedInstant{local - offset, offset};
+}
+
+std::optional<Instant> parseRfc3339(std::string_view text) {
+  auto z = parseRfc3339Zoned(text);
+  if (!z) return std::nullopt;
+  return z->instant;
+}
+
+std::string formatRfc3339(Instant t, std::chrono::minutes offset, bool useZ) {
+  using namespace std::chrono;
+  Instant local = t + offset;
+  auto day = floor<days>(local);
+  year_month_day ymd{day};
+  auto rest = local - day;
+  auto h = duration_cast<hours>(rest);
+  rest -= h;
+  auto mi = duration_cast<minutes>(rest);
+  rest -= mi;
+  auto sec = duration_cast<seconds>(rest);
+  rest -= sec;
+  auto ms = rest.count();
+  char buf[48];
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d",
+                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                        static_cast<unsigned>(ymd.day()), static_cast<int>(h.count()),
+                        static_cast<int>(mi.count()), static_cast<int>(sec.count()));
+  std::string out(buf, static_cast<size_t>(n));
+  if (ms != 0) {
+    std::snprintf(buf, sizeof buf, ".%03d", static_cast<int>(ms));
+    out += buf;
+  }
+  if (offset.count() == 0 && useZ) {
+    out += 'Z';
+  } else {
+    long off = offset.count();
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0) off = -off;
+    std::snprintf(buf, sizeof buf, "%c%02ld:%02ld", sign, off / 60, off % 60);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace charta::core

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/edition.h"
+
+namespace charta::core {
+
+// The editions of one document ordered for "what is in force at T" questions.
+//
+// In force at T: among editions published at or before T and not withdrawn at T, the one with the
+// latest effectiveFrom <= T (the higher number wins a tie). Since effectiveFrom >= publishedAt and
+// a withdrawal happens only before effectiveFrom, a withdrawn edition is never in force.
+//
+// Upcoming at T: published at or before T, effectiveFrom > T, not withdrawn at T.
+//
+// Immutable after construction; safe for concurrent readers. Each lookup is O(log n).
+class Timeline {
+ public:
+  Timeline() = default;
+  explicit Timeline(std::vector<Edition> editions);
+
+  // Returns the edition in force at "t", or nullptr before the first one.
+  const Edition* inForceAt(Instant t) const;
+
+  // Returns the editions upcoming at "t", earliest effectiveFrom first.
+  std::vector<const Edition*> upcomingAt(Instant t) const;
+
+  // Returns the first moment after "t" at which inForceAt changes, as far as is known now
+  // (a later withdrawal may cancel it), or nullopt when nothing is scheduled after "t".
+  std::optional<Instant> nextSwitchAfter(Instant t) const;
+
+  // Every edition, by number.
+  const std::vector<Edition>& editions() const { return byNo_; }
+  const Edition* edition(EditionNo no) const;
+  const Edition* latest() const { return byNo_.empty() ? nullptr : &byNo_.back(); }
+  bool empty() const { return byNo_.empty(); }
+
+ private:
+  std::vector<Edition> byNo_;         // all editions, by number
+  std::vector<const Edition*> live_;  // never-withdrawn and not-yet-withdrawn, by effectiveFrom
+  std::vector<const Edition*> withdrawn_;
+};
+
+}  // namespace charta::core

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace charta::core {
+
+// True when "text" is well-formed UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
+bool isValidUtf8(std::string_view text);
+
+// The words and punctuation marks of a Markdown text, in order, with its formatting removed: what
+// must stay identical when the legal team only reformats a policy. A word is a run of letters and
+// digits (any script); every other visible character is a token of its own. Markup that carries
+// no words is dropped: "*" and "_" emphasis, "#" heading markers, "- " / "* " / "+ " list markers
+// at the start of a line, ">" quote markers, the angle brackets of an autolink, backslash escapes
+// and hard line breaks. Invalid UTF-8 bytes become U+FFFD tokens.
+std::vector<std::string> legalTokens(std::string_view markdown);
+
+}  // namespace charta::core
