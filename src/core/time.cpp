@@ -22,6 +22,13 @@ Instant now() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
 }
 
+std::chrono::minutes almatyOffset(Instant t) {
+  using namespace std::chrono;
+  // 2024-03-01T00:00:00+06:00 == 2024-02-29T18:00:00Z
+  constexpr auto kSwitch = sys_days{year{2024} / February / 29} + hours{18};
+  return t >= kSwitch ? minutes{5 * 60} : minutes{6 * 60};
+}
+
 std::optional<ZonedInstant> parseRfc3339Zoned(std::string_view s) {
   using namespace std::chrono;
   int y, mo, d, h, mi, sec;

@@ -16,6 +16,10 @@ inline constexpr std::chrono::minutes kKazakhstanOffset{5 * 60};
 
 Instant now();
 
+// The UTC offset of Asia/Almaty (all of Kazakhstan) at "t": +05:00 from 2024-03-01T00:00+06:00
+// on, +06:00 before (back to 2005; older moments are shown in +06:00 too).
+std::chrono::minutes almatyOffset(Instant t);
+
 // Parses an RFC 3339 date-time ("2026-12-01T00:00:00+05:00", "2026-12-01T00:00:00.250Z").
 // Returns nullopt for anything else: a local time without an offset, a date alone, out-of-range
 // fields (month 13, Feb 30, hour 24). Fractions finer than a millisecond are truncated.

@@ -50,3 +50,9 @@ TEST_CASE("formatting in the Kazakhstan offset round-trips") {
         *t + milliseconds{7});
   CHECK(toUnixSeconds(fromUnixSeconds(1764547200)) == 1764547200);
 }
+
+TEST_CASE("Asia/Almaty offset: +06:00 before 2024-03-01, +05:00 since") {
+  CHECK(almatyOffset(*parseRfc3339("2024-02-29T23:59:59.999+06:00")) == minutes{360});
+  CHECK(almatyOffset(*parseRfc3339("2024-03-01T00:00:00+06:00")) == minutes{300});
+  CHECK(almatyOffset(*parseRfc3339("2026-12-01T00:00:00+05:00")) == minutes{300});
+}
