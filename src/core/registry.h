@@ -26,9 +26,9 @@ struct Document {
   std::vector<Lang> langs;                   // in charta.xml order; the controlling one first
   std::vector<Purpose> purposes;
 
-  const Purpose* purpose(const PurposeId& id) const {
+  const Purpose* purpose(const PurposeId& pid) const {
     for (const auto& p : purposes)
-      if (p.id == id) return &p;
+      if (p.id == pid) return &p;
     return nullptr;
   }
   // The path of the text in "lang", or nullptr when the document has no such language.
@@ -44,9 +44,9 @@ struct Registry {
   // A site-wide base URL ("https://shop.kz"), used for absolute links in feeds and sitemaps.
   std::string baseUrl;
 
-  const Document* document(const DocumentId& id) const {
+  const Document* document(const DocumentId& did) const {
     for (const auto& d : documents)
-      if (d.id == id) return &d;
+      if (d.id == did) return &d;
     return nullptr;
   }
 };

@@ -56,6 +56,27 @@ std::optional<Instant> Timeline::nextSwitchAfter(Instant t) const {
   return (*it)->effectiveFrom;
 }
 
+const char* toString(EditionStatus s) {
+  switch (s) {
+    case EditionStatus::kInForce:
+      return "in_force";
+    case EditionStatus::kUpcoming:
+      return "upcoming";
+    case EditionStatus::kSuperseded:
+      return "superseded";
+    case EditionStatus::kWithdrawn:
+      return "withdrawn";
+  }
+  return "unknown";
+}
+
+EditionStatus Timeline::statusAt(const Edition& e, Instant t) const {
+  if (effectivelyWithdrawn(e)) return EditionStatus::kWithdrawn;
+  if (t < e.effectiveFrom) return EditionStatus::kUpcoming;
+  const Edition* current = inForceAt(t);
+  return current && current->no == e.no ? EditionStatus::kInForce : EditionStatus::kSuperseded;
+}
+
 const Edition* Timeline::edition(EditionNo no) const {
   auto it = std::lower_bound(byNo_.begin(), byNo_.end(), no,
                              [](const Edition& e, EditionNo n) { return e.no < n; });

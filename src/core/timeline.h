@@ -7,6 +7,10 @@
 
 namespace charta::core {
 
+// Where an edition stands at some moment, as far as is known now.
+enum class EditionStatus { kInForce, kUpcoming, kSuperseded, kWithdrawn };
+const char* toString(EditionStatus s);  // "in_force", "upcoming", "superseded", "withdrawn"
+
 // The editions of one document ordered for "what is in force at T" questions.
 //
 // In force at T: among editions published at or before T and not withdrawn at T, the one with the
@@ -30,6 +34,10 @@ class Timeline {
   // Returns the first moment after "t" at which inForceAt changes, as far as is known now
   // (a later withdrawal may cancel it), or nullopt when nothing is scheduled after "t".
   std::optional<Instant> nextSwitchAfter(Instant t) const;
+
+  // The status of "e" (one of this timeline's editions) at "t". A withdrawn edition is
+  // "withdrawn" at every moment; one not yet published at "t" is "upcoming".
+  EditionStatus statusAt(const Edition& e, Instant t) const;
 
   // Every edition, by number.
   const std::vector<Edition>& editions() const { return byNo_; }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages charta needs. "build" installs what building and running need;
+# "test" adds what the test suite needs (PostgreSQL, sqlite3, the git CLI, Chromium, Node.js).
+# Idempotent: apt-get runs only when a package is missing.
+set -euo pipefail
+
+build_pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
+  libpoco-dev libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpugixml-dev
+  libpq-dev libsqlite3-dev doctest-dev)
+test_pkgs=(postgresql sqlite3 clang-format chromium nodejs npm curl procps)
+
+pkgs=("${build_pkgs[@]}")
+if [ "${1:-build}" = "test" ]; then pkgs+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "charta: missing packages: ${missing[*]} (run as root, or install them)" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

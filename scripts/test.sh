@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds charta and passes every test: installs what is missing, then the default build (all
+# tests) and the ASan+UBSan build (all tests again). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh test
+
+echo "== clang-format"
+git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
+
+echo "== default build"
+cmake --preset default >/dev/null
+cmake --build --preset default
+ctest --preset default -j2
+
+echo "== ASan+UBSan build"
+cmake --preset asan >/dev/null
+cmake --build --preset asan
+ctest --preset asan -j2

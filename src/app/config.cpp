@@ -1,0 +1,98 @@
+#include "app/config.h"
+
+#include <Poco/Environment.h>
+#include <Poco/File.h>
+#include <Poco/Util/IniFileConfiguration.h>
+#include <Poco/Util/MapConfiguration.h>
+#include <Poco/Util/PropertyFileConfiguration.h>
+
+#include "core/error.h"
+
+#ifndef CHARTA_DATA_DIR
+#define CHARTA_DATA_DIR "."
+#endif
+
+namespace charta::app {
+
+const std::vector<ConfigKey>& configKeys() {
+  static const std::vector<ConfigKey> keys = {
+      {"repository.path", "var/policies.git", "the policy repository (bare or with a work tree)"},
+      {"repository.branch", "", "the branch of revisions; empty: the branch HEAD points to"},
+      {"repository.seed", std::string(CHARTA_DATA_DIR) + "/policies",
+       "what `charta init` puts in a new repository"},
+      {"repository.bare", "true", "`charta init` creates a bare repository"},
+      {"repository.poll_ms", "500", "how often the server looks for new commits and tags"},
+      {"publisher.name", "", "tagger name of publications; empty: git config user.name"},
+      {"publisher.email", "", "tagger e-mail of publications; empty: git config user.email"},
+      {"site.data_dir", CHARTA_DATA_DIR, "where templates/ and site/ are"},
+      {"site.base_url", "", "absolute base URL of the site; empty: charta.xml base-url"},
+      {"server.host", "127.0.0.1", "address to listen on"},
+      {"server.port", "8080", "port to listen on (0: any free port)"},
+      {"server.threads", "32", "worker threads"},
+      {"server.queue", "512", "accepted connections waiting for a worker"},
+      {"server.keep_alive_s", "5", "idle time before a keep-alive connection is closed"},
+      {"server.keep_alive_max", "1000", "requests per keep-alive connection"},
+      {"server.timeout_s", "10", "receive and send time-out of a connection"},
+      {"server.max_body", "65536", "largest request body in bytes"},
+      {"server.port_file", "", "write the bound port to this file once listening"},
+      {"ledger.uri", "sqlite:var/consents.db", "sqlite:PATH or postgresql://user@host:port/db"},
+      {"log.access", "true", "JSON access log on stdout"},
+      {"log.ip", "false", "include client IP addresses in the access log"},
+  };
+  return keys;
+}
+
+std::string envName(const std::string& key) {
+  std::string out = "CHARTA_";
+  for (char c : key)
+    out += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+Poco::AutoPtr<Poco::Util::LayeredConfiguration> loadConfig(
+    const std::string& file, const std::vector<std::string>& definitions) {
+  using namespace Poco::Util;
+  Poco::AutoPtr<LayeredConfiguration> config(new LayeredConfiguration);
+
+  Poco::AutoPtr<MapConfiguration> defs(new MapConfiguration);
+  for (const auto& d : definitions) {
+    auto eq = d.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw InvalidInput("-D wants key=value, not \"" + d + "\"");
+    defs->setString(d.substr(0, eq), d.substr(eq + 1));
+  }
+  config->add(defs, -300);
+
+  Poco::AutoPtr<MapConfiguration> env(new MapConfiguration);
+  for (const auto& k : configKeys()) {
+    std::string name = envName(k.key);
+    if (Poco::Environment::has(name)) env->setString(k.key, Poco::Environment::get(name));
+  }
+  config->add(env, -200);
+
+  std::string path = file;
+  if (path.empty() && Poco::Environment::has("CHARTA_CONFIG"))
+    path = Poco::Environment::get("CHARTA_CONFIG");
+  if (path.empty() && Poco::File("charta.ini").exists()) path = "charta.ini";
+  if (!path.empty()) {
+    if (!Poco::File(path).exists())
+      throw InvalidInput("configuration file " + path + " does not exist");
+    try {
+      if (path.size() > 11 && path.substr(path.size() - 11) == ".properties") {
+        config->add(Poco::AutoPtr<AbstractConfiguration>(new PropertyFileConfiguration(path)),
+                    -100);
+      } else {
+        config->add(Poco::AutoPtr<AbstractConfiguration>(new IniFileConfiguration(path)), -100);
+      }
+    } catch (const Poco::Exception& e) {
+      throw InvalidInput("cannot read configuration file " + path + ": " + e.displayText());
+    }
+  }
+
+  Poco::AutoPtr<MapConfiguration> defaults(new MapConfiguration);
+  for (const auto& k : configKeys()) defaults->setString(k.key, k.defaultValue);
+  config->add(defaults, 0);
+  return config;
+}
+
+}  // namespace charta::app

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "repository/policy_repository.h"
+
+// Owners for libgit2 handles, and the one place libgit2 errors become ours. Internal to
+// src/repository.
+namespace charta::repository::git {
+
+template <auto Free>
+struct CFree {
+  template <typename T>
+  void operator()(T* p) const noexcept {
+    Free(p);
+  }
+};
+using RepoPtr = std::unique_ptr<git_repository, CFree<git_repository_free>>;
+using CommitPtr = std::unique_ptr<git_commit, CFree<git_commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, CFree<git_tree_free>>;
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, CFree<git_tree_entry_free>>;
+using BlobPtr = std::unique_ptr<git_blob, CFree<git_blob_free>>;
+using TagPtr = std::unique_ptr<git_tag, CFree<git_tag_free>>;
+using RefPtr = std::unique_ptr<git_reference, CFree<git_reference_free>>;
+using RefIterPtr = std::unique_ptr<git_reference_iterator, CFree<git_reference_iterator_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, CFree<git_revwalk_free>>;
+using SignaturePtr = std::unique_ptr<git_signature, CFree<git_signature_free>>;
+using ObjectPtr = std::unique_ptr<git_object, CFree<git_object_free>>;
+using TreeBuilderPtr = std::unique_ptr<git_treebuilder, CFree<git_treebuilder_free>>;
+using ConfigPtr = std::unique_ptr<git_config, CFree<git_config_free>>;
+
+// Initialises libgit2 once per process, with fsync of the git directory on.
+void ensureInitialised();
+
+// The message of the last libgit2 error on this thread, or a generic one.
+std::string lastError();
+
+// Throws RepositoryError "<doing>: <libgit2 message>" when "rc" is an error.
+void check(int rc, std::string_view doing);
+
+std::string toHex(const git_oid& oid);
+git_oid toOid(const core::CommitId& id);
+
+}  // namespace charta::repository::git

@@ -1,0 +1,143 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/edition.h"
+#include "core/error.h"
+#include "core/registry.h"
+#include "core/timeline.h"
+
+struct git_repository;
+
+namespace charta::repository {
+
+// The policy repository cannot be read or written (I/O, corruption, libgit2 failure).
+class RepositoryError : public Error {
+ public:
+  using Error::Error;
+};
+
+// The text of one document in one language at one revision.
+struct DocumentText {
+  std::string path;          // the file in the repository
+  std::string bytes;         // the exact file content, front matter included
+  std::string sha256;        // hex SHA-256 of "bytes": `git show <commit>:<path> | sha256sum`
+  std::string title;         // front matter "title", else empty
+  std::string body() const;  // the text without its front matter
+};
+
+// What a publication asks for. Times are absolute; "now" is passed in so rules can be tested.
+struct PublishRequest {
+  core::DocumentId doc;
+  std::optional<core::CommitId> revision;      // default: the tip of the branch
+  std::optional<core::Instant> effectiveFrom;  // default: the moment of publication (9.2)
+  std::chrono::minutes effectiveOffset{core::kKazakhstanOffset};  // how it is written
+  bool material = false;
+  std::vector<core::PurposeId> renewPurposes;  // only with material
+  std::string summary;
+  std::optional<std::string> force;       // publish despite findings; recorded
+  std::optional<core::Person> publisher;  // default: git config user, else "charta"
+};
+
+// Options of an open repository.
+struct RepositoryOptions {
+  std::string branch;  // "main"; empty: the branch HEAD points to
+};
+
+// A policy repository on libgit2: bare or with a work tree. Reads files at any revision, lists
+// revisions and publications, and publishes and withdraws editions as annotated tags:
+//
+//   refs/tags/<doc>/v<N>            the edition: tag object -> commit; tagger time = published_at;
+//                                   trailers Effective-From, Material, Renew-Purposes, Summary
+//   refs/tags/<doc>/withdrawn/v<N>  its withdrawal: tag object -> the edition's tag object;
+//                                   tagger time = withdrawn_at; trailer Reason
+//
+// Tags are created with compare-and-swap and are never moved or deleted. A tag with such a name
+// that charta did not write (lightweight, wrong target, name not matching its object, missing
+// trailers) is not an edition and is ignored. Every call reads the refs afresh, so commits and
+// tags written by other processes (the git CLI) are seen at once.
+//
+// Safe for concurrent use: calls are serialised on one libgit2 handle.
+class PolicyRepository {
+ public:
+  // Opens the repository at "path" (a work tree or a bare repository).
+  // throws RepositoryError: no repository there, or it cannot be read.
+  static std::unique_ptr<PolicyRepository> open(const std::filesystem::path& path,
+                                                RepositoryOptions options = {});
+
+  // Creates a repository at "path" with one commit on "main" holding every file under
+  // "seedDir" (charta.xml and the texts), authored by "author", checked out when not bare.
+  // throws InvalidInput: "path" already holds a repository, or the seed has no valid charta.xml.
+  // throws RepositoryError: it cannot be written.
+  static std::unique_ptr<PolicyRepository> create(const std::filesystem::path& path,
+                                                  const std::filesystem::path& seedDir, bool bare,
+                                                  const core::Person& author);
+
+  ~PolicyRepository();
+  PolicyRepository(const PolicyRepository&) = delete;
+  PolicyRepository& operator=(const PolicyRepository&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  const std::string& branch() const { return branch_; }  // "refs/heads/main"
+
+  // The tip of the branch. throws RepositoryError: the branch has no commit.
+  core::CommitId head() const;
+
+  // The content of "file" at "commit"; nullopt when there is no such file there.
+  // throws NotFound: no such commit.
+  std::optional<std::string> readFile(const core::CommitId& commit, const std::string& file) const;
+
+  // charta.xml at "commit". throws InvalidInput: missing or invalid; NotFound: no such commit.
+  core::Registry registry(const core::CommitId& commit) const;
+
+  // The text of "doc" in "lang" at "commit" (languages from that commit's charta.xml);
+  // nullopt: the document has no text in that language there.
+  std::optional<DocumentText> text(const core::Document& doc, const core::CommitId& commit,
+                                   const core::Lang& lang) const;
+
+  // The commits on the branch that change any file of "doc" (its texts or charta.xml), newest
+  // first, at most "limit".
+  std::vector<core::RevisionInfo> revisions(const core::Document& doc, size_t limit = 1000) const;
+
+  // Every edition of "doc" with its withdrawal, if any.
+  core::Timeline timeline(const core::DocumentId& doc) const;
+
+  // A string that changes whenever a ref changes (branch tip, tags): cheap change detection.
+  std::string refsFingerprint() const;
+
+  // True when "commit" is the tip of the branch or one of its ancestors.
+  bool onBranch(const core::CommitId& commit) const;
+
+  // Publishes the next edition of "req.doc" at "now".
+  // throws InvalidInput: backdating, unknown revision or purpose, invalid charta.xml at the
+  //   revision, no text in the controlling language, a purpose clause missing from the text,
+  //   the same text as the edition in force or upcoming, unsafe summary.
+  // throws Conflict: another publisher took the number first (nothing was written: retry).
+  // throws RepositoryError: the repository cannot be written.
+  core::Edition publish(const PublishRequest& req, core::Instant now);
+
+  // Withdraws the scheduled edition "no" of "doc" at "now".
+  // throws InvalidInput: it has already taken effect, or "reason" is empty or unsafe.
+  // throws NotFound: no such edition. throws Conflict: it is already withdrawn.
+  core::Edition withdraw(const core::DocumentId& doc, core::EditionNo no, const std::string& reason,
+                         std::optional<core::Person> by, core::Instant now);
+
+ private:
+  PolicyRepository(git_repository* repo, std::filesystem::path path, std::string branch);
+  core::Person defaultPerson() const;
+
+  mutable std::mutex mu_;
+  git_repository* repo_;
+  std::filesystem::path path_;
+  std::string branch_;
+};
+
+// Hex SHA-256 of "bytes".
+std::string sha256Hex(std::string_view bytes);
+
+}  // namespace charta::repository
