@@ -103,7 +103,7 @@ std::string when(core::Instant t, std::chrono::minutes offset) {
 
 void printEditionLine(std::ostream& out, const core::Edition& e, const core::Timeline& tl,
                       core::Instant now) {
-  out << e.doc.str() << ' ' << e.no.str() << "  " << core::toString(tl.statusAt(e, now))
+  out << e.doc.str() << ' ' << e.no.str() << "  " << core::statusName(tl.statusAt(e, now))
       << "  effective " << when(e.effectiveFrom, e.effectiveOffset) << "  published "
       << when(e.publishedAt, e.effectiveOffset) << "  " << e.commit.str().substr(0, 12);
   if (e.material) out << "  material";
@@ -324,7 +324,7 @@ int cmdPublish(Context& c) {
     printJson(c.out, http::editionJson(e, tl, core::now()));
   } else {
     c.out << "published " << e.doc.str() << ' ' << e.no.str() << " ("
-          << core::toString(tl.statusAt(e, core::now())) << ", effective "
+          << core::statusName(tl.statusAt(e, core::now())) << ", effective "
           << when(e.effectiveFrom, e.effectiveOffset) << ")\n";
   }
   return kOk;

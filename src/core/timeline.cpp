@@ -56,7 +56,7 @@ std::optional<Instant> Timeline::nextSwitchAfter(Instant t) const {
   return (*it)->effectiveFrom;
 }
 
-const char* toString(EditionStatus s) {
+const char* statusName(EditionStatus s) {
   switch (s) {
     case EditionStatus::kInForce:
       return "in_force";

@@ -9,7 +9,7 @@ namespace charta::core {
 
 // Where an edition stands at some moment, as far as is known now.
 enum class EditionStatus { kInForce, kUpcoming, kSuperseded, kWithdrawn };
-const char* toString(EditionStatus s);  // "in_force", "upcoming", "superseded", "withdrawn"
+const char* statusName(EditionStatus s);  // "in_force", "upcoming", "superseded", "withdrawn"
 
 // The editions of one document ordered for "what is in force at T" questions.
 //

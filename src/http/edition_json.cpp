@@ -13,7 +13,7 @@ Poco::JSON::Object::Ptr editionJson(const core::Edition& e, const core::Timeline
   o->set("commit", e.commit.str());
   o->set("published_at", core::formatRfc3339(e.publishedAt, e.effectiveOffset, false));
   o->set("effective_from", core::formatRfc3339(e.effectiveFrom, e.effectiveOffset, false));
-  o->set("status", std::string(core::toString(timeline.statusAt(e, now))));
+  o->set("status", std::string(core::statusName(timeline.statusAt(e, now))));
   o->set("material", e.material);
   Poco::JSON::Array::Ptr renew = new Poco::JSON::Array;
   for (const auto& p : e.renewPurposes) renew->add(p.str());

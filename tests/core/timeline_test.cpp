@@ -117,7 +117,7 @@ TEST_CASE("two editions scheduled out of order: the latest effective moment wins
   CHECK(tl.statusAt(*tl.edition(*EditionNo::of(1)), mid) == EditionStatus::kSuperseded);
   CHECK(tl.statusAt(*tl.edition(*EditionNo::of(2)), mid) == EditionStatus::kUpcoming);
   CHECK(tl.statusAt(*tl.edition(*EditionNo::of(3)), mid) == EditionStatus::kInForce);
-  CHECK(std::string(toString(EditionStatus::kInForce)) == "in_force");
+  CHECK(std::string(statusName(EditionStatus::kInForce)) == "in_force");
   auto up = tl.upcomingAt(at("2026-02-03T00:00:00Z"));
   REQUIRE(up.size() == 2);
   CHECK(up[0]->no.value() == 3);
