@@ -146,14 +146,6 @@ bool isBlocked(const std::vector<ConsentFact>& events, Instant now) {
   return blocked;
 }
 
-bool isValidUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (decodeUtf8(text, i) < 0) return false;
-  }
-  return true;
-}
-
 bool isValidSubject(std::string_view subject) {
   if (subject.empty() || subject.size() > kMaxSubjectBytes) return false;
   std::size_t i = 0;

@@ -10,6 +10,7 @@
 #include "core/registry.h"
 #include "core/time.h"
 #include "core/timeline.h"
+#include "core/words.h"  // isValidUtf8
 
 namespace charta::core {
 
@@ -101,8 +102,5 @@ bool isValidToken(std::string_view token);
 
 // A SHA-256 in lower-case hex: exactly 64 characters of [0-9a-f].
 bool isSha256Hex(std::string_view hex);
-
-// True when "text" is well-formed UTF-8 (RFC 3629).
-bool isValidUtf8(std::string_view text);
 
 }  // namespace charta::core
