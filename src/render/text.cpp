@@ -1,0 +1,157 @@
+#include "render/text.h"
+
+namespace charta::render::detail {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+template <bool Attr>
+void appendEscapedImpl(std::string& out, std::string_view text) {
+  std::size_t i = 0;
+  std::size_t run = 0;  // start of the pending run of bytes copied as they are
+  auto flush = [&](std::size_t end) { out.append(text.data() + run, end - run); };
+  while (i < text.size()) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    const char* rep = nullptr;
+    std::size_t len = 1;
+    if (c == '&') {
+      rep = "&amp;";
+    } else if (c == '<') {
+      rep = "&lt;";
+    } else if (c == '>') {
+      rep = "&gt;";
+    } else if (Attr && c == '"') {
+      rep = "&quot;";
+    } else if (c < 0x20 || c >= 0x7F) {
+      CodePoint p = decodeAt(text, i);
+      len = p.len;
+      if (p.cp == 0xFFFD && p.len == 1) {
+        rep = kReplacement.data();  // invalid UTF-8
+      } else if (isForbiddenCodePoint(p.cp)) {
+        rep = kReplacement.data();
+      }
+    }
+    if (rep) {
+      flush(i);
+      out += rep;
+      i += len;
+      run = i;
+    } else {
+      i += len;
+    }
+  }
+  flush(text.size());
+}
+
+bool isUrlSafeByte(unsigned char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '-':
+    case '_':
+    case '.':
+    case '~':
+    case '!':
+    case '*':
+    case '\'':
+    case '(':
+    case ')':
+    case ';':
+    case ':':
+    case '@':
+    case '&':
+    case '=':
+    case '+':
+    case '$':
+    case ',':
+    case '/':
+    case '?':
+    case '#':
+    case '[':
+    case ']':
+    case '%':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+CodePoint decodeAt(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) -> unsigned {
+    return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u;
+  };
+  unsigned c = byte(i);
+  if (c < 0x80) return {static_cast<char32_t>(c), 1};
+  std::size_t len;
+  char32_t cp;
+  char32_t min;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2, cp = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, cp = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    return {0xFFFD, 1};
+  }
+  if (i + len > s.size()) return {0xFFFD, 1};
+  for (std::size_t k = 1; k < len; ++k) {
+    unsigned b = byte(i + k);
+    if ((b & 0xC0) != 0x80) return {0xFFFD, 1};
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0xFFFD, 1};
+  return {cp, len};
+}
+
+bool isForbiddenCodePoint(char32_t cp) {
+  if (cp < 0x20) return cp != '\t' && cp != '\n' && cp != '\r';
+  if (cp >= 0x7F && cp <= 0x9F) return true;
+  if (cp >= 0xFDD0 && cp <= 0xFDEF) return true;
+  return (cp & 0xFFFE) == 0xFFFE;
+}
+
+void appendEscaped(std::string& out, std::string_view text) { appendEscapedImpl<false>(out, text); }
+
+void appendAttrEscaped(std::string& out, std::string_view text) {
+  appendEscapedImpl<true>(out, text);
+}
+
+std::string cleanText(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += text[i++];
+      continue;
+    }
+    CodePoint p = decodeAt(text, i);
+    if ((p.cp == 0xFFFD && p.len == 1) || isForbiddenCodePoint(p.cp)) {
+      out += kReplacement;
+    } else {
+      out.append(text.data() + i, p.len);
+    }
+    i += p.len;
+  }
+  return out;
+}
+
+void appendUrlEscaped(std::string& out, std::string_view url) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char ch : url) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '&') {
+      out += "&amp;";
+    } else if (isUrlSafeByte(c)) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+}
+
+}  // namespace charta::render::detail
