@@ -1,0 +1,876 @@
+// The Ledger on Poco::Data: SQLite (embedded) and PostgreSQL (shared by several servers).
+//
+// All SQL of charta lives in this folder. Statements are written once with "?" placeholders and
+// numbered ($1, $2...) for PostgreSQL; values are always bound, never spliced.
+//
+// Concurrency model
+//   - One writer thread owns one connection and commits appends in batches (group commit). A
+//     batch is one transaction that first takes the chain lock, then for each request checks its
+//     idempotency key and the subject's blocking (seeing the rows committed by other processes and
+//     the earlier events of the same batch), inserts it, and finally moves the chain head.
+//     Callers are answered only after COMMIT returned; a failed batch fails all of its callers.
+//   - The chain lock: SQLite BEGIN IMMEDIATE (the database's single write lock, also between
+//     processes); PostgreSQL SELECT ... FOR UPDATE on the one chain_head row, so that any number
+//     of server processes writing to one database keep seq and prev_hash linear.
+//   - Readers use a small pool of other connections; verify() reads one consistent snapshot.
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Exception.h>
+#include <Poco/UUIDGenerator.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "ledger/chain.h"
+#include "ledger/ledger.h"
+#include "ledger/location.h"
+#include "ledger/validate.h"
+#include "ledger/verify.h"
+
+namespace charta::ledger {
+namespace {
+
+using Poco::Data::Session;
+using Poco::Data::Statement;
+using namespace Poco::Data::Keywords;
+using Backend = Location::Backend;
+
+constexpr int kSchemaVersion = 1;
+constexpr std::int64_t kMigrationLock = 0x6368617274610001;  // pg_advisory_xact_lock key
+constexpr std::size_t kVerifyPage = 2000;
+constexpr std::size_t kSqliteOpenTimeoutSeconds = 2;
+
+// ---- SQL ----------------------------------------------------------------------------------------
+
+// Numbers the "?" placeholders for PostgreSQL; quoted text is left alone.
+std::string numbered(std::string_view text) {
+  std::string out;
+  int n = 0;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '\'') quoted = !quoted;
+    if (c == '?' && !quoted) {
+      out += '$';
+      out += std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The columns every event query returns, as text (edition and recorded_at cast; absent optional
+// fields as ''), in the order Rows binds them.
+constexpr std::string_view kColumns =
+    "seq, id, subject, document, CAST(edition AS TEXT), commit_id, text_sha256, "
+    "COALESCE(page_sha256, ''), language, purposes, event_type, CAST(recorded_at AS TEXT), "
+    "collection_method, COALESCE(form_id, ''), COALESCE(evidence, ''), "
+    "COALESCE(idempotency_key, ''), request_digest, prev_hash, hash";
+
+constexpr std::string_view kInsert =
+    "INSERT INTO consent_events (seq, id, subject, document, edition, commit_id, text_sha256, "
+    "page_sha256, language, purposes, event_type, recorded_at, collection_method, form_id, "
+    "evidence, idempotency_key, request_digest, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, "
+    "NULLIF(?, ''), ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?)";
+
+const std::vector<std::string>& migrationV1(Backend backend) {
+  static const std::vector<std::string> sqlite = {
+      "CREATE TABLE consent_events ("
+      " seq INTEGER PRIMARY KEY,"
+      " id TEXT NOT NULL UNIQUE,"
+      " subject TEXT NOT NULL,"
+      " document TEXT NOT NULL,"
+      " edition INTEGER NOT NULL,"
+      " commit_id TEXT NOT NULL,"
+      " text_sha256 TEXT NOT NULL,"
+      " page_sha256 TEXT,"
+      " language TEXT NOT NULL,"
+      " purposes TEXT NOT NULL,"
+      " event_type TEXT NOT NULL,"
+      " recorded_at INTEGER NOT NULL,"
+      " collection_method TEXT NOT NULL,"
+      " form_id TEXT,"
+      " evidence TEXT,"
+      " idempotency_key TEXT UNIQUE,"
+      " request_digest TEXT NOT NULL,"
+      " prev_hash TEXT NOT NULL,"
+      " hash TEXT NOT NULL)",
+      "CREATE INDEX consent_events_subject ON consent_events (subject, seq)",
+      "CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
+      " hash TEXT NOT NULL)",
+      "INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '" + std::string(kGenesisHash) + "')",
+      // Append-only: refuse casual edits. (Whoever can drop a trigger can also edit; verify()
+      // is what finds that.)
+      "CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events"
+      " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END",
+      "CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events"
+      " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END",
+  };
+  static const std::vector<std::string> postgresql = {
+      "CREATE TABLE consent_events ("
+      " seq BIGINT PRIMARY KEY,"
+      " id TEXT NOT NULL UNIQUE,"
+      " subject TEXT NOT NULL,"
+      " document TEXT NOT NULL,"
+      " edition BIGINT NOT NULL,"
+      " commit_id TEXT NOT NULL,"
+      " text_sha256 TEXT NOT NULL,"
+      " page_sha256 TEXT,"
+      " language TEXT NOT NULL,"
+      " purposes TEXT NOT NULL,"
+      " event_type TEXT NOT NULL,"
+      " recorded_at BIGINT NOT NULL,"
+      " collection_method TEXT NOT NULL,"
+      " form_id TEXT,"
+      " evidence TEXT,"
+      " idempotency_key TEXT UNIQUE,"
+      " request_digest TEXT NOT NULL,"
+      " prev_hash TEXT NOT NULL,"
+      " hash TEXT NOT NULL)",
+      "CREATE INDEX consent_events_subject ON consent_events (subject, seq)",
+      "CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL,"
+      " hash TEXT NOT NULL)",
+      "INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '" + std::string(kGenesisHash) + "')",
+      "CREATE FUNCTION consent_events_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+      " 'BEGIN RAISE EXCEPTION ''consent_events is append-only''; END'",
+      "CREATE TRIGGER consent_events_no_change BEFORE UPDATE OR DELETE ON consent_events"
+      " FOR EACH ROW EXECUTE FUNCTION consent_events_append_only()",
+      "CREATE TRIGGER consent_events_no_truncate BEFORE TRUNCATE ON consent_events"
+      " FOR EACH STATEMENT EXECUTE FUNCTION consent_events_append_only()",
+  };
+  return backend == Backend::kSqlite ? sqlite : postgresql;
+}
+
+// ---- Rows ---------------------------------------------------------------------------------------
+
+// Column vectors for "SELECT kColumns ...".
+struct Rows {
+  std::vector<Poco::Int64> seq;
+  std::vector<std::string> id, subject, document, edition, commit, textSha256, pageSha256, language,
+      purposes, eventType, recordedAt, collectionMethod, formId, evidence, idempotencyKey,
+      requestDigest, prevHash, hash;
+
+  void into(Statement& st) {
+    using Poco::Data::Keywords::into;
+    st, into(seq), into(id), into(subject), into(document), into(edition), into(commit),
+        into(textSha256), into(pageSha256), into(language), into(purposes), into(eventType),
+        into(recordedAt), into(collectionMethod), into(formId), into(evidence),
+        into(idempotencyKey), into(requestDigest), into(prevHash), into(hash);
+  }
+  std::size_t size() const { return seq.size(); }
+
+  StoredRow row(std::size_t i) const {
+    auto opt = [](const std::string& s) {
+      return s.empty() ? std::nullopt : std::optional<std::string>(s);
+    };
+    StoredRow r;
+    r.seq = seq[i];
+    ChainFields& f = r.fields;
+    f.id = id[i];
+    f.seq = std::to_string(seq[i]);
+    f.subject = subject[i];
+    f.document = document[i];
+    f.edition = edition[i];
+    f.commit = commit[i];
+    f.textSha256 = textSha256[i];
+    f.pageSha256 = opt(pageSha256[i]);
+    f.language = language[i];
+    f.purposes = purposes[i];
+    f.eventType = eventType[i];
+    f.recordedAt = recordedAt[i];
+    f.collectionMethod = collectionMethod[i];
+    f.formId = opt(formId[i]);
+    f.evidence = opt(evidence[i]);
+    f.idempotencyKey = opt(idempotencyKey[i]);
+    f.requestDigest = requestDigest[i];
+    f.prevHash = prevHash[i];
+    r.hash = hash[i];
+    return r;
+  }
+};
+
+// Rebuilds an Event from stored text. throws StorageError: a field no longer parses (tampering;
+// verify() says where).
+Event toEvent(const StoredRow& r) {
+  const ChainFields& f = r.fields;
+  auto bad = [&](const char* field) {
+    return StorageError("stored consent event seq " + std::to_string(r.seq) + " is malformed (" +
+                        field + ")");
+  };
+  auto doc = core::DocumentId::parse(f.document);
+  if (!doc) throw bad("document");
+  auto edition = core::EditionNo::parse(f.edition);
+  if (!edition) throw bad("edition");
+  auto commit = core::CommitId::parse(f.commit);
+  if (!commit) throw bad("commit");
+  auto lang = core::Lang::parse(f.language);
+  if (!lang) throw bad("language");
+  auto type = core::parseConsentEventType(f.eventType);
+  if (!type) throw bad("event_type");
+  std::vector<core::PurposeId> purposes;
+  std::size_t start = 0;
+  while (start < f.purposes.size()) {
+    std::size_t comma = f.purposes.find(',', start);
+    if (comma == std::string::npos) comma = f.purposes.size();
+    auto p = core::PurposeId::parse(std::string_view(f.purposes).substr(start, comma - start));
+    if (!p) throw bad("purposes");
+    purposes.push_back(*p);
+    start = comma + 1;
+  }
+  std::int64_t ms = 0;
+  try {
+    std::size_t used = 0;
+    ms = std::stoll(f.recordedAt, &used);
+    if (used != f.recordedAt.size()) throw bad("recorded_at");
+  } catch (const std::logic_error&) {
+    throw bad("recorded_at");
+  }
+  Event e{NewEvent{f.subject, *doc, *edition, *commit, f.textSha256, f.pageSha256, *lang,
+                   std::move(purposes), *type, f.collectionMethod, f.formId, f.evidence,
+                   f.idempotencyKey},
+          f.id,
+          r.seq,
+          core::Instant{std::chrono::milliseconds{ms}},
+          f.requestDigest,
+          f.prevHash,
+          r.hash};
+  return e;
+}
+
+// ---- Connections --------------------------------------------------------------------------------
+
+void registerConnectors() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Poco::Data::SQLite::Connector::registerConnector();
+    Poco::Data::PostgreSQL::Connector::registerConnector();
+  });
+}
+
+[[noreturn]] void rethrowAsStorage(std::string_view doing) {
+  try {
+    throw;
+  } catch (const Error&) {
+    throw;
+  } catch (const Poco::Exception& e) {
+    throw StorageError(std::string(doing) + ": " + e.displayText());
+  } catch (const std::exception& e) {
+    throw StorageError(std::string(doing) + ": " + e.what());
+  }
+}
+
+// A handful of read connections, created on demand, reused, dropped after a failure.
+class Pool {
+ public:
+  Pool(std::size_t max, std::function<std::unique_ptr<Session>()> connect)
+      : max_(std::max<std::size_t>(max, 1)), connect_(std::move(connect)) {}
+
+  // Runs "fn" on a pooled connection. A failure on a reused connection is retried once on a new
+  // one (the server may have dropped an idle connection).
+  template <typename Fn>
+  auto with(std::string_view doing, Fn&& fn) {
+    for (int attempt = 0;; ++attempt) {
+      bool fresh = false;
+      std::unique_ptr<Session> s = acquire(fresh);
+      try {
+        auto result = fn(*s);
+        release(std::move(s));
+        return result;
+      } catch (const Error&) {
+        release(std::move(s));
+        throw;
+      } catch (...) {
+        drop();
+        if (fresh || attempt > 0) rethrowAsStorage(doing);
+      }
+    }
+  }
+
+ private:
+  std::unique_ptr<Session> acquire(bool& fresh) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_; });
+    if (!idle_.empty()) {
+      auto s = std::move(idle_.back());
+      idle_.pop_back();
+      return s;
+    }
+    ++open_;
+    lock.unlock();
+    fresh = true;
+    try {
+      return connect_();
+    } catch (...) {
+      drop();
+      rethrowAsStorage("opening a ledger connection");
+    }
+  }
+  void release(std::unique_ptr<Session> s) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(s));
+    cv_.notify_one();
+  }
+  void drop() {
+    std::lock_guard lock(mutex_);
+    --open_;
+    cv_.notify_one();
+  }
+
+  std::size_t max_;
+  std::function<std::unique_ptr<Session>()> connect_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Session>> idle_;
+  std::size_t open_ = 0;
+};
+
+// ---- The ledger ---------------------------------------------------------------------------------
+
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+class SqlLedger final : public Ledger {
+ public:
+  SqlLedger(Location location, const Options& options)
+      : location_(std::move(location)),
+        options_(options),
+        readers_(options.readers, [this] { return connect(); }) {
+    try {
+      writer_ = connect();
+      migrate(*writer_);
+    } catch (...) {
+      rethrowAsStorage("opening the consent ledger");
+    }
+    thread_ = std::thread([this] { writerLoop(); });
+  }
+
+  ~SqlLedger() override {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  std::string_view backend() const override {
+    return pg() ? std::string_view("postgresql") : std::string_view("sqlite");
+  }
+
+  AppendResult append(const NewEvent& event) override {
+    Request r;
+    r.event = normalize(event);  // throws InvalidInput
+    r.digest = requestDigest(*r.event);
+    auto future = r.appended.get_future();
+    submit(&r);
+    return future.get();
+  }
+
+  void ping() override { runJob(Job::kPing); }
+  Settings settings() override { return runJob(Job::kSettings); }
+
+  std::optional<Event> find(std::string_view id) const override {
+    if (id.size() != 36) return std::nullopt;
+    std::string key(id);
+    return readers_.with("finding a consent event", [&](Session& s) -> std::optional<Event> {
+      auto rows = select(s, "WHERE id = ?", key);
+      if (rows.size() == 0) return std::nullopt;
+      return toEvent(rows.row(0));
+    });
+  }
+
+  std::vector<Event> bySubject(std::string_view subject,
+                               const std::optional<core::DocumentId>& doc) const override {
+    std::string who(subject);
+    return readers_.with("reading a subject's consent events", [&](Session& s) {
+      Rows rows;
+      if (doc) {
+        std::string d = doc->str();
+        rows = select(s,
+                      "WHERE subject = ? AND (document = ? OR event_type IN "
+                      "('blocked', 'unblocked')) ORDER BY seq",
+                      who, d);
+      } else {
+        rows = select(s, "WHERE subject = ? ORDER BY seq", who);
+      }
+      std::vector<Event> out;
+      out.reserve(rows.size());
+      for (std::size_t i = 0; i < rows.size(); ++i) out.push_back(toEvent(rows.row(i)));
+      return out;
+    });
+  }
+
+  bool isBlocked(std::string_view subject) const override {
+    std::string who(subject);
+    return readers_.with("reading a subject's blocking",
+                         [&](Session& s) { return blockedIn(s, who); });
+  }
+
+  std::int64_t count() const override {
+    return readers_.with("counting consent events", [&](Session& s) {
+      Poco::Int64 seq = 0;
+      s << "SELECT seq FROM chain_head WHERE id = 1", into(seq), now;
+      return static_cast<std::int64_t>(seq);
+    });
+  }
+
+  VerifyReport verify() const override {
+    return readers_.with("verifying the consent ledger", [&](Session& s) {
+      beginRead(s);
+      try {
+        VerifyReport report = verifyIn(s);
+        endRead(s);
+        return report;
+      } catch (...) {
+        rollback(s);
+        throw;
+      }
+    });
+  }
+
+ private:
+  enum class Job { kAppend, kPing, kSettings };
+
+  struct Request {
+    Job job = Job::kAppend;
+    std::optional<NewEvent> event;  // normalized
+    std::string digest;
+    std::promise<AppendResult> appended;
+    std::promise<Settings> done;  // for kPing and kSettings
+  };
+
+  struct Head {
+    std::int64_t seq = 0;
+    std::string hash;
+  };
+
+  bool pg() const { return location_.backend == Backend::kPostgresql; }
+  std::string sql(std::string_view text) const { return pg() ? numbered(text) : std::string(text); }
+
+  std::unique_ptr<Session> connect() const {
+    registerConnectors();
+    if (!pg()) {
+      // Poco retries a failed open until its login timeout: fail at once when the folder is
+      // missing, and keep the retries short otherwise.
+      std::filesystem::path folder = std::filesystem::path(location_.target).parent_path();
+      if (!folder.empty() && !std::filesystem::is_directory(folder)) {
+        throw StorageError("the consent ledger's folder does not exist: " + folder.string());
+      }
+      auto s = std::make_unique<Session>("SQLite", location_.target, kSqliteOpenTimeoutSeconds);
+      int ignored = 0;
+      *s << "PRAGMA busy_timeout = " + std::to_string(options_.busyTimeout.count()), into(ignored),
+          now;
+      *s << "PRAGMA synchronous = FULL", now;
+      return s;
+    }
+    auto s = std::make_unique<Session>("PostgreSQL", location_.target);
+    *s << "SET synchronous_commit = on", now;
+    *s << "SET client_min_messages = warning", now;  // libpq prints NOTICEs to stderr
+    return s;
+  }
+
+  // --- transactions ---
+
+  void beginWrite(Session& s) const {
+    if (pg()) {
+      s.begin();
+    } else {
+      s << "BEGIN IMMEDIATE", now;
+    }
+  }
+  void commit(Session& s) const {
+    if (pg()) {
+      s.commit();
+    } else {
+      s << "COMMIT", now;
+    }
+  }
+  void rollback(Session& s) const noexcept {
+    try {
+      if (pg()) {
+        if (s.isTransaction()) s.rollback();
+      } else {
+        s << "ROLLBACK", now;
+      }
+    } catch (...) {
+    }
+  }
+  // A read-only snapshot: SQLite's first read in a deferred transaction pins the WAL snapshot.
+  void beginRead(Session& s) const {
+    if (pg()) {
+      s.begin();
+      s << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", now;
+    } else {
+      s << "BEGIN", now;
+    }
+  }
+  void endRead(Session& s) const {
+    if (pg()) {
+      s.commit();
+    } else {
+      s << "COMMIT", now;
+    }
+  }
+
+  // --- schema ---
+
+  void migrate(Session& s) {
+    if (!pg()) {
+      std::string mode;
+      s << "PRAGMA journal_mode = WAL", into(mode), now;
+      if (mode != "wal") throw StorageError("SQLite refused WAL journal mode (got " + mode + ")");
+    }
+    beginWrite(s);
+    try {
+      if (pg()) {
+        Poco::Int64 key = kMigrationLock;
+        s << sql("SELECT pg_advisory_xact_lock(?)"), use(key), now;
+      }
+      s << "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY,"
+           " applied_at BIGINT NOT NULL)",
+          now;
+      Poco::Int64 current = 0;
+      s << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(current), now;
+      if (current > kSchemaVersion) {
+        throw StorageError("the consent ledger's schema is v" + std::to_string(current) +
+                           ", newer than this build of charta knows (v" +
+                           std::to_string(kSchemaVersion) + ")");
+      }
+      for (int v = static_cast<int>(current) + 1; v <= kSchemaVersion; ++v) {
+        for (const std::string& statement : migrationV1(location_.backend)) s << statement, now;
+        Poco::Int64 version = v;
+        Poco::Int64 at = core::now().time_since_epoch().count();
+        s << sql("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)"), use(version),
+            use(at), now;
+      }
+      commit(s);
+    } catch (...) {
+      rollback(s);
+      throw;
+    }
+  }
+
+  // --- queries ---
+
+  template <typename... Values>
+  Rows select(Session& s, std::string_view where, Values&... values) const {
+    Rows rows;
+    Statement st(s);
+    st << sql("SELECT " + std::string(kColumns) + " FROM consent_events " + std::string(where));
+    (st, ..., use(values));
+    rows.into(st);
+    st.execute();
+    return rows;
+  }
+
+  bool blockedIn(Session& s, std::string& subject) const {
+    std::vector<std::string> type;
+    s << sql(
+        "SELECT event_type FROM consent_events WHERE subject = ? AND event_type IN "
+        "('blocked', 'unblocked') ORDER BY seq DESC LIMIT 1"),
+        use(subject), into(type), now;
+    return !type.empty() && type.front() == "blocked";
+  }
+
+  Head readHead(Session& s, bool lock) const {
+    std::vector<Poco::Int64> seq;
+    std::vector<std::string> hash;
+    std::string q = "SELECT seq, hash FROM chain_head WHERE id = 1";
+    if (lock && pg()) q += " FOR UPDATE";
+    s << q, into(seq), into(hash), now;
+    if (seq.empty()) throw StorageError("the consent ledger's chain head row is missing");
+    return {seq.front(), hash.front()};
+  }
+
+  VerifyReport verifyIn(Session& s) const {
+    std::vector<Poco::Int64> headSeq;
+    std::vector<std::string> headHash;
+    s << "SELECT seq, hash FROM chain_head WHERE id = 1", into(headSeq), into(headHash), now;
+    bool headPresent = !headSeq.empty();
+    ChainChecker checker(headPresent ? headSeq.front() : 0,
+                         headPresent ? headHash.front() : std::string(), headPresent);
+    Poco::Int64 after = std::numeric_limits<Poco::Int64>::min();
+    std::string page = "WHERE seq > ? ORDER BY seq LIMIT " + std::to_string(kVerifyPage);
+    for (;;) {
+      Rows rows = select(s, page, after);
+      for (std::size_t i = 0; i < rows.size(); ++i) checker.first(rows.row(i));
+      if (rows.size() < kVerifyPage) break;
+      after = rows.seq.back();
+    }
+    if (checker.needsSecondPass()) {
+      after = std::numeric_limits<Poco::Int64>::min();
+      for (;;) {
+        std::vector<Poco::Int64> seq;
+        std::vector<std::string> hash, prev;
+        s << sql(
+            "SELECT seq, hash, prev_hash FROM consent_events WHERE seq > ? ORDER BY seq "
+            "LIMIT " +
+            std::to_string(kVerifyPage)),
+            use(after), into(seq), into(hash), into(prev), now;
+        for (std::size_t i = 0; i < seq.size(); ++i) checker.second(seq[i], hash[i], prev[i]);
+        if (seq.size() < kVerifyPage) break;
+        after = seq.back();
+      }
+    }
+    return checker.finish();
+  }
+
+  // --- the writer ---
+
+  void submit(Request* r) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stop_) throw StorageError("the consent ledger is closing");
+      queue_.push_back(r);
+    }
+    cv_.notify_one();
+  }
+
+  Settings runJob(Job job) {
+    Request r;
+    r.job = job;
+    auto future = r.done.get_future();
+    submit(&r);
+    return future.get();
+  }
+
+  void writerLoop() {
+    for (;;) {
+      std::vector<Request*> batch;
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and everything is answered
+        if (options_.linger.count() > 0 && queue_.size() < options_.maxBatch && !stop_ &&
+            queue_.front()->job == Job::kAppend) {
+          cv_.wait_for(lock, options_.linger,
+                       [&] { return stop_ || queue_.size() >= options_.maxBatch; });
+        }
+        if (queue_.front()->job != Job::kAppend) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        } else {
+          while (!queue_.empty() && queue_.front()->job == Job::kAppend &&
+                 batch.size() < options_.maxBatch) {
+            batch.push_back(queue_.front());
+            queue_.pop_front();
+          }
+        }
+      }
+      if (batch.front()->job == Job::kAppend) {
+        runBatch(batch);
+      } else {
+        runOne(*batch.front());
+      }
+    }
+  }
+
+  Session& writer() {
+    if (!writer_) writer_ = connect();
+    return *writer_;
+  }
+
+  void runOne(Request& r) {
+    try {
+      Session& s = writer();
+      Settings out;
+      if (r.job == Job::kPing) {
+        beginWrite(s);
+        try {
+          readHead(s, true);
+        } catch (...) {
+          rollback(s);
+          throw;
+        }
+        rollback(s);
+      } else if (pg()) {
+        for (const char* name :
+             {"synchronous_commit", "fsync", "full_page_writes", "default_transaction_isolation"}) {
+          std::string value;
+          s << std::string("SHOW ") + name, into(value), now;
+          out.emplace_back(name, value);
+        }
+        out.emplace_back("chain_lock", "SELECT ... FOR UPDATE on chain_head");
+      } else {
+        std::string mode;
+        int sync = -1, timeout = -1;
+        s << "PRAGMA journal_mode", into(mode), now;
+        s << "PRAGMA synchronous", into(sync), now;
+        s << "PRAGMA busy_timeout", into(timeout), now;
+        out.emplace_back("journal_mode", mode);
+        out.emplace_back("synchronous", std::to_string(sync));
+        out.emplace_back("busy_timeout", std::to_string(timeout));
+        out.emplace_back("chain_lock", "BEGIN IMMEDIATE");
+      }
+      r.done.set_value(std::move(out));
+    } catch (...) {
+      writer_.reset();  // reconnect next time
+      try {
+        rethrowAsStorage(r.job == Job::kPing ? "ledger readiness check" : "reading settings");
+      } catch (...) {
+        r.done.set_exception(std::current_exception());
+      }
+    }
+  }
+
+  // One transaction for the whole batch; every caller is answered after COMMIT (or all fail).
+  void runBatch(const std::vector<Request*>& batch) {
+    struct Outcome {
+      std::optional<AppendResult> result;
+      std::exception_ptr refusal;  // Conflict or Blocked: this request only
+    };
+    std::vector<Outcome> outcomes(batch.size());
+    try {
+      Session& s = writer();
+      beginWrite(s);
+      try {
+        Head head = readHead(s, true);
+
+        // One prepared INSERT, re-executed with the bound row.
+        struct {
+          Poco::Int64 seq, edition, recordedAt;
+          std::string id, subject, document, commit, textSha256, pageSha256, language, purposes,
+              eventType, collectionMethod, formId, evidence, idempotencyKey, requestDigest,
+              prevHash, hash;
+        } row;
+        Statement insert(s);
+        insert << sql(kInsert), use(row.seq), use(row.id), use(row.subject), use(row.document),
+            use(row.edition), use(row.commit), use(row.textSha256), use(row.pageSha256),
+            use(row.language), use(row.purposes), use(row.eventType), use(row.recordedAt),
+            use(row.collectionMethod), use(row.formId), use(row.evidence), use(row.idempotencyKey),
+            use(row.requestDigest), use(row.prevHash), use(row.hash);
+
+        std::map<std::string, std::size_t> keys;  // idempotency key -> outcome in this batch
+        std::map<std::string, bool> blocking;     // subject -> blocked, after this batch's events
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          const NewEvent& e = *batch[i]->event;
+          const std::string& digest = batch[i]->digest;
+          try {
+            if (e.idempotencyKey) {
+              if (auto it = keys.find(*e.idempotencyKey); it != keys.end()) {
+                const Event& prior = outcomes[it->second].result->event;
+                if (prior.requestDigest != digest) throw conflict();
+                outcomes[i].result = AppendResult{prior, true};
+                continue;
+              }
+              std::string key = *e.idempotencyKey;
+              Rows stored = select(s, "WHERE idempotency_key = ?", key);
+              if (stored.size() > 0) {
+                Event prior = toEvent(stored.row(0));
+                if (prior.requestDigest != digest) throw conflict();
+                outcomes[i].result = AppendResult{std::move(prior), true};
+                continue;
+              }
+            }
+            if (e.type == EventType::kGiven) {
+              auto known = blocking.find(e.subject);
+              std::string subject = e.subject;
+              bool blocked = known != blocking.end() ? known->second : blockedIn(s, subject);
+              if (blocked) {
+                throw Blocked("the subject is blocked (clause 6.2.4): consent cannot be given");
+              }
+            }
+
+            Event ev{e,
+                     Poco::UUIDGenerator::defaultGenerator().createRandom().toString(),
+                     head.seq + 1,
+                     core::now(),
+                     digest,
+                     head.hash,
+                     ""};
+            ChainFields f = chainFields(ev);
+            ev.hash = chainHash(f);
+            row.seq = ev.seq;
+            row.edition = ev.edition.value();
+            row.recordedAt = ev.recordedAt.time_since_epoch().count();
+            row.id = f.id;
+            row.subject = f.subject;
+            row.document = f.document;
+            row.commit = f.commit;
+            row.textSha256 = f.textSha256;
+            row.pageSha256 = f.pageSha256.value_or("");
+            row.language = f.language;
+            row.purposes = f.purposes;
+            row.eventType = f.eventType;
+            row.collectionMethod = f.collectionMethod;
+            row.formId = f.formId.value_or("");
+            row.evidence = f.evidence.value_or("");
+            row.idempotencyKey = f.idempotencyKey.value_or("");
+            row.requestDigest = f.requestDigest;
+            row.prevHash = f.prevHash;
+            row.hash = ev.hash;
+            insert.execute();
+
+            head = {ev.seq, ev.hash};
+            if (e.type == EventType::kBlocked || e.type == EventType::kUnblocked) {
+              blocking[e.subject] = e.type == EventType::kBlocked;
+            }
+            if (e.idempotencyKey) keys[*e.idempotencyKey] = i;
+            outcomes[i].result = AppendResult{std::move(ev), false};
+          } catch (const Conflict&) {
+            outcomes[i].refusal = std::current_exception();
+          } catch (const Blocked&) {
+            outcomes[i].refusal = std::current_exception();
+          }
+        }
+
+        Poco::Int64 headSeq = head.seq;
+        s << sql("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1"), use(headSeq),
+            use(head.hash), now;
+        commit(s);
+      } catch (...) {
+        rollback(s);
+        throw;
+      }
+    } catch (...) {
+      writer_.reset();  // the connection may be broken: reconnect for the next batch
+      std::exception_ptr failure;
+      try {
+        rethrowAsStorage("appending consent events");
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      for (Request* r : batch) r->appended.set_exception(failure);
+      return;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (outcomes[i].refusal) {
+        batch[i]->appended.set_exception(outcomes[i].refusal);
+      } else {
+        batch[i]->appended.set_value(std::move(*outcomes[i].result));
+      }
+    }
+  }
+
+  static Conflict conflict() {
+    return Conflict("the idempotency key was already used for a different consent request");
+  }
+
+  Location location_;
+  Options options_;
+  mutable Pool readers_;
+  std::unique_ptr<Session> writer_;  // the writer thread's (and the constructor's) only
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::deque<Request*> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+std::unique_ptr<Ledger> openLedger(std::string_view uri, const Options& options) {
+  return std::make_unique<SqlLedger>(parseLocation(uri), options);
+}
+
+}  // namespace charta::ledger
