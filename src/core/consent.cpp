@@ -48,7 +48,7 @@ long decodeUtf8(std::string_view s, std::size_t& i) {
 
 }  // namespace
 
-std::string_view toString(ConsentEventType type) {
+std::string_view eventTypeName(ConsentEventType type) {
   switch (type) {
     case ConsentEventType::kGiven:
       return "given";
@@ -65,12 +65,12 @@ std::string_view toString(ConsentEventType type) {
 std::optional<ConsentEventType> parseConsentEventType(std::string_view text) {
   for (auto t : {ConsentEventType::kGiven, ConsentEventType::kWithdrawn, ConsentEventType::kBlocked,
                  ConsentEventType::kUnblocked}) {
-    if (toString(t) == text) return t;
+    if (eventTypeName(t) == text) return t;
   }
   return std::nullopt;
 }
 
-std::string_view toString(PurposeState state) {
+std::string_view purposeStateName(PurposeState state) {
   switch (state) {
     case PurposeState::kNeverGiven:
       return "never_given";

@@ -20,7 +20,7 @@ namespace charta::core {
 enum class ConsentEventType { kGiven, kWithdrawn, kBlocked, kUnblocked };
 
 // "given", "withdrawn", "blocked", "unblocked".
-std::string_view toString(ConsentEventType type);
+std::string_view eventTypeName(ConsentEventType type);
 std::optional<ConsentEventType> parseConsentEventType(std::string_view text);
 
 // The part of a recorded consent event the status rules need.
@@ -43,7 +43,7 @@ enum class PurposeState {
                      // Renew-Purposes: the consent must be asked for again
 };
 
-std::string_view toString(PurposeState state);  // "never_given", "given", "withdrawn", ...
+std::string_view purposeStateName(PurposeState state);  // "never_given", "given", "withdrawn", ...
 
 struct PurposeStatus {
   PurposeId purpose;

@@ -80,7 +80,7 @@ ChainFields chainFields(const Event& e) {
   f.pageSha256 = e.pageSha256;
   f.language = e.lang.str();
   f.purposes = joinPurposes(e.purposes);
-  f.eventType = std::string(core::toString(e.type));
+  f.eventType = std::string(core::eventTypeName(e.type));
   f.recordedAt = std::to_string(e.recordedAt.time_since_epoch().count());
   f.collectionMethod = e.collectionMethod;
   f.formId = e.formId;
@@ -101,7 +101,7 @@ std::string requestDigest(const NewEvent& e) {
   optionalField(out, "page_sha256", e.pageSha256);
   field(out, "language", e.lang.str());
   field(out, "purposes", joinPurposes(e.purposes));
-  field(out, "event_type", core::toString(e.type));
+  field(out, "event_type", core::eventTypeName(e.type));
   field(out, "collection_method", e.collectionMethod);
   optionalField(out, "form_id", e.formId);
   optionalField(out, "evidence", e.evidence);

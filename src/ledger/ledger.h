@@ -62,7 +62,7 @@ enum class FindingKind {
   kBrokenLink,  // prev_hash does not match the previous event's hash (e.g. an event was changed
                 // and re-hashed), or the chain head does not match the last event
 };
-std::string_view toString(FindingKind kind);  // "changed", "removed", ...
+std::string_view findingKindName(FindingKind kind);  // "changed", "removed", ...
 
 struct Finding {
   FindingKind kind;

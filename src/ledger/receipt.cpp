@@ -39,7 +39,7 @@ Poco::JSON::Object::Ptr receipt(const Event& e, const ReceiptOptions& options) {
   Poco::JSON::Array::Ptr purposes = new Poco::JSON::Array;
   for (const auto& p : e.purposes) purposes->add(p.str());
   r->set("purposes", purposes);
-  r->set("event_type", std::string(core::toString(e.type)));
+  r->set("event_type", std::string(core::eventTypeName(e.type)));
   r->set("event_time", eventTime(e.recordedAt));
   r->set("collection_method", e.collectionMethod);
   if (e.formId) r->set("form_id", *e.formId);

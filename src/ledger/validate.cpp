@@ -74,10 +74,11 @@ NewEvent normalize(const NewEvent& in) {
   e.purposes.erase(std::unique(e.purposes.begin(), e.purposes.end()), e.purposes.end());
   bool purposeful = e.type == EventType::kGiven || e.type == EventType::kWithdrawn;
   if (purposeful && e.purposes.empty()) {
-    throw InvalidInput(std::string(core::toString(e.type)) + " needs at least one purpose");
+    throw InvalidInput(std::string(core::eventTypeName(e.type)) + " needs at least one purpose");
   }
   if (!purposeful && !e.purposes.empty()) {
-    throw InvalidInput(std::string(core::toString(e.type)) + " concerns the subject, not purposes");
+    throw InvalidInput(std::string(core::eventTypeName(e.type)) +
+                       " concerns the subject, not purposes");
   }
   if (e.purposes.size() > kMaxPurposes) throw InvalidInput("too many purposes (at most 64)");
 

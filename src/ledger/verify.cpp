@@ -13,7 +13,7 @@ std::string range(std::int64_t from, std::int64_t to) {
 
 }  // namespace
 
-std::string_view toString(FindingKind kind) {
+std::string_view findingKindName(FindingKind kind) {
   switch (kind) {
     case FindingKind::kChanged:
       return "changed";

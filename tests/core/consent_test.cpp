@@ -45,7 +45,7 @@ std::string summary(const ConsentStatus& s) {
   std::string out;
   for (const auto& p : s.purposes) {
     if (!out.empty()) out += ' ';
-    out += p.purpose.str() + "=" + std::string(toString(p.state));
+    out += p.purpose.str() + "=" + std::string(purposeStateName(p.state));
     if (p.givenUnder && p.state != PurposeState::kNeverGiven) {
       out += "@" + std::to_string(p.givenUnder->value());
     }
@@ -211,7 +211,7 @@ TEST_CASE("status before the first edition") {
 TEST_CASE("event type names round-trip") {
   for (auto t : {ConsentEventType::kGiven, ConsentEventType::kWithdrawn, ConsentEventType::kBlocked,
                  ConsentEventType::kUnblocked}) {
-    CHECK((parseConsentEventType(toString(t)) == t));
+    CHECK((parseConsentEventType(eventTypeName(t)) == t));
   }
   CHECK_FALSE(parseConsentEventType("Given"));
   CHECK_FALSE(parseConsentEventType(""));

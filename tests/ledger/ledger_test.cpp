@@ -22,7 +22,7 @@ std::string findings(const VerifyReport& r) {
   std::string out;
   for (const auto& f : r.findings) {
     if (!out.empty()) out += ' ';
-    out += std::string(toString(f.kind)) + "@" + std::to_string(f.seq);
+    out += std::string(findingKindName(f.kind)) + "@" + std::to_string(f.seq);
   }
   return out;
 }
