@@ -21,28 +21,28 @@ inline constexpr std::size_t kMaxMarkdownBytes = 1024 * 1024;
 
 // A numbered clause of a policy text ("4.1.10. Предоставления ..." or "## 5. СПОСОБЫ ...").
 struct Clause {
-  std::string number;  // "4.1.10": as written, without trailing dots
-  std::string anchor;  // "p-4-1-10": the id of its element, unique in the text
-  int level = 1;       // how many numbers: "4.1.10" is 3
+  std::string number{};  // "4.1.10": as written, without trailing dots
+  std::string anchor{};  // "p-4-1-10": the id of its element, unique in the text
+  int level = 1;         // how many numbers: "4.1.10" is 3
   bool heading = false;
-  std::string title;  // headings only: their plain text after the number ("СПОСОБЫ ...")
+  std::string title{};  // headings only: their plain text after the number ("СПОСОБЫ ...")
 };
 
 // A top-level heading of the text, for a table of contents. Numbered headings are anchored as
 // clauses ("p-5"); unnumbered ones get "s-1", "s-2", ... in order.
 struct Section {
-  std::string number;  // "5", or empty when the heading has no number
-  std::string anchor;  // "p-5"
-  std::string title;   // plain text after the number
+  std::string number{};  // "5", or empty when the heading has no number
+  std::string anchor{};  // "p-5"
+  std::string title{};   // plain text after the number
 };
 
 // A policy text rendered to an XHTML fragment.
 struct RenderedText {
   // Well-formed XHTML block elements (no root element), ready to be parsed as a fragment and
   // inserted into a page. Headings start at h2: the page's h1 is the document title.
-  std::string html;
-  std::vector<Clause> clauses;  // in text order; a repeated number is anchored only once
-  std::vector<Section> sections;
+  std::string html{};
+  std::vector<Clause> clauses{};  // in text order; a repeated number is anchored only once
+  std::vector<Section> sections{};
 };
 
 // Renders the Markdown "markdown" (the body only: front matter already removed) with

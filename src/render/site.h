@@ -1,0 +1,145 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/edition.h"
+#include "core/ids.h"
+#include "core/registry.h"
+#include "core/time.h"
+#include "core/timeline.h"
+#include "render/markdown.h"
+
+namespace pugi {
+class xml_document;
+}
+
+namespace charta::render {
+
+// Bumped whenever the code's output changes for the same input (part of Site::digest()).
+inline constexpr std::string_view kRendererVersion = "charta-render/1";
+
+// Where an edition stands at the moment a page is rendered for. The caller decides
+// (core::Timeline::statusAt with its own clock); rendering never reads a clock.
+using Status = core::EditionStatus;
+
+// The site's paths, relative to its root. "route" is a document's route ("/personal-data").
+std::string editionPath(std::string_view route, core::EditionNo no);  // "/personal-data/v3"
+std::string archivePath(std::string_view route);                      // "/personal-data/versions"
+std::string feedPath(std::string_view route);                         // "/personal-data/feed.atom"
+std::string assetPath(std::string_view name);                         // "/assets/charta.css"
+inline constexpr std::string_view kSitemapPath = "/sitemap.xml";
+
+// The page of one edition in one language.
+struct EditionPageModel {
+  core::Document document;  // as declared in charta.xml at the edition's revision
+  core::Edition edition;
+  core::Lang lang;      // the language of the text (and of the page's own words)
+  std::string title{};  // the text's front-matter "title"; empty: document.title
+  RenderedText text{};  // renderMarkdown() of the text's body
+  Status status = Status::kInForce;
+  // The edition in force when rendered, if any: superseded, upcoming and withdrawn pages point
+  // to it (at document.route).
+  std::optional<core::EditionNo> inForce{};
+  // In-force pages only: the next edition already published but not yet in force, announced
+  // with its effective moment.
+  std::optional<core::Edition> upcoming{};
+};
+
+// One row of the archive.
+struct ArchiveEntry {
+  core::Edition edition;
+  Status status = Status::kInForce;
+};
+
+// The list of every edition of a document, in one language.
+struct ArchivePageModel {
+  core::Document document;
+  core::Lang lang;
+  std::string title{};                  // empty: document.title
+  std::vector<ArchiveEntry> entries{};  // any order; shown newest first
+};
+
+// The Atom feed of a document's editions.
+struct FeedModel {
+  core::Document document;
+  core::Lang lang;
+  std::string title{};    // empty: document.title
+  std::string baseUrl{};  // the registry's base URL ("https://shop.kz"): links must be absolute
+  std::vector<core::Edition> editions{};  // every edition, withdrawn ones too; any order
+};
+
+// One URL of the sitemap.
+struct SitemapEntry {
+  std::string path{};  // "/personal-data/v3"; joined to the base URL
+  std::optional<core::Instant> lastModified{};
+};
+
+// A static file of the site, served at assetPath(name).
+struct Asset {
+  std::string name{};         // "charta.css"
+  std::string contentType{};  // "text/css; charset=utf-8"
+  std::string etag{};         // strong, quoted: "\"3f2a...\"" (a SHA-256 prefix of the bytes)
+  std::string bytes{};
+};
+
+// The public site: page templates and assets, loaded once, and pure functions that turn models
+// into the exact bytes to serve. The same input always gives the same bytes (they are hashed as
+// evidence of what a user was shown, and a static export must match the server byte for byte).
+//
+// Immutable after construction: safe for concurrent use. Copying is disabled.
+class Site {
+ public:
+  // Loads "dataDir"/templates (every file; "page.xhtml" is the page layout) and every regular
+  // file of "dataDir"/site as an asset.
+  // throws RenderError: a directory or file cannot be read, a template is not well-formed XHTML,
+  //   lacks a required slot, has a script, a style element or attribute or an event handler, or
+  //   links an asset that does not exist.
+  explicit Site(const std::filesystem::path& dataDir);
+  ~Site();
+  Site(const Site&) = delete;
+  Site& operator=(const Site&) = delete;
+
+  // Hex SHA-256 over the renderer version, the libraries' versions, the templates and the
+  // assets: it changes whenever the output for the same model could change.
+  const std::string& digest() const { return digest_; }
+
+  // "<!DOCTYPE html>" and an XHTML-serialised HTML5 page (text/html; charset=utf-8).
+  std::string editionPage(const EditionPageModel& model) const;
+  std::string archivePage(const ArchivePageModel& model) const;
+  // A page for an HTTP error ("status" 404, 405, 500, ...): "title" and "detail" are shown as
+  // given, so they must not hold internals (paths, stack traces).
+  std::string errorPage(int status, std::string_view title, std::string_view detail,
+                        const core::Lang& lang) const;
+
+  // Atom 1.0 (application/atom+xml): one entry per edition.
+  std::string atomFeed(const FeedModel& model) const;
+  // sitemaps.org XML (application/xml) with absolute URLs.
+  std::string sitemap(std::string_view baseUrl, const std::vector<SitemapEntry>& entries) const;
+  // robots.txt (text/plain; charset=utf-8) that names the sitemap.
+  std::string robots(std::string_view baseUrl) const;
+
+  // The asset called "name" ("charta.css"), or nullptr.
+  const Asset* asset(std::string_view name) const;
+  // Every asset, by name (for a static export).
+  const std::map<std::string, Asset, std::less<>>& assets() const { return assets_; }
+
+ private:
+  std::unique_ptr<pugi::xml_document> layout_;
+  std::map<std::string, Asset, std::less<>> assets_;
+  std::string digest_;
+};
+
+// Hex SHA-256 of "bytes" (lower case, 64 digits).
+std::string sha256Hex(std::string_view bytes);
+
+// Formats "t" as the page shows it, in Asia/Almaty time: "1 декабря 2026, 00:00 (UTC+05:00)"
+// for Russian, "1 December 2026, 00:00 (UTC+05:00)" for any other language.
+std::string formatMoment(core::Instant t, const core::Lang& lang);
+
+}  // namespace charta::render
