@@ -12,6 +12,7 @@
 
 #include "app/args.h"
 #include "app/config.h"
+#include "app/serve.h"
 #include "core/error.h"
 #include "http/edition_json.h"
 #include "repository/policy_repository.h"
@@ -384,6 +385,18 @@ int cmdInForce(Context& c) {
   return kOk;
 }
 
+int cmdServe(Context& c) {
+  c.args.atMost(0);
+  return runServe(c.config);
+}
+
+int cmdBuildSite(Context& c) {
+  c.args.atMost(0);
+  auto out = c.args.option("out");
+  if (!out) throw InvalidInput("--out DIR is required");
+  return runBuildSite(c.config, *out, c.args.option("at").value_or(""), c.out);
+}
+
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"init",
@@ -424,6 +437,19 @@ const std::map<std::string, Command>& commands() {
         {"reason", "as"},
         {},
         cmdWithdraw}},
+      {"serve",
+       {"charta serve",
+        "serve the site and the API (configuration: server.*, site.*, ledger.*)",
+        {},
+        {},
+        cmdServe}},
+      {"build-site",
+       {"charta build-site --out DIR [--at T]",
+        "write the public pages as served at T (default now) for a static host, with "
+        "schedule.json",
+        {"out", "at"},
+        {},
+        cmdBuildSite}},
       {"in-force",
        {"charta in-force <doc> [--at T]",
         "the edition in force now or at T (RFC 3339 with offset), and what is upcoming",

@@ -77,6 +77,12 @@ EditionStatus Timeline::statusAt(const Edition& e, Instant t) const {
   return current && current->no == e.no ? EditionStatus::kInForce : EditionStatus::kSuperseded;
 }
 
+size_t Timeline::epochAt(Instant t) const {
+  auto it = std::upper_bound(live_.begin(), live_.end(), t,
+                             [](Instant v, const Edition* e) { return v < e->effectiveFrom; });
+  return static_cast<size_t>(it - live_.begin());
+}
+
 const Edition* Timeline::edition(EditionNo no) const {
   auto it = std::lower_bound(byNo_.begin(), byNo_.end(), no,
                              [](const Edition& e, EditionNo n) { return e.no < n; });

@@ -35,6 +35,10 @@ class Timeline {
   // (a later withdrawal may cancel it), or nullopt when nothing is scheduled after "t".
   std::optional<Instant> nextSwitchAfter(Instant t) const;
 
+  // How many switches have happened by "t": the pages of a document change only when this
+  // changes (or when the editions themselves change).
+  size_t epochAt(Instant t) const;
+
   // The status of "e" (one of this timeline's editions) at "t". A withdrawn edition is
   // "withdrawn" at every moment; one not yet published at "t" is "upcoming".
   EditionStatus statusAt(const Edition& e, Instant t) const;

@@ -1,0 +1,207 @@
+#include "app/serve.h"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Util/ServerApplication.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "core/error.h"
+#include "http/access_log.h"
+#include "http/handler.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "http/site_service.h"
+#include "render/site.h"
+#include "repository/policy_repository.h"
+
+namespace charta::app {
+namespace {
+
+using Poco::Util::LayeredConfiguration;
+
+void logLine(const std::string& level, const std::string& msg, const std::string& extra = "") {
+  std::cerr << "{\"time\":\"" << core::formatRfc3339(core::now()) << "\",\"level\":\"" << level
+            << "\",\"msg\":" << http::jsonQuote(msg) << extra << "}\n"
+            << std::flush;
+}
+
+std::unique_ptr<repository::PolicyRepository> openRepository(LayeredConfiguration& config) {
+  repository::RepositoryOptions opts;
+  opts.branch = config.getString("repository.branch", "");
+  return repository::PolicyRepository::open(config.getString("repository.path"), opts);
+}
+
+http::SiteOptions siteOptions(LayeredConfiguration& config) {
+  http::SiteOptions o;
+  o.baseUrl = config.getString("site.base_url", "");
+  o.maxAgeSeconds = config.getInt("site.max_age_s", 60);
+  return o;
+}
+
+class ServeApp : public Poco::Util::ServerApplication {
+ public:
+  explicit ServeApp(Poco::AutoPtr<LayeredConfiguration> config) : cfg_(std::move(config)) {}
+
+ protected:
+  int main(const std::vector<std::string>&) override {
+    // Every thread inherits this mask, so the termination signals reach only
+    // waitForTerminationRequest(); a peer that closed its socket must not kill the process.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    try {
+      return serve();
+    } catch (const std::exception& e) {
+      logLine("error", std::string("charta serve failed: ") + e.what());
+      return EXIT_SOFTWARE;
+    }
+  }
+
+ private:
+  int serve() {
+    LayeredConfiguration& config = *cfg_;
+    auto repo = openRepository(config);
+    render::Site site(config.getString("site.data_dir"));
+    http::SiteService pages(*repo, site, siteOptions(config));
+    pages.refresh();
+    http::Metrics metrics;
+    std::unique_ptr<http::AccessLog> log;
+    if (config.getBool("log.access", true)) {
+      log = std::make_unique<http::AccessLog>(stdout, config.getBool("log.ip", false));
+    }
+    http::ChartaHandler handler(pages, metrics, log.get());
+
+    http::ServerOptions options;
+    options.host = config.getString("server.host");
+    options.port = static_cast<uint16_t>(config.getInt("server.port"));
+    options.threads = config.getInt("server.threads");
+    options.queue = config.getInt("server.queue");
+    options.limits.maxBody = static_cast<size_t>(config.getInt("server.max_body"));
+    options.limits.keepAliveIdle = std::chrono::seconds(config.getInt("server.keep_alive_s"));
+    options.limits.keepAliveMax = config.getInt("server.keep_alive_max");
+    options.limits.headerTimeout = std::chrono::seconds(config.getInt("server.timeout_s"));
+    options.limits.sendTimeout = options.limits.headerTimeout;
+    http::HttpServer server(options, handler);
+    server.start();
+
+    std::string portFile = config.getString("server.port_file", "");
+    if (!portFile.empty()) {
+      std::string tmp = portFile + ".tmp";
+      std::ofstream(tmp) << server.port() << '\n';
+      std::filesystem::rename(tmp, portFile);
+    }
+    logLine("info", "listening",
+            ",\"address\":" + http::jsonQuote(options.host + ":" + std::to_string(server.port())) +
+                ",\"repository\":" + http::jsonQuote(repo->path().string()));
+
+    // Housekeeping: notice commits and tags of other processes, flush the access log.
+    std::mutex mu;
+    std::condition_variable cv;
+    bool stop = false;
+    auto poll = std::chrono::milliseconds(config.getInt("repository.poll_ms"));
+    std::thread housekeeping([&] {
+      std::unique_lock lock(mu);
+      while (!cv.wait_for(lock, poll, [&] { return stop; })) {
+        lock.unlock();
+        try {
+          if (pages.refresh()) logLine("info", "repository changed: pages reloaded");
+          handler.setRepositoryHealthy(true);
+        } catch (const std::exception& e) {
+          handler.setRepositoryHealthy(false, "repository unreadable");
+          logLine("error", std::string("refresh failed: ") + e.what());
+        }
+        if (log) log->flush();
+        lock.lock();
+      }
+    });
+
+    waitForTerminationRequest();
+    logLine("info", "stopping: finishing requests in flight");
+    server.stop(std::chrono::seconds(10));
+    {
+      std::lock_guard lock(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    housekeeping.join();
+    if (log) log->flush();
+    logLine("info", "stopped");
+    return EXIT_OK;
+  }
+
+  Poco::AutoPtr<LayeredConfiguration> cfg_;
+};
+
+}  // namespace
+
+int runServe(Poco::AutoPtr<LayeredConfiguration> config) {
+  ServeApp app(std::move(config));
+  return app.run(std::vector<std::string>{"charta"});
+}
+
+int runBuildSite(Poco::AutoPtr<LayeredConfiguration> config, const std::string& outDir,
+                 const std::string& at, std::ostream& out) {
+  core::Instant when = core::now();
+  if (!at.empty()) {
+    auto t = core::parseRfc3339(at);
+    if (!t) throw InvalidInput("--at \"" + at + "\" is not an RFC 3339 time with an offset");
+    when = *t;
+  }
+  auto repo = openRepository(*config);
+  render::Site site(config->getString("site.data_dir"));
+  http::SiteService pages(*repo, site, siteOptions(*config));
+  pages.refresh();
+  std::filesystem::path root(outDir);
+  size_t count = 0;
+  for (const auto& f : pages.exportAll(when)) {
+    if (!f.page) continue;
+    std::filesystem::path rel = f.path.substr(1);
+    bool hasExtension = std::filesystem::path(f.path).has_extension();
+    std::filesystem::path file = hasExtension ? root / rel : root / rel / "index.html";
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream o(file, std::ios::binary | std::ios::trunc);
+    o.write(f.page->body->data(), static_cast<std::streamsize>(f.page->body->size()));
+    if (!o) throw Error("cannot write " + file.string());
+    ++count;
+  }
+  Poco::JSON::Object schedule(Poco::JSON_PRESERVE_KEY_ORDER);
+  schedule.set("generated_at", core::formatRfc3339(when, core::kKazakhstanOffset, false));
+  auto next = pages.nextSwitchAfter(when);
+  schedule.set("next_switch",
+               next ? Poco::Dynamic::Var(core::formatRfc3339(*next, core::kKazakhstanOffset, false))
+                    : Poco::Dynamic::Var());
+  Poco::JSON::Array docs;
+  for (const auto& d : pages.snapshot()->documents) {
+    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
+    o.set("document", d->document.id.str());
+    o.set("route", d->document.route);
+    const core::Edition* e = d->timeline.inForceAt(when);
+    o.set("in_force", e ? Poco::Dynamic::Var(e->no.str()) : Poco::Dynamic::Var());
+    auto n = d->timeline.nextSwitchAfter(when);
+    o.set("next_switch",
+          n ? Poco::Dynamic::Var(core::formatRfc3339(*n, core::kKazakhstanOffset, false))
+            : Poco::Dynamic::Var());
+    docs.add(o);
+  }
+  schedule.set("documents", docs);
+  std::ofstream s(root / "schedule.json", std::ios::trunc);
+  schedule.stringify(s, 2);
+  s << '\n';
+  out << "wrote " << count << " files and schedule.json to " << outDir << '\n';
+  if (next) {
+    out << "rebuild at " << core::formatRfc3339(*next, core::kKazakhstanOffset, false)
+        << ", when the next edition takes effect\n";
+  }
+  return 0;
+}
+
+}  // namespace charta::app

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace charta::http {
+
+// Prometheus metrics of one process: requests by route and status, a latency histogram, and
+// named counters other parts increment (consents written, publication conflicts, webhooks...).
+// Safe for concurrent use; the hot path takes no lock for known routes.
+class Metrics {
+ public:
+  // Records one answered request. "route" must be a string literal (a route template).
+  void request(const char* route, int status, std::chrono::nanoseconds took);
+  // Adds "n" to counter "name" (a metric name in Prometheus syntax, with labels if any).
+  void add(const std::string& name, double n = 1);
+  // Records a duration in the render-time histogram.
+  void renderTime(std::chrono::nanoseconds took);
+  // The text exposition format (version 0.0.4).
+  std::string exposition() const;
+
+ private:
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1,    2.5};
+  struct Histogram {
+    std::array<std::atomic<uint64_t>, kBuckets.size() + 1> counts{};
+    std::atomic<uint64_t> sumMicros{0};
+    void observe(std::chrono::nanoseconds took);
+  };
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::string, double> counters_;
+  Histogram latency_;
+  Histogram render_;
+};
+
+}  // namespace charta::http
