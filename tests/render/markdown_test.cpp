@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <random>
 #include <regex>
 #include <set>
 #include <vector>
@@ -410,5 +411,53 @@ TEST_CASE("rendering is deterministic and linear") {
                   .count();
     MESSAGE("1 MiB input rendered in " << ms << " ms, " << r.html.size() << " bytes");
     CHECK(ms < 10000);
+  }
+}
+
+TEST_CASE("random Markdown soup always gives well-formed XHTML with no active content") {
+  // A fixed seed: the same inputs on every run.
+  std::mt19937 rng(20261201);
+  const std::vector<std::string> tokens = {"<",           ">",        "[",         "]",
+                                           "(",           ")",        "*",         "**",
+                                           "_",           "`",        "```",       "!",
+                                           "&",           "&#106;",   "&amp;",     "#",
+                                           "## ",         ";",        ":",         "javascript:",
+                                           "JaVaScRiPt:", "data:",    "vbscript:", "http://x.kz",
+                                           "www.x.kz",    "<script>", "</script>", "<!--",
+                                           "-->",         "<a href=", "\"",        "'",
+                                           "onerror=",    "п. ",      "пп. ",      "п.п. ",
+                                           "пункт ",      "1.",       "2.1",       "2.1.",
+                                           "4.1.10. ",    "7.1..",    " и ",       ", ",
+                                           "\n",          "\n\n",     "  \n",      " ",
+                                           "\t",          "|",        "|---|",     "-",
+                                           "- ",          "1. ",      "> ",        "~",
+                                           "~~",          "a",        "Б",         "\\",
+                                           "\xc2\xa0",    "\xff",     "\x01",      "<svg onload=x>",
+                                           "<img src=x>", "](",       "]: "};
+  std::uniform_int_distribution<std::size_t> pick(0, tokens.size() - 1);
+  std::uniform_int_distribution<int> length(1, 120);
+  for (int round = 0; round < 3000; ++round) {
+    std::string md;
+    for (int i = length(rng); i > 0; --i) md += tokens[pick(rng)];
+    CAPTURE(md);
+    RenderedText r = renderMarkdown(md);
+    pugi::xml_document doc;
+    std::string wrapped = "<div>" + r.html + "</div>";
+    pugi::xml_parse_result parsed = doc.load_buffer(wrapped.data(), wrapped.size());
+    REQUIRE_MESSAGE(parsed, r.html);
+    for (const pugi::xpath_node& n : doc.select_nodes("//*")) {
+      std::string_view name = n.node().name();
+      CHECK_MESSAGE((name != "script" && name != "svg" && name != "iframe" && name != "style"),
+                    r.html);
+      for (pugi::xml_attribute a : n.node().attributes()) {
+        std::string_view an = a.name();
+        CHECK_MESSAGE(!an.starts_with("on"), r.html);
+        if (an == "href" || an == "src") CHECK_MESSAGE(isSafeUrl(a.value()), r.html);
+      }
+    }
+    std::set<std::string> ids;
+    for (const pugi::xpath_node& n : doc.select_nodes("//*[@id]")) {
+      CHECK(ids.insert(n.node().attribute("id").value()).second);
+    }
   }
 }

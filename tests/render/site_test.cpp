@@ -2,9 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "core/front_matter.h"
 #include "render/render_support.h"
@@ -506,4 +508,23 @@ TEST_CASE("vnu, when CHARTA_VNU_JAR names vnu.jar: the pages have no HTML errors
   CHECK_MESSAGE(rc == 0, report);
   fs::remove_all(dir);
   fs::remove(dir.string() + ".txt");
+}
+
+TEST_CASE("one Site serves several threads at once, byte-identical") {
+  EditionPageModel m = seedPage();
+  const std::string expected = site().editionPage(m);
+  const std::string markdown(core::splitFrontMatter(seedFile()).body);
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 25; ++i) {
+        EditionPageModel own = m;
+        own.text = renderMarkdown(markdown);
+        if (site().editionPage(own) != expected) ++mismatches;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(mismatches == 0);
 }
