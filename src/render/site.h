@@ -117,9 +117,12 @@ class Site {
   std::string errorPage(int status, std::string_view title, std::string_view detail,
                         const core::Lang& lang) const;
 
-  // Atom 1.0 (application/atom+xml): one entry per edition.
+  // Atom 1.0 (application/atom+xml): one entry per edition, newest first; entry id = the
+  // absolute edition URL, updated = its effectiveFrom; feed updated = the latest of those.
+  // throws RenderError: "model.baseUrl" is not an absolute http(s) URL.
   std::string atomFeed(const FeedModel& model) const;
   // sitemaps.org XML (application/xml) with absolute URLs.
+  // throws RenderError: "baseUrl" is not an absolute http(s) URL.
   std::string sitemap(std::string_view baseUrl, const std::vector<SitemapEntry>& entries) const;
   // robots.txt (text/plain; charset=utf-8) that names the sitemap.
   std::string robots(std::string_view baseUrl) const;
