@@ -8,12 +8,14 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "app/args.h"
 #include "app/config.h"
 #include "app/serve.h"
 #include "core/error.h"
+#include "http/api.h"
 #include "http/edition_json.h"
 #include "repository/policy_repository.h"
 
@@ -145,9 +147,8 @@ int cmdInit(Context& c) {
     for (const auto& doc : reg.documents) {
       if (!repo->timeline(doc.id).empty()) continue;
       repository::PublishRequest req{
-          doc.id,       std::nullopt, std::nullopt,      core::kKazakhstanOffset,
-          false,        {},           "Initial edition", std::nullopt,
-          c.publisher()};
+          doc.id, std::nullopt, std::nullopt, core::kKazakhstanOffset, false, {},
+          "",     std::nullopt, c.publisher()};
       core::Edition e = repo->publish(req, core::now());
       published->add(http::editionJson(e, repo->timeline(doc.id), core::now()));
     }
@@ -385,6 +386,33 @@ int cmdInForce(Context& c) {
   return kOk;
 }
 
+int cmdToken(Context& c) {
+  c.args.atMost(1);
+  if (c.args.need(0, "\"new\"") != "new")
+    throw InvalidInput("usage: charta token new --name N --roles R[+R]");
+  auto name = c.args.option("name");
+  auto roles = c.args.option("roles");
+  if (!name || !roles) throw InvalidInput("--name and --roles are required");
+  std::random_device rd;
+  std::string raw;
+  for (int i = 0; i < 32; ++i) raw += static_cast<char>(rd() & 0xff);
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string token = "charta_";
+  for (unsigned char b : raw) token += kAlphabet[b & 63];
+  std::string entry = *name + ":" + *roles + ":" + repository::sha256Hex(token);
+  http::TokenStore::parse(entry);  // refuses an unknown role or a bad name now, not at start
+  if (c.json) {
+    Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+    o->set("token", token);
+    o->set("config_entry", entry);
+    printJson(c.out, o);
+  } else {
+    c.out << "token (give it to the client; it is not stored): " << token << '\n'
+          << "auth.tokens entry: " << entry << '\n';
+  }
+  return kOk;
+}
+
 int cmdServe(Context& c) {
   c.args.atMost(0);
   return runServe(c.config);
@@ -437,6 +465,12 @@ const std::map<std::string, Command>& commands() {
         {"reason", "as"},
         {},
         cmdWithdraw}},
+      {"token",
+       {"charta token new --name NAME --roles site|legal|auditor[+...]",
+        "make an API bearer token and the auth.tokens entry that holds its hash",
+        {"name", "roles"},
+        {},
+        cmdToken}},
       {"serve",
        {"charta serve",
         "serve the site and the API (configuration: server.*, site.*, ledger.*)",

@@ -36,6 +36,9 @@ const std::vector<ConfigKey>& configKeys() {
       {"server.max_body", "65536", "largest request body in bytes"},
       {"server.port_file", "", "write the bound port to this file once listening"},
       {"ledger.uri", "sqlite:var/consents.db", "sqlite:PATH or postgresql://user@host:port/db"},
+      {"auth.tokens", "",
+       "API bearer tokens: name:role[+role]:sha256hex entries separated by ';' (charta token new)"},
+      {"site.max_age_s", "60", "max-age of pages that an unannounced publication may change"},
       {"log.access", "true", "JSON access log on stdout"},
       {"log.ip", "false", "include client IP addresses in the access log"},
   };

@@ -12,10 +12,12 @@
 
 #include "core/error.h"
 #include "http/access_log.h"
+#include "http/api.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/site_service.h"
+#include "ledger/ledger.h"
 #include "render/site.h"
 #include "repository/policy_repository.h"
 
@@ -42,6 +44,10 @@ http::SiteOptions siteOptions(LayeredConfiguration& config) {
   o.maxAgeSeconds = config.getInt("site.max_age_s", 60);
   return o;
 }
+
+}  // namespace
+
+namespace {
 
 class ServeApp : public Poco::Util::ServerApplication {
  public:
@@ -79,6 +85,21 @@ class ServeApp : public Poco::Util::ServerApplication {
       log = std::make_unique<http::AccessLog>(stdout, config.getBool("log.ip", false));
     }
     http::ChartaHandler handler(pages, metrics, log.get());
+
+    // The consent ledger and the JSON API.
+    auto ledger = ledger::openLedger(config.getString("ledger.uri"));
+    handler.addReadinessCheck("ledger", [&]() -> std::string {
+      try {
+        ledger->ping();
+        return "";
+      } catch (const std::exception&) {
+        return "ledger not writable";
+      }
+    });
+    http::ApiRouter api(http::TokenStore::parse(config.getString("auth.tokens", "")), metrics);
+    ApiParts parts{config, *repo, pages, *ledger, metrics, api};
+    addApiModules(parts);  // api_modules.cpp: one line per module
+    handler.setApi(&api);
 
     http::ServerOptions options;
     options.host = config.getString("server.host");

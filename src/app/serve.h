@@ -6,7 +6,30 @@
 #include <string>
 #include <vector>
 
+namespace charta::repository {
+class PolicyRepository;
+}
+namespace charta::http {
+class SiteService;
+class Metrics;
+class ApiRouter;
+}  // namespace charta::http
+namespace charta::ledger {
+class Ledger;
+}
+
 namespace charta::app {
+
+// What API modules are built from; addApiModules (api_modules.cpp) adds every module to "api".
+struct ApiParts {
+  Poco::Util::LayeredConfiguration& config;
+  repository::PolicyRepository& repo;
+  http::SiteService& pages;
+  ledger::Ledger& ledger;
+  http::Metrics& metrics;
+  http::ApiRouter& api;
+};
+void addApiModules(ApiParts& parts);
 
 // `charta serve`: runs the server until SIGTERM/SIGINT; requests in flight finish first.
 int runServe(Poco::AutoPtr<Poco::Util::LayeredConfiguration> config);
