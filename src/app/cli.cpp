@@ -465,6 +465,7 @@ const std::map<std::string, Command>& commands() {
         {"reason", "as"},
         {},
         cmdWithdraw}},
+      // [commands] more subcommands: one entry each, implemented in their own cli_*.cpp files
       {"token",
        {"charta token new --name NAME --roles site|legal|auditor[+...]",
         "make an API bearer token and the auth.tokens entry that holds its hash",
