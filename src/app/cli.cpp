@@ -15,6 +15,7 @@
 #include "app/config.h"
 #include "app/serve.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "http/api.h"
 #include "http/edition_json.h"
 #include "repository/policy_repository.h"
@@ -399,7 +400,7 @@ int cmdToken(Context& c) {
   static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string token = "charta_";
   for (unsigned char b : raw) token += kAlphabet[b & 63];
-  std::string entry = *name + ":" + *roles + ":" + repository::sha256Hex(token);
+  std::string entry = *name + ":" + *roles + ":" + core::sha256Hex(token);
   http::TokenStore::parse(entry);  // refuses an unknown role or a bad name now, not at start
   if (c.json) {
     Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);

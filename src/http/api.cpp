@@ -1,21 +1,17 @@
 #include "http/api.h"
 
-#include <Poco/DigestEngine.h>
 #include <Poco/JSON/Parser.h>
-#include <Poco/SHA2Engine.h>
 
 #include <sstream>
 
+#include "core/sha256.h"
 #include "core/words.h"
-#include "render/site.h"
 
 namespace charta::http {
 namespace {
 
 std::string sha256Raw(std::string_view bytes) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-  engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-  const auto& d = engine.digest();
+  auto d = core::sha256(bytes);
   return std::string(d.begin(), d.end());
 }
 
@@ -294,7 +290,7 @@ Reply jsonReply(int status, const Poco::Dynamic::Var& value, std::string cacheCo
 }
 
 std::string strongEtag(std::string_view bytes) {
-  return "\"" + render::sha256Hex(bytes).substr(0, 32) + "\"";
+  return "\"" + core::sha256Hex(bytes).substr(0, 32) + "\"";
 }
 
 bool ifNoneMatch(const Request& req, std::string_view etag) {

@@ -14,20 +14,6 @@ using core::Instant;
 
 namespace {
 
-render::Status toRender(EditionStatus s) {
-  switch (s) {
-    case EditionStatus::kInForce:
-      return render::Status::kInForce;
-    case EditionStatus::kUpcoming:
-      return render::Status::kUpcoming;
-    case EditionStatus::kSuperseded:
-      return render::Status::kSuperseded;
-    case EditionStatus::kWithdrawn:
-      return render::Status::kWithdrawn;
-  }
-  return render::Status::kInForce;
-}
-
 std::string quoteEtag(std::string_view sha) { return "\"" + std::string(sha.substr(0, 32)) + "\""; }
 
 std::string lastModified(Instant t) {
@@ -219,14 +205,8 @@ std::shared_ptr<const Page> SiteService::editionPageAt(const SiteSnapshot&, cons
   return cached(key, [&]() -> std::shared_ptr<const Page> {
     auto c = content(d, e, lang);
     if (!c) return nullptr;
-    render::EditionPageModel model{d.atEdition.at(e.no.value()),
-                                   e,
-                                   lang,
-                                   c->title,
-                                   c->text,
-                                   toRender(status),
-                                   inForceNo,
-                                   upcoming};
+    render::EditionPageModel model{
+        d.atEdition.at(e.no.value()), e, lang, c->title, c->text, status, inForceNo, upcoming};
     std::string html = site_.editionPage(model);
     Instant modified = e.effectiveFrom <= now ? e.effectiveFrom : e.publishedAt;
     return makePage(std::move(html), "text/html; charset=utf-8",
@@ -256,7 +236,7 @@ std::shared_ptr<const Page> SiteService::archivePage(const SiteSnapshot& snap,
   return cached(key, [&]() -> std::shared_ptr<const Page> {
     render::ArchivePageModel model{d.document, lang, "", {}};
     for (const Edition& e : d.timeline.editions()) {
-      model.entries.push_back(render::ArchiveEntry{e, toRender(d.timeline.statusAt(e, now))});
+      model.entries.push_back(render::ArchiveEntry{e, d.timeline.statusAt(e, now)});
     }
     const Edition* current = d.timeline.inForceAt(now);
     if (current) {

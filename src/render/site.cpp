@@ -1,8 +1,5 @@
 #include "render/site.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -556,12 +553,6 @@ std::string editionPath(std::string_view route, core::EditionNo no) {
 std::string archivePath(std::string_view route) { return trimBase(route) + "/versions"; }
 std::string feedPath(std::string_view route) { return trimBase(route) + "/feed.atom"; }
 std::string assetPath(std::string_view name) { return "/assets/" + std::string(name); }
-
-std::string sha256Hex(std::string_view bytes) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-  engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-  return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 std::string formatMoment(core::Instant t, const core::Lang& lang) {
   using namespace std::chrono;

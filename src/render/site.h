@@ -11,6 +11,7 @@
 #include "core/edition.h"
 #include "core/ids.h"
 #include "core/registry.h"
+#include "core/sha256.h"
 #include "core/time.h"
 #include "core/timeline.h"
 #include "render/markdown.h"
@@ -139,7 +140,7 @@ class Site {
 };
 
 // Hex SHA-256 of "bytes" (lower case, 64 digits).
-std::string sha256Hex(std::string_view bytes);
+using core::sha256Hex;
 
 // Formats "t" as the page shows it, in Asia/Almaty time: "1 декабря 2026, 00:00 (UTC+05:00)"
 // for Russian, "1 December 2026, 00:00 (UTC+05:00)" for any other language.

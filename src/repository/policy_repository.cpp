@@ -1,8 +1,5 @@
 #include "repository/policy_repository.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
-
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -10,6 +7,7 @@
 
 #include "core/clauses.h"
 #include "core/front_matter.h"
+#include "core/sha256.h"
 #include "core/trailers.h"
 #include "repository/git_handles.h"
 #include "repository/registry_xml.h"
@@ -217,12 +215,6 @@ bool sameTexts(git_commit* a, const core::Document& docA, git_commit* b,
 
 }  // namespace
 
-std::string sha256Hex(std::string_view bytes) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-  engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-  return Poco::DigestEngine::digestToHex(engine.digest());
-}
-
 std::string DocumentText::body() const { return std::string(core::splitFrontMatter(bytes).body); }
 
 PolicyRepository::PolicyRepository(git_repository* repo, std::filesystem::path path,
@@ -335,7 +327,7 @@ std::optional<DocumentText> PolicyRepository::text(const core::Document& doc,
   auto bytes = readFile(commit, *file);
   if (!bytes) return std::nullopt;
   DocumentText t{*file, std::move(*bytes), "", ""};
-  t.sha256 = sha256Hex(t.bytes);
+  t.sha256 = core::sha256Hex(t.bytes);
   auto fm = core::splitFrontMatter(t.bytes);
   if (auto it = fm.meta.find("title"); it != fm.meta.end()) t.title = it->second;
   return t;
@@ -406,7 +398,7 @@ std::string PolicyRepository::refsFingerprint() const {
     }
     all += '\n';
   }
-  return sha256Hex(all);
+  return core::sha256Hex(all);
 }
 
 bool PolicyRepository::onBranch(const CommitId& commit) const {

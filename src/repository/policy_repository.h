@@ -137,7 +137,4 @@ class PolicyRepository {
   std::string branch_;
 };
 
-// Hex SHA-256 of "bytes".
-std::string sha256Hex(std::string_view bytes);
-
 }  // namespace charta::repository

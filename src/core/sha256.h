@@ -1,0 +1,17 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace charta::core {
+
+// SHA-256 (FIPS 180-4) of "bytes". Pure and thread-safe. charta hashes legal evidence with it:
+// the exact text and page bytes a user was shown, and the consent ledger's chain.
+std::array<std::uint8_t, 32> sha256(std::string_view bytes);
+
+// The same as 64 lower-case hex digits: `sha256sum` prints this.
+std::string sha256Hex(std::string_view bytes);
+
+}  // namespace charta::core
