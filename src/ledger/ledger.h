@@ -115,8 +115,9 @@ class Ledger {
   //   collection method, form id, evidence not a JSON object or above 4 KiB, idempotency key).
   // throws Conflict: the idempotency key was used for a different request.
   // throws Blocked: a `given` event for a blocked subject. The check is atomic with the append.
-  // throws StorageError: the database failed; the event may or may not have been recorded only if
-  //   the failure was in COMMIT itself; retry with the same idempotency key to be sure.
+  // throws StorageError: the database failed and the whole batch holding the event was rolled
+  //   back; only a failure inside COMMIT itself can leave it unknown whether the event is stored.
+  //   Retrying with the same idempotency key is always safe.
   virtual AppendResult append(const NewEvent& event) = 0;
 
   // Returns the event with id "id", or nullopt (also for a malformed id).

@@ -49,6 +49,7 @@ constexpr int kSchemaVersion = 1;
 constexpr std::int64_t kMigrationLock = 0x6368617274610001;  // pg_advisory_xact_lock key
 constexpr std::size_t kVerifyPage = 2000;
 constexpr std::size_t kSqliteOpenTimeoutSeconds = 2;
+constexpr std::size_t kChunk = 128;  // rows per multi-row INSERT, values per IN list
 
 // ---- SQL ----------------------------------------------------------------------------------------
 
@@ -77,11 +78,13 @@ constexpr std::string_view kColumns =
     "collection_method, COALESCE(form_id, ''), COALESCE(evidence, ''), "
     "COALESCE(idempotency_key, ''), request_digest, prev_hash, hash";
 
-constexpr std::string_view kInsert =
+constexpr std::string_view kInsertInto =
     "INSERT INTO consent_events (seq, id, subject, document, edition, commit_id, text_sha256, "
     "page_sha256, language, purposes, event_type, recorded_at, collection_method, form_id, "
-    "evidence, idempotency_key, request_digest, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, "
-    "NULLIF(?, ''), ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''), ?, ?, ?)";
+    "evidence, idempotency_key, request_digest, prev_hash, hash)";
+constexpr std::string_view kInsertRow =
+    "(?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), "
+    "NULLIF(?, ''), ?, ?, ?)";
 
 const std::vector<std::string>& migrationV1(Backend backend) {
   static const std::vector<std::string> sqlite = {
@@ -723,6 +726,8 @@ class SqlLedger final : public Ledger {
   }
 
   // One transaction for the whole batch; every caller is answered after COMMIT (or all fail).
+  // Round trips per batch, whatever its size (up to the chunk sizes): lock the head, look up the
+  // batch's idempotency keys, look up the blocking of its subjects, insert, move the head, commit.
   void runBatch(const std::vector<Request*>& batch) {
     struct Outcome {
       std::optional<AppendResult> result;
@@ -735,49 +740,36 @@ class SqlLedger final : public Ledger {
       try {
         Head head = readHead(s, true);
 
-        // One prepared INSERT, re-executed with the bound row.
-        struct {
-          Poco::Int64 seq, edition, recordedAt;
-          std::string id, subject, document, commit, textSha256, pageSha256, language, purposes,
-              eventType, collectionMethod, formId, evidence, idempotencyKey, requestDigest,
-              prevHash, hash;
-        } row;
-        Statement insert(s);
-        insert << sql(kInsert), use(row.seq), use(row.id), use(row.subject), use(row.document),
-            use(row.edition), use(row.commit), use(row.textSha256), use(row.pageSha256),
-            use(row.language), use(row.purposes), use(row.eventType), use(row.recordedAt),
-            use(row.collectionMethod), use(row.formId), use(row.evidence), use(row.idempotencyKey),
-            use(row.requestDigest), use(row.prevHash), use(row.hash);
+        std::vector<std::string> keys, subjects;
+        for (const Request* r : batch) {
+          if (r->event->idempotencyKey) keys.push_back(*r->event->idempotencyKey);
+          if (r->event->type == EventType::kGiven) subjects.push_back(r->event->subject);
+        }
+        std::map<std::string, Event> stored = storedByKey(s, keys);
+        std::map<std::string, bool> blocked = blockingOf(s, subjects);  // updated as we go
 
-        std::map<std::string, std::size_t> keys;  // idempotency key -> outcome in this batch
-        std::map<std::string, bool> blocking;     // subject -> blocked, after this batch's events
+        std::map<std::string, std::size_t> batchKeys;  // key -> outcome appended in this batch
+        std::vector<InsertRow> rows;
+        rows.reserve(batch.size());
         for (std::size_t i = 0; i < batch.size(); ++i) {
           const NewEvent& e = *batch[i]->event;
           const std::string& digest = batch[i]->digest;
           try {
             if (e.idempotencyKey) {
-              if (auto it = keys.find(*e.idempotencyKey); it != keys.end()) {
-                const Event& prior = outcomes[it->second].result->event;
-                if (prior.requestDigest != digest) throw conflict();
-                outcomes[i].result = AppendResult{prior, true};
-                continue;
+              const Event* prior = nullptr;
+              if (auto it = batchKeys.find(*e.idempotencyKey); it != batchKeys.end()) {
+                prior = &outcomes[it->second].result->event;
+              } else if (auto st = stored.find(*e.idempotencyKey); st != stored.end()) {
+                prior = &st->second;
               }
-              std::string key = *e.idempotencyKey;
-              Rows stored = select(s, "WHERE idempotency_key = ?", key);
-              if (stored.size() > 0) {
-                Event prior = toEvent(stored.row(0));
-                if (prior.requestDigest != digest) throw conflict();
-                outcomes[i].result = AppendResult{std::move(prior), true};
+              if (prior) {
+                if (prior->requestDigest != digest) throw conflict();
+                outcomes[i].result = AppendResult{*prior, true};
                 continue;
               }
             }
-            if (e.type == EventType::kGiven) {
-              auto known = blocking.find(e.subject);
-              std::string subject = e.subject;
-              bool blocked = known != blocking.end() ? known->second : blockedIn(s, subject);
-              if (blocked) {
-                throw Blocked("the subject is blocked (clause 6.2.4): consent cannot be given");
-              }
+            if (e.type == EventType::kGiven && blocked[e.subject]) {
+              throw Blocked("the subject is blocked (clause 6.2.4): consent cannot be given");
             }
 
             Event ev{e,
@@ -789,32 +781,13 @@ class SqlLedger final : public Ledger {
                      ""};
             ChainFields f = chainFields(ev);
             ev.hash = chainHash(f);
-            row.seq = ev.seq;
-            row.edition = ev.edition.value();
-            row.recordedAt = ev.recordedAt.time_since_epoch().count();
-            row.id = f.id;
-            row.subject = f.subject;
-            row.document = f.document;
-            row.commit = f.commit;
-            row.textSha256 = f.textSha256;
-            row.pageSha256 = f.pageSha256.value_or("");
-            row.language = f.language;
-            row.purposes = f.purposes;
-            row.eventType = f.eventType;
-            row.collectionMethod = f.collectionMethod;
-            row.formId = f.formId.value_or("");
-            row.evidence = f.evidence.value_or("");
-            row.idempotencyKey = f.idempotencyKey.value_or("");
-            row.requestDigest = f.requestDigest;
-            row.prevHash = f.prevHash;
-            row.hash = ev.hash;
-            insert.execute();
+            rows.push_back(InsertRow::of(ev, f));
 
             head = {ev.seq, ev.hash};
             if (e.type == EventType::kBlocked || e.type == EventType::kUnblocked) {
-              blocking[e.subject] = e.type == EventType::kBlocked;
+              blocked[e.subject] = e.type == EventType::kBlocked;
             }
-            if (e.idempotencyKey) keys[*e.idempotencyKey] = i;
+            if (e.idempotencyKey) batchKeys[*e.idempotencyKey] = i;
             outcomes[i].result = AppendResult{std::move(ev), false};
           } catch (const Conflict&) {
             outcomes[i].refusal = std::current_exception();
@@ -822,7 +795,7 @@ class SqlLedger final : public Ledger {
             outcomes[i].refusal = std::current_exception();
           }
         }
-
+        insertRows(s, rows);
         Poco::Int64 headSeq = head.seq;
         s << sql("UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1"), use(headSeq),
             use(head.hash), now;
@@ -849,6 +822,103 @@ class SqlLedger final : public Ledger {
         batch[i]->appended.set_value(std::move(*outcomes[i].result));
       }
     }
+  }
+
+  // One event as bound to the INSERT.
+  struct InsertRow {
+    Poco::Int64 seq, edition, recordedAt;
+    std::string id, subject, document, commit, textSha256, pageSha256, language, purposes,
+        eventType, collectionMethod, formId, evidence, idempotencyKey, requestDigest, prevHash,
+        hash;
+
+    static InsertRow of(const Event& ev, const ChainFields& f) {
+      return {ev.seq,
+              ev.edition.value(),
+              ev.recordedAt.time_since_epoch().count(),
+              f.id,
+              f.subject,
+              f.document,
+              f.commit,
+              f.textSha256,
+              f.pageSha256.value_or(""),
+              f.language,
+              f.purposes,
+              f.eventType,
+              f.collectionMethod,
+              f.formId.value_or(""),
+              f.evidence.value_or(""),
+              f.idempotencyKey.value_or(""),
+              f.requestDigest,
+              f.prevHash,
+              ev.hash};
+    }
+  };
+
+  // Multi-row INSERTs of up to kChunk rows each.
+  void insertRows(Session& s, std::vector<InsertRow>& rows) const {
+    for (std::size_t at = 0; at < rows.size(); at += kChunk) {
+      std::size_t n = std::min(kChunk, rows.size() - at);
+      std::string text(kInsertInto);
+      for (std::size_t i = 0; i < n; ++i) text += (i ? ", " : " VALUES ") + std::string(kInsertRow);
+      Statement st(s);
+      st << sql(text);
+      for (std::size_t i = at; i < at + n; ++i) {
+        InsertRow& r = rows[i];
+        st, use(r.seq), use(r.id), use(r.subject), use(r.document), use(r.edition), use(r.commit),
+            use(r.textSha256), use(r.pageSha256), use(r.language), use(r.purposes),
+            use(r.eventType), use(r.recordedAt), use(r.collectionMethod), use(r.formId),
+            use(r.evidence), use(r.idempotencyKey), use(r.requestDigest), use(r.prevHash),
+            use(r.hash);
+      }
+      st.execute();
+    }
+  }
+
+  // "(?, ?, ?)" for "n" values.
+  static std::string inList(std::size_t n) {
+    std::string out = "(";
+    for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+    return out + ")";
+  }
+
+  // The stored events whose idempotency key is one of "keys", by key.
+  std::map<std::string, Event> storedByKey(Session& s, std::vector<std::string>& keys) const {
+    std::map<std::string, Event> out;
+    for (std::size_t at = 0; at < keys.size(); at += kChunk) {
+      std::size_t n = std::min(kChunk, keys.size() - at);
+      Rows rows;
+      Statement st(s);
+      st << sql("SELECT " + std::string(kColumns) +
+                " FROM consent_events WHERE idempotency_key IN " + inList(n));
+      for (std::size_t i = at; i < at + n; ++i) st, use(keys[i]);
+      rows.into(st);
+      st.execute();
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        Event e = toEvent(rows.row(i));
+        std::string key = e.idempotencyKey.value_or("");
+        out.emplace(std::move(key), std::move(e));
+      }
+    }
+    return out;
+  }
+
+  // Whether each of "subjects" is blocked, as committed: its latest blocked/unblocked event.
+  std::map<std::string, bool> blockingOf(Session& s, std::vector<std::string>& subjects) const {
+    std::map<std::string, bool> out;
+    for (std::size_t at = 0; at < subjects.size(); at += kChunk) {
+      std::size_t n = std::min(kChunk, subjects.size() - at);
+      std::vector<std::string> who, type;
+      Statement st(s);
+      st << sql(
+          "SELECT subject, event_type FROM consent_events WHERE event_type IN "
+          "('blocked', 'unblocked') AND subject IN " +
+          inList(n) + " ORDER BY seq");
+      for (std::size_t i = at; i < at + n; ++i) st, use(subjects[i]);
+      st, into(who), into(type);
+      st.execute();
+      for (std::size_t i = 0; i < who.size(); ++i) out[who[i]] = type[i] == "blocked";
+    }
+    return out;
   }
 
   static Conflict conflict() {
