@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh build
 cmake --preset default >/dev/null
-cmake --build --preset default
+cmake --build --preset default --target charta
 mkdir -p var
 ./build/default/src/app/charta init
 ./build/default/src/app/charta in-force personal-data
