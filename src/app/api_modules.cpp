@@ -1,5 +1,7 @@
 #include "app/serve.h"
 #include "http/api.h"
+#include "http/api_documents.h"
+#include "http/api_publications.h"
 
 namespace charta::app {
 
@@ -7,6 +9,12 @@ namespace charta::app {
 void addApiModules(ApiParts& parts) {
   (void)parts;
   // [api-modules] one line per module: parts.api.add(http::makeXxxApi(...));
+  parts.api.add(
+      http::makeDocumentsApi(parts.repo, parts.pages, {parts.config.getInt("site.max_age_s", 60)}));
+  parts.api.add(http::makePublicationsApi(parts.repo, parts.pages, parts.metrics,
+                                          {parts.config.getString("publisher.email", "")}));
+  parts.api.add(
+      http::makeOpenApiModule(parts.config.getString("site.data_dir") + "/api/openapi.json"));
 }
 
 }  // namespace charta::app

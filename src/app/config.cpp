@@ -41,6 +41,12 @@ const std::vector<ConfigKey>& configKeys() {
       {"site.max_age_s", "60", "max-age of pages that an unannounced publication may change"},
       {"log.access", "true", "JSON access log on stdout"},
       {"log.ip", "false", "include client IP addresses in the access log"},
+      {"webhooks.outbox", "var/webhooks.db", "SQLite outbox of webhook deliveries"},
+      {"webhooks.timeout_ms", "5000", "time-out of one webhook delivery attempt"},
+      {"webhooks.retry_base_ms", "1000", "first webhook retry after this; doubles each time"},
+      {"webhooks.retry_max_ms", "600000", "longest wait between webhook attempts"},
+      {"webhooks.max_attempts", "15", "webhook attempts before a delivery is abandoned"},
+      {"webhooks.poll_ms", "100", "how often the webhook scheduler looks for new editions"},
   };
   return keys;
 }

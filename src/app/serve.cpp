@@ -17,6 +17,7 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/site_service.h"
+#include "http/webhooks.h"
 #include "ledger/ledger.h"
 #include "render/site.h"
 #include "repository/policy_repository.h"
@@ -101,6 +102,18 @@ class ServeApp : public Poco::Util::ServerApplication {
     addApiModules(parts);  // api_modules.cpp: one line per module
     handler.setApi(&api);
 
+    // Webhooks: every key below "webhooks." (subscriptions are webhooks.<name>.url/.secret/...).
+    std::map<std::string, std::string> hookKeys;
+    std::function<void(const std::string&)> walk = [&](const std::string& key) {
+      Poco::Util::AbstractConfiguration::Keys sub;
+      config.keys(key, sub);
+      if (sub.empty() && key.size() > 9) hookKeys[key.substr(9)] = config.getString(key);
+      for (const auto& k : sub) walk(key + "." + k);
+    };
+    walk("webhooks");
+    http::WebhookService webhooks(http::parseWebhookOptions(hookKeys), pages, metrics);
+    webhooks.start();
+
     http::ServerOptions options;
     options.host = config.getString("server.host");
     options.port = static_cast<uint16_t>(config.getInt("server.port"));
@@ -148,6 +161,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     waitForTerminationRequest();
     logLine("info", "stopping: finishing requests in flight");
     server.stop(std::chrono::seconds(10));
+    webhooks.stop();
     {
       std::lock_guard lock(mu);
       stop = true;

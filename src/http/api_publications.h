@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/api.h"
+#include "http/metrics.h"
+#include "http/site_service.h"
+#include "repository/policy_repository.h"
+
+namespace charta::http {
+
+struct PublicationsApiOptions {
+  std::string
+      publisherEmail;  // of the tagger (default api@charta.invalid); the name is the token's
+};
+
+// The write API of the legal team (bearer token with role `legal`):
+//   GET  /api/v1/documents/{doc}/revisions[?limit=]             drafts and published commits
+//   POST /api/v1/documents/{doc}/publications                   If-Match: the ETag of `current`
+//   POST /api/v1/documents/{doc}/editions/{edition}/withdrawal  If-Match optional
+// Publishing and withdrawing call PolicyRepository::publish/withdraw, the code the CLI uses, so
+// the rules and refusals are the same: a refusal (backdating, same text, missing clause...) is a
+// 422 problem, a lost race 409, a stale If-Match 412, a missing one 428. Conflicts of both kinds
+// are counted in charta_publication_conflicts_total. The precondition check and the publication
+// are serialised in this process, so of several requests with the same If-Match exactly one
+// succeeds. After a write the site snapshot is refreshed at once (read-your-writes).
+// Safe for concurrent use.
+std::unique_ptr<ApiModule> makePublicationsApi(repository::PolicyRepository& repo,
+                                               SiteService& pages, Metrics& metrics,
+                                               PublicationsApiOptions options);
+
+}  // namespace charta::http

@@ -1,0 +1,105 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/time.h"
+#include "http/metrics.h"
+#include "http/site_service.h"
+
+namespace charta::http {
+
+// One receiver of events, from configuration keys webhooks.<name>.url / .secret / .events.
+struct WebhookSubscription {
+  std::string name;              // [a-z0-9_-]{1,64}; appears in logs and metric labels
+  std::string url;               // http://host[:port]/path
+  std::string secret;            // HMAC-SHA256 key of the Charta-Signature header
+  std::set<std::string> events;  // edition.published, edition.effective, edition.withdrawn
+};
+
+struct WebhookOptions {
+  std::string outbox = "var/webhooks.db";      // SQLite file: pending deliveries survive restarts
+  std::chrono::milliseconds timeout{5000};     // connect, send and receive, per attempt
+  std::chrono::milliseconds retryBase{1000};   // first retry after this, doubling each time
+  std::chrono::milliseconds retryMax{600000};  // longest wait between attempts
+  int maxAttempts = 15;                        // then the delivery is abandoned (and logged)
+  std::chrono::milliseconds poll{100};         // how often the scheduler looks for new editions
+  std::vector<WebhookSubscription> subscriptions;
+};
+
+// Parses the keys below "webhooks." (without that prefix): "outbox", "timeout_ms",
+// "retry_base_ms", "retry_max_ms", "max_attempts", "poll_ms", and "<name>.url", "<name>.secret",
+// "<name>.events" (comma-separated; default all three).
+// throws InvalidInput: an unknown key, a malformed number, name or URL (only http:// is sent),
+// a subscription without url or secret, an unknown event type.
+WebhookOptions parseWebhookOptions(const std::map<std::string, std::string>& keys);
+
+// The events of one timeline that are due at "now", for subscribers that joined at "since":
+// edition.published at publishedAt, edition.effective at effectiveFrom (only for an edition that
+// really came into force then), edition.withdrawn at the withdrawal. Each has a stable id derived
+// from what happened (same edition, same id), so a receiver can drop duplicates.
+struct WebhookEvent {
+  std::string id;    // UUID-formatted, stable
+  std::string type;  // "edition.effective"
+  core::Instant occurredAt;
+  std::string body;  // the JSON sent, signed as it is
+};
+std::vector<WebhookEvent> dueEvents(const core::Timeline& timeline, core::Instant since,
+                                    core::Instant now);
+
+// "sha256=<hex HMAC-SHA256 of body with secret>", the value of the Charta-Signature header.
+std::string webhookSignature(std::string_view secret, std::string_view body);
+
+// Sends webhook events: a scheduler thread turns the site's timelines into events at the moment
+// they happen (it sleeps until the next scheduled effective moment, and looks for new editions
+// every poll interval), writes them to a durable outbox (SQLite, WAL, synchronous=FULL) and one
+// delivery thread per subscription POSTs them, signed, retrying with exponential back-off. A
+// receiver that is down delays only its own deliveries; request threads never wait for webhooks.
+// Delivery is at least once: an event is marked delivered only after a 2xx answer, so a crash
+// between sending and marking sends it again (with the same Charta-Event-Id).
+//
+// A subscription receives the events that happen after it first appeared in configuration.
+// start() and stop() from one thread; poke() from any.
+class WebhookService {
+ public:
+  WebhookService(WebhookOptions options, SiteService& pages, Metrics& metrics);
+  ~WebhookService();
+  WebhookService(const WebhookService&) = delete;
+  WebhookService& operator=(const WebhookService&) = delete;
+
+  // Opens (creating) the outbox and starts the threads; does nothing without subscriptions.
+  // throws Error: the outbox cannot be opened.
+  void start();
+  // Wakes and joins the threads; a delivery in flight ends within the time-out.
+  void stop();
+  // Makes the scheduler look at the site now (after a publication by this process).
+  void poke();
+
+ private:
+  struct Outbox;
+  void schedulerLoop();
+  void deliveryLoop(const WebhookSubscription& sub);
+  void reconcile(const SiteSnapshot& snap, core::Instant now);
+
+  WebhookOptions options_;
+  SiteService& pages_;
+  Metrics& metrics_;
+  std::unique_ptr<Outbox> outbox_;
+  std::map<std::string, core::Instant> since_;  // per subscription: when it first appeared
+  std::mutex mu_;
+  std::condition_variable cv_;  // wakes the scheduler and the delivery threads
+  bool stop_ = false;
+  bool poked_ = false;
+  uint64_t wakeups_ = 0;  // bumped when new deliveries are due
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace charta::http
