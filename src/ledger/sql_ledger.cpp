@@ -5,10 +5,11 @@
 //
 // Concurrency model
 //   - One writer thread owns one connection and commits appends in batches (group commit). A
-//     batch is one transaction that first takes the chain lock, then for each request checks its
-//     idempotency key and the subject's blocking (seeing the rows committed by other processes and
-//     the earlier events of the same batch), inserts it, and finally moves the chain head.
-//     Callers are answered only after COMMIT returned; a failed batch fails all of its callers.
+//     batch is one transaction: take the chain lock, look up the batch's idempotency keys and its
+//     subjects' blocking (seeing everything committed by other processes), decide each request in
+//     order (so earlier events of the same batch count too), insert the appended ones, move the
+//     chain head, commit. Callers are answered only after COMMIT returned; a failed batch fails
+//     all of its callers. Conflict and Blocked refuse one request, not the batch.
 //   - The chain lock: SQLite BEGIN IMMEDIATE (the database's single write lock, also between
 //     processes); PostgreSQL SELECT ... FOR UPDATE on the one chain_head row, so that any number
 //     of server processes writing to one database keep seq and prev_hash linear.
@@ -477,6 +478,9 @@ class SqlLedger final : public Ledger {
     }
     auto s = std::make_unique<Session>("PostgreSQL", location_.target);
     *s << "SET synchronous_commit = on", now;
+    // The chain lock makes writers take turns; a server default of SERIALIZABLE would only add
+    // serialization failures to that.
+    *s << "SET default_transaction_isolation = 'read committed'", now;
     *s << "SET client_min_messages = warning", now;  // libpq prints NOTICEs to stderr
     return s;
   }

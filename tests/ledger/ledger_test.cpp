@@ -436,3 +436,44 @@ TEST_CASE("ledger URIs") {
   auto bare = openLedger(b.path());  // a bare path is SQLite
   CHECK(std::string(bare->backend()) == "sqlite");
 }
+
+// Runs only inside the child processes started by the test below.
+TEST_CASE("(helper) append from another process") {
+  const char* uri = std::getenv("CHARTA_LEDGER_CHILD_URI");
+  const char* tag = std::getenv("CHARTA_LEDGER_CHILD_TAG");
+  if (!uri || !tag) return;
+  auto ledger = openLedger(uri);
+  for (int i = 0; i < 50; ++i) {
+    NewEvent e = request(std::string(tag) + "-" + std::to_string(i));
+    e.idempotencyKey = std::string(tag) + "-" + std::to_string(i);
+    REQUIRE_FALSE(ledger->append(e).replayed);
+  }
+}
+
+TEST_CASE_TEMPLATE("three processes open a fresh database and append at once", B, BACKENDS) {
+  B b;
+  if (!b.available()) return;
+  std::vector<std::thread> children;
+  std::vector<charta::testing::ProgramResult> results(2);
+  for (int c = 0; c < 2; ++c) {
+    children.emplace_back([&, c] {
+      results[static_cast<std::size_t>(c)] = charta::testing::runProgram(
+          {"/usr/bin/env", "CHARTA_LEDGER_CHILD_URI=" + b.uri(),
+           "CHARTA_LEDGER_CHILD_TAG=child" + std::to_string(c),
+           "/proc/" + std::to_string(getpid()) + "/exe",
+           "--test-case=(helper) append from another process", "--no-version=true"});
+    });
+  }
+  auto ledger = openLedger(b.uri());
+  for (int i = 0; i < 50; ++i) ledger->append(request("parent-" + std::to_string(i)));
+  for (auto& t : children) t.join();
+  for (const auto& r : results) {
+    INFO(r.output);
+    CHECK(r.exitCode == 0);
+  }
+  CHECK(ledger->count() == 150);
+  VerifyReport report = ledger->verify();
+  CHECK(findings(report) == "");
+  CHECK(report.checked == 150);
+  CHECK(b.sql("SELECT COUNT(*) FROM schema_version;") == "1\n");
+}

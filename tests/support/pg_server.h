@@ -8,7 +8,8 @@ namespace charta::testing {
 
 // A throwaway PostgreSQL server for integration tests: a fresh cluster (initdb) in a temporary
 // folder, one postmaster listening on 127.0.0.1 on a free port, trust authentication for the
-// superuser "charta". The destructor stops the server (fast shutdown) and deletes the folder.
+// superuser "charta". The destructor stops the server (immediate shutdown: no checkpoint) and
+// deletes the folder.
 //
 // When the test process runs as root (initdb and postgres refuse root) the folder is owned by the
 // system user "postgres" and both programs run as that user. The postmaster receives SIGQUIT when
