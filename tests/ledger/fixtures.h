@@ -77,6 +77,11 @@ class SqliteBackend {
   std::string dropGuards() const {
     return "DROP TRIGGER consent_events_no_update; DROP TRIGGER consent_events_no_delete;\n";
   }
+  // A trigger that makes inserting an event of subject "poison" fail.
+  std::string poison() const {
+    return "CREATE TRIGGER poison BEFORE INSERT ON consent_events WHEN NEW.subject = 'poison'"
+           " BEGIN SELECT RAISE(ABORT, 'poisoned'); END;";
+  }
 
  private:
   std::string dir_, path_;
@@ -107,6 +112,12 @@ class PgBackend {
   }
   std::string dropGuards() const {
     return "DROP TRIGGER consent_events_no_change ON consent_events;\n";
+  }
+  std::string poison() const {
+    return "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+           " IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$;"
+           " CREATE TRIGGER poison BEFORE INSERT ON consent_events FOR EACH ROW"
+           " EXECUTE FUNCTION poison();";
   }
 
  private:

@@ -202,6 +202,38 @@ TEST_CASE_TEMPLATE("one batch: block then give, a key used twice, a key conflict
   CHECK(ledger->verify().ok);
 }
 
+TEST_CASE_TEMPLATE("a failed batch fails every caller in it, and the next batch works", B,
+                   BACKENDS) {
+  B b;
+  if (!b.available()) return;
+  Options options;
+  options.linger = std::chrono::milliseconds(400);
+  options.maxBatch = 3;
+  auto ledger = openLedger(b.uri(), options);
+  ledger->append(request("before"));
+  b.sql(b.poison());
+  std::atomic<int> storageErrors{0}, acks{0};
+  std::vector<std::thread> threads;
+  for (const char* who : {"ok-1", "poison", "ok-2"}) {
+    threads.emplace_back([&, who] {
+      try {
+        ledger->append(request(who));
+        acks++;
+      } catch (const StorageError&) {
+        storageErrors++;
+      }
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  for (auto& t : threads) t.join();
+  CHECK(acks == 0);
+  CHECK(storageErrors == 3);
+  CHECK(ledger->count() == 1);
+  CHECK(ledger->bySubject("ok-1").empty());
+  CHECK(ledger->append(request("after")).event.seq == 2);
+  CHECK(ledger->verify().ok);
+}
+
 TEST_CASE_TEMPLATE("16 threads append concurrently: group commit keeps the chain dense", B,
                    BACKENDS) {
   B b;
