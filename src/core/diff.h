@@ -1,0 +1,129 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/registry.h"
+
+namespace charta::core {
+
+// One word or punctuation mark of a policy text, read as core::legalTokens reads it (formatting
+// removed), and whether white space came before it (so the words can be printed back).
+struct Word {
+  std::string_view text{};  // points into the Markdown it was read from
+  bool spaceBefore = false;
+};
+
+// A unit of a policy text as the redline and the lint see it: a numbered clause (a paragraph
+// "4.1.10. ..." or a heading "## 5. ...", as core::clauseMarks finds them) with the unnumbered
+// blocks that follow it (lists, continuation paragraphs), an unnumbered heading with what follows
+// it, or the preamble before the first clause.
+struct ClauseText {
+  std::string number{};       // "4.1.10"; empty for the preamble and unnumbered headings
+  bool heading = false;       // opens with an ATX heading
+  bool preamble = false;      // the text before the first clause or heading
+  size_t line = 0;            // 1-based line of its first line in the text given
+  size_t endLine = 0;         // its last non-blank line
+  std::vector<Word> words{};  // its words after the number (the number itself is not a word here)
+};
+
+// Splits "markdown" (a body, front matter removed) into clauses, in text order. The words point
+// into "markdown", which must outlive the result. Linear in the input.
+std::vector<ClauseText> splitClauses(std::string_view markdown);
+
+// The words of "markdown" with their spacing: the same texts as core::legalTokens(markdown).
+std::vector<Word> readWords(std::string_view markdown);
+
+// Prints "words" back as text: single spaces where the text had white space.
+std::string joinWords(const std::vector<Word>& words);
+
+// --- the redline ---
+
+enum class WordOpKind { kEqual, kDelete, kInsert };
+const char* wordOpName(WordOpKind k);  // "equal", "delete", "insert"
+
+// A run of words kept, deleted from the old clause, or inserted into the new one.
+struct WordOp {
+  WordOpKind kind = WordOpKind::kEqual;
+  std::vector<Word> words{};
+};
+
+// What happened to one clause between two texts.
+//   unchanged  same number, same words
+//   changed    same number, other words
+//   moved      another number (renumbered or moved); "textChanged" tells whether words changed
+//   added      only in the new text
+//   removed    only in the old text
+//   split      a new clause made of words taken out of the old clause "oldNumber", which stays
+//              (changed) under its own number
+//   merged     an old clause whose words went into the new clause "newNumber"
+enum class ClauseStatus { kUnchanged, kChanged, kMoved, kAdded, kRemoved, kSplit, kMerged };
+const char* clauseStatusName(ClauseStatus s);  // "unchanged", "changed", "moved", ...
+
+struct ClauseDiff {
+  ClauseStatus status = ClauseStatus::kUnchanged;
+  std::string oldNumber{};  // the number in the old text (split: of the clause the words came from)
+  std::string newNumber{};  // the number in the new text (merged: of the clause they went into)
+  bool inOld = false;       // the clause exists in the old text (false for added and split)
+  bool inNew = false;       // the clause exists in the new text (false for removed and merged)
+  bool heading = false;
+  bool preamble = false;
+  size_t oldLine = 0;  // 1-based, in the texts given; 0 when not there
+  size_t newLine = 0;
+  bool textChanged = false;  // some word was deleted or inserted
+  // The words, old to new: one equal run for an unchanged clause, one insert run for an added
+  // one, one delete run for a removed one, word-level operations otherwise.
+  std::vector<WordOp> ops{};
+  std::vector<std::string> purposes{};  // ids of the purposes tied to this clause (old or new)
+};
+
+struct DiffSummary {
+  size_t unchanged = 0, changed = 0, moved = 0, added = 0, removed = 0, split = 0, merged = 0;
+};
+
+// The redline of two texts of one document.
+struct DocumentDiff {
+  std::shared_ptr<const std::string> oldText{};  // the Markdown compared: the words point into it
+  std::shared_ptr<const std::string> newText{};
+  std::vector<ClauseDiff> clauses{};  // in the order of the new text; removed ones where they were
+  DiffSummary summary{};
+  // The purposes of the new catalogue whose clause has other words than their clause in the old
+  // catalogue had (or that are new), in catalogue order: what Renew-Purposes should consider. A
+  // purpose clause that was only renumbered, with charta.xml following it, is not touched.
+  std::vector<std::string> touchedPurposes{};
+};
+
+// The purposes of the two sides (charta.xml at each revision), to name them in the diff.
+struct DiffOptions {
+  std::vector<Purpose> oldPurposes{};
+  std::vector<Purpose> newPurposes{};
+};
+
+// Compares "oldMarkdown" with "newMarkdown" (bodies, front matter removed) clause by clause:
+// clauses are matched first by identical words (whatever their number: a renumbered or moved
+// clause is "moved", not removed and added), then by similar words, then by equal numbers; the
+// words of matched clauses are compared with Myers' algorithm (minimal edit script).
+// Deterministic. Roughly linear in the texts when few clauses changed.
+DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdown,
+                       const DiffOptions& options = {});
+
+// The word-level operations turning "from" into "to" (minimal, deletions before insertions).
+std::vector<WordOp> diffWords(const std::vector<Word>& from, const std::vector<Word>& to);
+
+// The diff as plain text, one line per clause that is not unchanged:
+//   changed 4.1.10 [marketing]: Предоставления [-старое-]{+новое+} ...
+//   moved 5.2 -> 5.3
+//   moved 5.4 -> 5.5: text with [-deleted-]{+inserted+} words
+//   added 5.3: the whole text
+//   removed 5.6: the whole text
+//   split 5.2 -> 5.3: the words taken out of 5.2, with their changes
+//   merged 5.3 -> 5.2: the words that went into 5.2, with their changes
+// The preamble is named "preamble"; an unnumbered heading "heading".
+std::string formatDiffPlain(const DocumentDiff& diff);
+
+// "[-a b-]{+c+} d": the operations as text with git's word-diff markers.
+std::string formatOpsPlain(const std::vector<WordOp>& ops);
+
+}  // namespace charta::core
