@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 echo "== clang-format"
 git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run -Werror
 
+echo "== node tooling (tests/node: playwright-core, axe-core, vnu-jar, @redocly/cli)"
+(cd tests/node && npm ci --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error)
+export CHARTA_VNU_JAR="$PWD/tests/node/node_modules/vnu-jar/build/dist/vnu.jar"
+
 echo "== default build"
 cmake --preset default >/dev/null
 cmake --build --preset default
