@@ -119,6 +119,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     options.port = static_cast<uint16_t>(config.getInt("server.port"));
     options.threads = config.getInt("server.threads");
     options.queue = config.getInt("server.queue");
+    options.maxConnections = config.getInt("server.max_connections");
     options.limits.maxBody = static_cast<size_t>(config.getInt("server.max_body"));
     options.limits.keepAliveIdle = std::chrono::seconds(config.getInt("server.keep_alive_s"));
     options.limits.keepAliveMax = config.getInt("server.keep_alive_max");

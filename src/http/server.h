@@ -2,18 +2,21 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "http/wire.h"
 
-namespace Poco {
-class ThreadPool;
-namespace Net {
-class TCPServer;
+namespace Poco::Net {
+class ServerSocket;
 }
-}  // namespace Poco
 
 namespace charta::http {
 
@@ -32,9 +35,11 @@ struct ServerLimits {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;  // 0: any free port
-  int threads = 32;      // connections served at once; more wait in the queue
-  int queue = 512;       // accepted connections waiting for a thread; more are closed
+  uint16_t port = 8080;                  // 0: any free port
+  int threads = 64;                      // requests handled at once
+  int queue = 512;                       // listen backlog
+  int maxConnections = 10000;            // open connections; more are closed at once
+  std::chrono::microseconds spin{1000};  // how long a thread waits for more bytes before parking
   ServerLimits limits;
 };
 
@@ -51,11 +56,14 @@ class Handler {
   virtual void completed(const Request& req, const Reply& reply, std::chrono::nanoseconds took) = 0;
 };
 
-// An HTTP/1.1 server on Poco::Net::TCPServer with a lean path for pre-built responses: one
-// thread per active connection from a bounded pool, keep-alive while no connection waits for a
-// thread (when one waits, the connection is closed after its response, so more connections than
-// threads are all served), pipelined requests answered in order, Content-Length bodies only
-// (chunked request bodies get 411). Responses go out with one writev.
+// An HTTP/1.1 server on Poco::Net sockets with a lean path for pre-built responses.
+//
+// Threads serve requests, not connections: a worker reads and answers requests on a connection
+// while bytes keep coming; when none arrive within "spin", the connection is parked in an epoll
+// set and the thread goes back to the pool. Idle keep-alive connections and slow clients
+// (slowloris) therefore hold no thread, and a client that takes longer than "headerTimeout" to
+// send one request gets 408. Pipelined requests are answered in order; request bodies need a
+// Content-Length (chunked gets 411). Responses go out with one writev.
 //
 // start() and stop() must be called from one thread; the handler is called from many.
 class HttpServer {
@@ -69,26 +77,46 @@ class HttpServer {
   void start();
   // The bound port (useful with port 0).
   uint16_t port() const { return port_; }
-  // Stops accepting, lets requests in flight finish (up to "grace"), then returns.
+  // Stops accepting, closes idle connections, lets requests in flight finish (up to "grace").
   void stop(std::chrono::milliseconds grace);
 
-  int activeConnections() const { return active_.load(); }
-  int queuedConnections() const;
+  int openConnections() const { return open_.load(); }
+  int busyWorkers() const { return busy_.load(); }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
-
   const ServerOptions& options() const { return options_; }
-  Handler& handler() { return handler_; }
-  void connectionOpened() { active_.fetch_add(1); }
-  void connectionClosed() { active_.fetch_sub(1); }
+
+  struct Conn;  // one client connection (server.cpp)
 
  private:
+  void acceptLoop();
+  void workerLoop();
+  void parkLoop();
+  void serve(std::unique_ptr<Conn> c);
+  void dispatch(std::unique_ptr<Conn> c);
+  void park(std::unique_ptr<Conn> c);
+  void close(std::unique_ptr<Conn> c);
+  void refuseAndClose(std::unique_ptr<Conn> c, int status, std::string_view detail);
+
   ServerOptions options_;
   Handler& handler_;
-  std::unique_ptr<Poco::ThreadPool> pool_;
-  std::unique_ptr<Poco::Net::TCPServer> server_;
-  std::atomic<int> active_{0};
-  std::atomic<bool> stopping_{false};
+  std::unique_ptr<Poco::Net::ServerSocket> listener_;
   uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> shutdown_{false};
+  std::atomic<int> open_{0};
+  std::atomic<int> busy_{0};
+
+  std::mutex queueMu_;
+  std::condition_variable queueCv_;
+  std::deque<std::unique_ptr<Conn>> queue_;
+  std::atomic<int> queued_{0};
+
+  std::mutex parkMu_;
+  std::map<int, std::unique_ptr<Conn>> parked_;
+  int epoll_ = -1;
+  int wake_ = -1;  // eventfd that wakes the parking thread
+
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace charta::http

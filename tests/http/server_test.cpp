@@ -6,6 +6,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 
 #include <future>
@@ -227,6 +228,29 @@ TEST_CASE("more keep-alive connections than threads are all served") {
   int total = 0;
   for (auto& f : clients) total += f.get();
   CHECK(total == 8 * 20);
+}
+
+TEST_CASE("slow clients hold no thread: /livez answers while 300 connections trickle") {
+  Site s;
+  ServerProcess server(s.box.path(), {"server.threads=4", "server.timeout_s=5"});
+  std::vector<Poco::Net::StreamSocket> slow;
+  for (int i = 0; i < 300; ++i) {
+    Poco::Net::StreamSocket sock(Poco::Net::SocketAddress("127.0.0.1", server.port()));
+    const std::string head = "GET /personal-data HTTP/1.1\r\nHost: x";
+    sock.sendBytes(head.data(), static_cast<int>(head.size()));
+    slow.push_back(sock);
+  }
+  for (int round = 0; round < 5; ++round) {
+    for (auto& sock : slow) sock.sendBytes("X", 1);  // a byte now and then: still unfinished
+    auto start = steady_clock::now();
+    CHECK(http(server.port(), "GET", "/livez").status == 200);
+    auto took = duration_cast<milliseconds>(steady_clock::now() - start);
+    CAPTURE(took.count());
+    CHECK(took < milliseconds(100));
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  // Idle keep-alive connections hold no thread either.
+  CHECK(server.running());
 }
 
 TEST_CASE("SIGTERM: the server finishes and exits cleanly; the access log keeps subjects out") {
