@@ -425,7 +425,7 @@ struct Side {
   }
 };
 
-void appendOpsPlain(std::string& out, const std::vector<WordOp>& ops) {
+void appendOpsPlain(std::string& out, const std::vector<WordOp>& ops, const DiffMarkers& m) {
   WordOpKind prev = WordOpKind::kEqual;
   bool any = false;
   for (const WordOp& op : ops) {
@@ -439,11 +439,11 @@ void appendOpsPlain(std::string& out, const std::vector<WordOp>& ops) {
     bool space = any && (first.spaceBefore || (afterChange && wordStart)) &&
                  !(op.kind == WordOpKind::kInsert && prev == WordOpKind::kDelete);
     if (space) out += ' ';
-    if (op.kind == WordOpKind::kDelete) out += "[-";
-    if (op.kind == WordOpKind::kInsert) out += "{+";
+    if (op.kind == WordOpKind::kDelete) out += m.deleteOpen;
+    if (op.kind == WordOpKind::kInsert) out += m.insertOpen;
     out += joinWords(op.words);
-    if (op.kind == WordOpKind::kDelete) out += "-]";
-    if (op.kind == WordOpKind::kInsert) out += "+}";
+    if (op.kind == WordOpKind::kDelete) out += m.deleteClose;
+    if (op.kind == WordOpKind::kInsert) out += m.insertClose;
     prev = op.kind;
     any = true;
   }
@@ -803,13 +803,13 @@ DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdow
   return diff;
 }
 
-std::string formatOpsPlain(const std::vector<WordOp>& ops) {
+std::string formatOpsPlain(const std::vector<WordOp>& ops, const DiffMarkers& markers) {
   std::string out;
-  appendOpsPlain(out, ops);
+  appendOpsPlain(out, ops, markers);
   return out;
 }
 
-std::string formatDiffPlain(const DocumentDiff& diff) {
+std::string formatDiffPlain(const DocumentDiff& diff, const DiffMarkers& markers) {
   std::string out;
   for (const ClauseDiff& d : diff.clauses) {
     if (d.status == ClauseStatus::kUnchanged) continue;
@@ -842,7 +842,7 @@ std::string formatDiffPlain(const DocumentDiff& diff) {
       out += ": " + joinWords(d.ops.front().words);
     } else if (withOps && !d.ops.empty()) {
       out += ": ";
-      appendOpsPlain(out, d.ops);
+      appendOpsPlain(out, d.ops, markers);
     }
     out += '\n';
   }

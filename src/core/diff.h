@@ -121,9 +121,15 @@ std::vector<WordOp> diffWords(const std::vector<Word>& from, const std::vector<W
 //   split 5.2 -> 5.3: the words taken out of 5.2, with their changes
 //   merged 5.3 -> 5.2: the words that went into 5.2, with their changes
 // The preamble is named "preamble"; an unnumbered heading "heading".
-std::string formatDiffPlain(const DocumentDiff& diff);
+// What surrounds deleted and inserted words: git's word-diff markers by default; a terminal may
+// use colours instead.
+struct DiffMarkers {
+  std::string_view deleteOpen = "[-", deleteClose = "-]";
+  std::string_view insertOpen = "{+", insertClose = "+}";
+};
+std::string formatDiffPlain(const DocumentDiff& diff, const DiffMarkers& markers = {});
 
 // "[-a b-]{+c+} d": the operations as text with git's word-diff markers.
-std::string formatOpsPlain(const std::vector<WordOp>& ops);
+std::string formatOpsPlain(const std::vector<WordOp>& ops, const DiffMarkers& markers = {});
 
 }  // namespace charta::core

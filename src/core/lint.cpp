@@ -884,7 +884,8 @@ std::string formatFinding(const LintFinding& f) {
   out += ": " + f.message;
   if (!f.hint.empty()) out += " \xE2\x80\x94 fix: " + f.hint;
   if (!f.inheritedFrom.empty()) {
-    out += " (already in " + f.inheritedFrom + ": does not block publishing)";
+    out += " (already in " + f.inheritedFrom +
+           (f.severity == Severity::kError ? ": does not block publishing)" : ")");
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "core/diff.h"
 #include "core/error.h"
 #include "http/negotiate.h"
 
@@ -207,6 +208,9 @@ std::shared_ptr<const Page> SiteService::editionPageAt(const SiteSnapshot&, cons
     if (!c) return nullptr;
     render::EditionPageModel model{
         d.atEdition.at(e.no.value()), e, lang, c->title, c->text, status, inForceNo, upcoming};
+    if (e.no.value() > 1 && tl.edition(*core::EditionNo::of(e.no.value() - 1))) {
+      model.changesFrom = core::EditionNo::of(e.no.value() - 1);
+    }
     std::string html = site_.editionPage(model);
     Instant modified = e.effectiveFrom <= now ? e.effectiveFrom : e.publishedAt;
     return makePage(std::move(html), "text/html; charset=utf-8",
@@ -245,6 +249,24 @@ std::shared_ptr<const Page> SiteService::archivePage(const SiteSnapshot& snap,
     return makePage(site_.archivePage(model), "text/html; charset=utf-8",
                     {{"Content-Language", lang.str()}, {"Vary", "Accept-Language"}}, false,
                     d.timeline.nextSwitchAfter(now));
+  });
+}
+
+std::shared_ptr<const Page> SiteService::changesPage(const DocumentState& d, const Edition& from,
+                                                     const Edition& to, const core::Lang& lang) {
+  std::string key =
+      "chg|" + d.document.id.str() + "|" + from.no.str() + "|" + to.no.str() + "|" + lang.str();
+  return cached(key, [&]() -> std::shared_ptr<const Page> {
+    const core::Document& docFrom = d.atEdition.at(from.no.value());
+    const core::Document& docTo = d.atEdition.at(to.no.value());
+    auto a = repo_.text(docFrom, from.commit, lang);
+    auto b = repo_.text(docTo, to.commit, lang);
+    if (!a || !b) return nullptr;
+    render::ChangesPageModel model{docTo, from, to, lang, b->title, {}};
+    model.diff = core::diffTexts(a->body(), b->body(), {docFrom.purposes, docTo.purposes});
+    return makePage(site_.changesPage(model), "text/html; charset=utf-8",
+                    {{"Content-Language", lang.str()}, {"Vary", "Accept-Language"}}, true,
+                    std::nullopt);
   });
 }
 
@@ -348,6 +370,45 @@ std::optional<Reply> SiteService::get(const Request& req, Instant now) {
     return r;
   }
 
+  // "<route>/changes/v<A>...v<B>": what changed from edition A to edition B.
+  if (size_t c = path.find("/changes/"); c != std::string_view::npos && c > 0) {
+    if (auto it = snap->byRoute.find(path.substr(0, c)); it != snap->byRoute.end()) {
+      const DocumentState& doc = *snap->documents[it->second];
+      std::string_view pair = path.substr(c + 9);
+      size_t dots = pair.find("...");
+      auto a = core::EditionNo::parse(pair.substr(0, dots));
+      auto b = dots == std::string_view::npos ? std::nullopt
+                                              : core::EditionNo::parse(pair.substr(dots + 3));
+      if (!a || !b || a->str() != pair.substr(0, dots) || b->str() != pair.substr(dots + 3) ||
+          *a >= *b) {
+        return errorReply(404, "Not found", "There is no such page.");
+      }
+      const Edition* from = doc.timeline.edition(*a);
+      const Edition* to = doc.timeline.edition(*b);
+      if (!from || !to) return errorReply(404, "Not found", "There is no such edition.");
+      const core::Document& docAt = doc.atEdition.at(to->no.value());
+      core::Lang lang = docAt.controllingLang;
+      if (auto q = req.queryParam("lang")) {
+        auto wanted = core::Lang::parse(*q);
+        auto found =
+            wanted
+                ? std::find_if(docAt.langs.begin(), docAt.langs.end(),
+                               [&](const core::Lang& l) { return iequals(l.str(), wanted->str()); })
+                : docAt.langs.end();
+        if (found == docAt.langs.end()) {
+          return errorReply(404, "Not found", "This text is not available in that language.");
+        }
+        lang = *found;
+      } else if (auto al = req.header("Accept-Language")) {
+        if (auto chosen = negotiateLanguage(*al, docAt.langs)) lang = *chosen;
+      }
+      auto page = changesPage(doc, *from, *to, lang);
+      if (!page)
+        return errorReply(404, "Not found", "This text is not available in that language.");
+      return serve(req, page, now, "changes", lang);
+    }
+  }
+
   // A document route, or one of its sub-paths.
   const DocumentState* d = nullptr;
   std::string_view rest;
@@ -411,6 +472,12 @@ std::vector<SiteService::File> SiteService::exportAll(Instant now) {
       const core::Document& at = d->atEdition.at(e.no.value());
       files.push_back({render::editionPath(doc.route, e.no),
                        editionPageAt(*snap, *d, e, at.controllingLang, now)});
+      if (const Edition* prev = e.no.value() > 1
+                                    ? d->timeline.edition(*core::EditionNo::of(e.no.value() - 1))
+                                    : nullptr) {
+        files.push_back({render::changesPath(doc.route, prev->no, e.no),
+                         changesPage(*d, *prev, e, at.controllingLang)});
+      }
     }
   }
   files.push_back({std::string(render::kSitemapPath), sitemapPage(*snap, now)});

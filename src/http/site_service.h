@@ -99,6 +99,9 @@ class SiteService {
                                             core::Instant now);
   std::shared_ptr<const Page> archivePage(const SiteSnapshot& snap, const DocumentState& d,
                                           const core::Lang& lang, core::Instant now);
+  // The redline of "to" against "from" in "lang" (nullptr: a text is missing). Immutable.
+  std::shared_ptr<const Page> changesPage(const DocumentState& d, const core::Edition& from,
+                                          const core::Edition& to, const core::Lang& lang);
   std::shared_ptr<const Page> feedPage(const SiteSnapshot& snap, const DocumentState& d,
                                        core::Instant now);
   std::shared_ptr<const Page> sitemapPage(const SiteSnapshot& snap, core::Instant now);

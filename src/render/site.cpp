@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "render/redline.h"
 #include "render/text.h"
 
 namespace charta::render {
@@ -56,6 +57,10 @@ struct Strings {
   std::string_view feedEffective;
   std::string_view error;
   const char* const* months;
+  std::string_view changesSince;  // {N}: the previous edition's number
+  std::string_view changesIn;     // {N}: the edition's number (archive)
+  std::string_view changesTitle;  // {A} {B}: "редакция 1", "редакция 2"
+  std::string_view changesLead;   // {A} {B}: links to the editions
 };
 
 constexpr const char* kMonthsRu[] = {"января",   "февраля", "марта",  "апреля",
@@ -100,6 +105,10 @@ constexpr Strings kRu{
     "Вступает в силу {T}.",
     "Ошибка {N}",
     kMonthsRu,
+    "Что изменилось по сравнению с редакцией {N}",
+    "Изменения в редакции {N}",
+    "изменения: {A} → {B}",
+    "Что изменилось: {A} → {B}.",
 };
 
 constexpr Strings kEn{
@@ -137,6 +146,10 @@ constexpr Strings kEn{
     "Takes effect on {T}.",
     "Error {N}",
     kMonthsEn,
+    "What changed since edition {N}",
+    "Changes in edition {N}",
+    "changes: {A} → {B}",
+    "What changed: {A} → {B}.",
 };
 
 std::string lower(std::string_view s) {
@@ -553,6 +566,9 @@ std::string editionPath(std::string_view route, core::EditionNo no) {
 std::string archivePath(std::string_view route) { return trimBase(route) + "/versions"; }
 std::string feedPath(std::string_view route) { return trimBase(route) + "/feed.atom"; }
 std::string assetPath(std::string_view name) { return "/assets/" + std::string(name); }
+std::string changesPath(std::string_view route, core::EditionNo from, core::EditionNo to) {
+  return trimBase(route) + "/changes/" + from.str() + "..." + to.str();
+}
 
 std::string formatMoment(core::Instant t, const core::Lang& lang) {
   using namespace std::chrono;
@@ -714,6 +730,10 @@ std::string Site::editionPage(const EditionPageModel& m) const {
                 std::string(s.previous) + " (" + std::to_string(prev->value()) + ")");
     setAttr(a, "rel", "prev");
   }
+  if (m.changesFrom) {
+    addLink(addElement(ul, "li"), changesPath(route, *m.changesFrom, e.no),
+            composeText(s.changesSince, {{'N', std::to_string(m.changesFrom->value())}}));
+  }
 
   auto linkToInForce = [&](pugi::xml_node p) {
     addLink(p, route, editionLabel(s.editionLower, *m.inForce));
@@ -857,9 +877,71 @@ std::string Site::archivePage(const ArchivePageModel& m) const {
     } else {
       addText(status, statusWord(s, entry->status));
     }
-    addText(addElement(row, "td"), e.summary);
+    pugi::xml_node changes = addElement(row, "td");
+    addText(changes, e.summary);
+    if (e.no.value() > 1) {
+      if (!e.summary.empty()) addText(changes, " ");
+      addLink(changes, changesPath(route, *core::EditionNo::of(e.no.value() - 1), e.no),
+              composeText(s.changesIn, {{'N', std::to_string(e.no.value())}}));
+    }
   }
   addNewline(tbody);
+  return page.finish();
+}
+
+std::string Site::changesPage(const ChangesPageModel& m) const {
+  const Strings& s = stringsFor(m.lang);
+  const std::string& route = m.document.route;
+  std::string title = documentTitle(m.title, m.document);
+  std::string fromLabel = editionLabel(s.editionLower, m.from.no);
+  std::string toLabel = editionLabel(s.editionLower, m.to.no);
+  std::string query = m.lang == m.document.controllingLang ? "" : "?lang=" + m.lang.str();
+  Page page(*layout_, m.lang);
+  fillTitle(page, title + " — " + composeText(s.changesTitle, {{'A', fromLabel}, {'B', toLabel}}));
+  fillFeedLink(page, m.document, title, s);
+  fillSkip(page, s);
+  fillHeader(page, m.document, title, m.lang, s);
+  fillFooter(page, m.document, s);
+
+  pugi::xml_node main = page.slot("main");
+  pugi::xml_node article = addElement(main, "article", "changes");
+  addNewline(article);
+  pugi::xml_node header = addElement(article, "header", "policy-header");
+  addNewline(article);
+  addText(addElement(header, "h1"), title);
+  pugi::xml_node lead = addElement(header, "p", "changes-lead");
+  compose(lead, s.changesLead, [&](char k, pugi::xml_node at) {
+    if (k == 'A') addLink(at, editionPath(route, m.from.no) + query, fromLabel);
+    if (k == 'B') addLink(at, editionPath(route, m.to.no) + query, toLabel);
+  });
+  pugi::xml_node dl = addElement(header, "dl", "edition-meta");
+  auto row = [&](std::string_view label) {
+    addText(addElement(dl, "dt"), label);
+    return addElement(dl, "dd");
+  };
+  addTime(row(s.effective), m.to.effectiveFrom, m.lang);
+  addTime(row(s.published), m.to.publishedAt, m.lang);
+  if (!m.to.summary.empty()) addText(row(s.changes), m.to.summary);
+  pugi::xml_node nav = addElement(header, "nav", "edition-nav");
+  setAttr(nav, "aria-label", s.editionsNav);
+  addLink(addElement(addElement(nav, "ul"), "li"), archivePath(route), s.allEditions);
+
+  RedlineOptions options{m.lang,
+                         editionPath(route, m.from.no) + query,
+                         editionPath(route, m.to.no) + query,
+                         fromLabel,
+                         toLabel,
+                         m.document.purposes};
+  std::string fragment = redlineHtml(m.diff, options);
+  pugi::xml_node body = addElement(article, "div", "changes-body");
+  addNewline(body);
+  pugi::xml_parse_result r =
+      body.append_buffer(fragment.data(), fragment.size(), kParseOptions, pugi::encoding_utf8);
+  if (!r) {
+    throw RenderError(std::string("rendering a changes page: the redline is not well-formed: ") +
+                      r.description());
+  }
+  addNewline(article);
   return page.finish();
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/diff.h"
 #include "core/edition.h"
 #include "core/ids.h"
 #include "core/registry.h"
@@ -23,7 +24,7 @@ class xml_document;
 namespace charta::render {
 
 // Bumped whenever the code's output changes for the same input (part of Site::digest()).
-inline constexpr std::string_view kRendererVersion = "charta-render/1";
+inline constexpr std::string_view kRendererVersion = "charta-render/2";
 
 // Where an edition stands at the moment a page is rendered for. The caller decides
 // (core::Timeline::statusAt with its own clock); rendering never reads a clock.
@@ -34,6 +35,8 @@ std::string editionPath(std::string_view route, core::EditionNo no);  // "/perso
 std::string archivePath(std::string_view route);                      // "/personal-data/versions"
 std::string feedPath(std::string_view route);                         // "/personal-data/feed.atom"
 std::string assetPath(std::string_view name);                         // "/assets/charta.css"
+// "/personal-data/changes/v1...v2": the redline of edition "to" against edition "from".
+std::string changesPath(std::string_view route, core::EditionNo from, core::EditionNo to);
 inline constexpr std::string_view kSitemapPath = "/sitemap.xml";
 
 // The page of one edition in one language.
@@ -50,6 +53,18 @@ struct EditionPageModel {
   // In-force pages only: the next edition already published but not yet in force, announced
   // with its effective moment.
   std::optional<core::Edition> upcoming{};
+  // The edition this one is compared with on its changes page (the one before it), if any.
+  std::optional<core::EditionNo> changesFrom{};
+};
+
+// The redline of two editions of a document, in one language.
+struct ChangesPageModel {
+  core::Document document;  // as declared in charta.xml at the newer edition
+  core::Edition from;
+  core::Edition to;
+  core::Lang lang;
+  std::string title{};        // the newer text's front-matter "title"; empty: document.title
+  core::DocumentDiff diff{};  // core::diffTexts of the two texts in "lang"
 };
 
 // One row of the archive.
@@ -113,6 +128,9 @@ class Site {
   // "<!DOCTYPE html>" and an XHTML-serialised HTML5 page (text/html; charset=utf-8).
   std::string editionPage(const EditionPageModel& model) const;
   std::string archivePage(const ArchivePageModel& model) const;
+  // What changed from one edition to another: a summary, then every changed clause with
+  // <del>/<ins> marks and anchors (render/redline.h), links to both editions.
+  std::string changesPage(const ChangesPageModel& model) const;
   // A page for an HTTP error ("status" 404, 405, 500, ...): "title" and "detail" are shown as
   // given, so they must not hold internals (paths, stack traces).
   std::string errorPage(int status, std::string_view title, std::string_view detail,

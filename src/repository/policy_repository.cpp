@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/clauses.h"
+#include "core/diff.h"
 #include "core/front_matter.h"
 #include "core/sha256.h"
 #include "core/trailers.h"
@@ -211,6 +212,39 @@ bool sameTexts(git_commit* a, const core::Document& docA, git_commit* b,
     if (!x || !y || git_oid_cmp(&*x, &*y) != 0) return false;
   }
   return true;
+}
+
+// For each of "files": how many commits back from "start" (in the order of a topological walk)
+// the file last changed, compared with the first parent. Files that never appear are left out.
+std::map<std::string, size_t> lastChanges(git_repository* repo, const CommitId& start,
+                                          const std::vector<std::string>& files) {
+  std::map<std::string, size_t> found;
+  git_revwalk* w = nullptr;
+  check(git_revwalk_new(&w, repo), "walking the history");
+  RevwalkPtr walk(w);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  git_oid oid = toOid(start);
+  check(git_revwalk_push(walk.get(), &oid), "walking the history of " + start.str());
+  size_t index = 0;
+  while (found.size() < files.size() && index < 100000 && git_revwalk_next(&oid, walk.get()) == 0) {
+    git_commit* c = nullptr;
+    check(git_commit_lookup(&c, repo, &oid), "reading a commit");
+    CommitPtr commit(c);
+    CommitPtr parent;
+    if (git_commit_parentcount(commit.get()) > 0) {
+      git_commit* p = nullptr;
+      check(git_commit_parent(&p, commit.get(), 0), "reading a parent commit");
+      parent.reset(p);
+    }
+    for (const auto& f : files) {
+      if (found.count(f)) continue;
+      auto now = blobIdAt(commit.get(), f);
+      auto before = parent ? blobIdAt(parent.get(), f) : std::nullopt;
+      if (now && (!before || git_oid_cmp(&*now, &*before) != 0)) found.emplace(f, index);
+    }
+    ++index;
+  }
+  return found;
 }
 
 }  // namespace
@@ -422,7 +456,59 @@ core::Person PolicyRepository::defaultPerson() const {
   return core::Person{"charta", "charta@localhost"};
 }
 
-Edition PolicyRepository::publish(const PublishRequest& req, Instant now) {
+core::LintReport PolicyRepository::lint(const core::DocumentId& id, const CommitId& commit,
+                                        std::optional<Instant> effectiveFrom,
+                                        std::chrono::minutes offset,
+                                        const Edition* baseline) const {
+  core::Registry reg = registry(commit);  // InvalidInput when charta.xml is invalid
+  const core::Document* doc = reg.document(id);
+  if (!doc) {
+    throw InvalidInput("charta.xml at " + commit.str() + " declares no document \"" + id.str() +
+                       "\"");
+  }
+  core::LintInput in{.document = *doc,
+                     .registryPath = kRegistryFile,
+                     .registryXml = readFile(commit, kRegistryFile).value_or(""),
+                     .baseUrl = reg.baseUrl,
+                     .texts = {},
+                     .effectiveFrom = effectiveFrom,
+                     .effectiveOffset = offset};
+  std::vector<std::string> files;
+  for (const core::Lang& lang : doc->langs) {
+    const std::string* path = doc->file(lang);
+    if (!path) continue;
+    in.texts.push_back({lang, *path, readFile(commit, *path), false});
+    files.push_back(*path);
+  }
+  if (in.texts.size() > 1) {
+    std::map<std::string, size_t> changed;
+    {
+      std::lock_guard lock(mu_);
+      changed = lastChanges(repo_, commit, files);
+    }
+    const std::string* controlling = doc->file(doc->controllingLang);
+    auto c = controlling ? changed.find(*controlling) : changed.end();
+    for (auto& t : in.texts) {
+      auto it = changed.find(t.path);
+      // A larger index is further back: changed before the controlling text last was.
+      t.lagging = t.lang != doc->controllingLang && c != changed.end() && it != changed.end() &&
+                  it->second > c->second;
+    }
+  }
+  core::LintReport report = core::lint(in);
+  if (baseline) {
+    try {
+      core::LintReport before =
+          lint(id, baseline->commit, baseline->effectiveFrom, baseline->effectiveOffset, nullptr);
+      core::markInherited(report, before, baseline->no.str());
+    } catch (const InvalidInput&) {
+      // The baseline's charta.xml does not declare the document: nothing is inherited.
+    }
+  }
+  return report;
+}
+
+Edition PolicyRepository::publish(const PublishRequest& req, Instant now, PublishNotes* notes) {
   const CommitId revision = req.revision ? *req.revision : head();
   if (!onBranch(revision)) {
     throw InvalidInput("revision " + revision.str() + " is not on " + branch_);
@@ -474,6 +560,69 @@ Edition PolicyRepository::publish(const PublishRequest& req, Instant now) {
   }
   core::Person publisher = req.publisher ? *req.publisher : defaultPerson();
   if (!isPersonSafe(publisher)) throw InvalidInput("invalid publisher name or e-mail");
+
+  // The lint, against the latest edition not withdrawn: its defects were accepted when it was
+  // published (forced, if they were errors), so only new errors refuse this one.
+  PublishNotes ownNotes;
+  PublishNotes& out = notes ? *notes : ownNotes;
+  out = PublishNotes{};
+  core::Timeline before = timeline(req.doc);
+  const Edition* previous = nullptr;
+  for (const Edition& e : before.editions()) {
+    if (!e.withdrawal) previous = &e;
+  }
+  out.lint = lint(req.doc, revision, effective, req.effectiveOffset, previous);
+  std::vector<const core::LintFinding*> blocking;
+  for (const auto& f : out.lint.findings) {
+    if (f.blocks()) blocking.push_back(&f);
+  }
+  if (!blocking.empty() && !req.force) {
+    std::string first = core::formatFinding(*blocking.front());
+    throw LintRefused(
+        "lint: " + std::to_string(blocking.size()) +
+            (blocking.size() == 1 ? " error blocks" : " errors block") + " publishing (" + first +
+            (blocking.size() > 1 ? "; `charta lint " + req.doc.str() + "` lists all" : "") +
+            "): fix the text, or publish with --force REASON",
+        out.lint);
+  }
+  for (const auto& f : out.lint.findings) {
+    if (!f.inheritedFrom.empty()) continue;
+    out.warnings.push_back(std::string(f.blocks() ? "lint (forced): " : "lint: ") +
+                           core::formatFinding(f));
+  }
+  // The purposes whose clause words changed since the previous edition.
+  if (previous) {
+    try {
+      core::Registry prevReg = registry(previous->commit);
+      const core::Document* prevDoc = prevReg.document(req.doc);
+      auto prevText =
+          prevDoc ? text(*prevDoc, previous->commit, doc->controllingLang) : std::nullopt;
+      if (prevText) {
+        core::DocumentDiff d =
+            core::diffTexts(prevText->body(), body, {prevDoc->purposes, doc->purposes});
+        for (const std::string& pid : d.touchedPurposes) {
+          const core::Purpose* p = doc->purpose(*core::PurposeId::parse(pid));
+          out.suggestedRenewPurposes.push_back(p->id);
+          std::string what = "the words of clause " + p->clause + " (purpose " + pid +
+                             ") changed since " + previous->no.str();
+          if (!req.material) {
+            out.warnings.push_back(what +
+                                   ", but the edition is published as not material: if consent "
+                                   "to " +
+                                   pid +
+                                   " must be renewed, publish with --material "
+                                   "--renew-purposes " +
+                                   pid);
+          } else if (std::find(req.renewPurposes.begin(), req.renewPurposes.end(), p->id) ==
+                     req.renewPurposes.end()) {
+            out.warnings.push_back(what + ", and Renew-Purposes does not name " + pid);
+          }
+        }
+      }
+    } catch (const InvalidInput&) {
+      // The previous edition's charta.xml no longer parses: nothing to compare with.
+    }
+  }
 
   std::lock_guard lock(mu_);
   auto found = findEditions(repo_, req.doc);

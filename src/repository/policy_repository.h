@@ -9,6 +9,7 @@
 
 #include "core/edition.h"
 #include "core/error.h"
+#include "core/lint.h"
 #include "core/registry.h"
 #include "core/timeline.h"
 
@@ -42,6 +43,29 @@ struct PublishRequest {
   std::string summary;
   std::optional<std::string> force;       // publish despite findings; recorded
   std::optional<core::Person> publisher;  // default: git config user, else "charta"
+};
+
+// What publish() noticed without refusing the publication, for the caller to show.
+struct PublishNotes {
+  // One line each: lint warnings (and errors forced past) that the previous edition did not
+  // have; a purpose clause whose words changed in an edition not marked material, or whose
+  // purpose Renew-Purposes does not name.
+  std::vector<std::string> warnings;
+  // The purposes whose clause has other words than in the previous edition (or that are new):
+  // what Renew-Purposes should name if the change is material.
+  std::vector<core::PurposeId> suggestedRenewPurposes;
+  core::LintReport lint;  // of the revision; findings of the previous edition marked inherited
+};
+
+// A publication refused because the lint found errors that the previous edition did not have.
+class LintRefused : public InvalidInput {
+ public:
+  LintRefused(const std::string& message, core::LintReport report)
+      : InvalidInput(message), report_(std::move(report)) {}
+  const core::LintReport& report() const { return report_; }
+
+ private:
+  core::LintReport report_;
 };
 
 // Options of an open repository.
@@ -113,13 +137,29 @@ class PolicyRepository {
   // True when "commit" is the tip of the branch or one of its ancestors.
   bool onBranch(const core::CommitId& commit) const;
 
-  // Publishes the next edition of "req.doc" at "now".
+  // Publishes the next edition of "req.doc" at "now". The revision is linted first (lint()
+  // against the latest edition not withdrawn): an error that edition did not have refuses the
+  // publication unless "req.force" gives a reason, which is recorded as the Forced trailer.
+  // "notes", when given, receives the warnings and the suggested Renew-Purposes.
+  // throws LintRefused (an InvalidInput): lint errors, not forced.
   // throws InvalidInput: backdating, unknown revision or purpose, invalid charta.xml at the
   //   revision, no text in the controlling language, a purpose clause missing from the text,
   //   the same text as the edition in force or upcoming, unsafe summary.
   // throws Conflict: another publisher took the number first (nothing was written: retry).
   // throws RepositoryError: the repository cannot be written.
-  core::Edition publish(const PublishRequest& req, core::Instant now);
+  core::Edition publish(const PublishRequest& req, core::Instant now,
+                        PublishNotes* notes = nullptr);
+
+  // The lint of "doc" at "commit" (core::lint): the texts of every language charta.xml names
+  // there, its purposes, whether each translation changed later than the controlling text; dates
+  // written in the texts are compared with "effectiveFrom" (nullopt: not checked) at "offset".
+  // With "baseline" (an edition of "doc"), the findings it already had are marked inherited.
+  // throws InvalidInput: charta.xml is missing or invalid at "commit", or has no "doc".
+  // throws NotFound: no such commit.
+  core::LintReport lint(const core::DocumentId& doc, const core::CommitId& commit,
+                        std::optional<core::Instant> effectiveFrom,
+                        std::chrono::minutes offset = core::kKazakhstanOffset,
+                        const core::Edition* baseline = nullptr) const;
 
   // Withdraws the scheduled edition "no" of "doc" at "now".
   // throws InvalidInput: it has already taken effect, or "reason" is empty or unsafe.
