@@ -1,5 +1,6 @@
 #include "app/serve.h"
 #include "http/api.h"
+#include "http/api_consents.h"
 #include "http/api_diff.h"
 #include "http/api_documents.h"
 #include "http/api_publications.h"
@@ -11,6 +12,7 @@ void addApiModules(ApiParts& parts) {
   (void)parts;
   // [api-modules] one line per module: parts.api.add(http::makeXxxApi(...));
   parts.api.add(http::makeDiffApi(parts.repo));
+  parts.api.add(http::makeConsentApi(parts.ledger, parts.pages, parts.repo, parts.metrics));
   parts.api.add(
       http::makeDocumentsApi(parts.repo, parts.pages, {parts.config.getInt("site.max_age_s", 60)}));
   parts.api.add(http::makePublicationsApi(parts.repo, parts.pages, parts.metrics,

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "app/args.h"
+#include "app/cli_ledger.h"
 #include "app/cli_redline.h"
 #include "app/config.h"
 #include "app/serve.h"
@@ -504,6 +505,12 @@ const std::map<std::string, Command>& commands() {
         [](Context& c) {
           return runLintCommand({c.args, *c.config, c.out, c.json});
         }}},
+      {"ledger",
+       {"charta ledger verify [--json] | charta ledger export --subject S",
+        "check the consent ledger's hash chain (exit 5 when broken); export one subject's events",
+        {"subject"},
+        {},
+        [](Context& c) { return runLedgerCommand({c.args, *c.config, c.out, c.json}); }}},
       {"token",
        {"charta token new --name NAME --roles site|legal|auditor[+...]",
         "make an API bearer token and the auth.tokens entry that holds its hash",
