@@ -149,12 +149,12 @@ class ConsentApi : public ApiModule {
       if (s.size() == 1 && head == "consents") {
         requireMethod(req, {"POST"});
         requireRole(caller, "site");
-        return record(req, now, ledger::EventType::kGiven, "consents_post");
+        return record(req, now, ledger::EventType::kGiven, "/api/v1/consents");
       }
       if (s.size() == 1 && head == "withdrawals") {
         requireMethod(req, {"POST"});
         requireRole(caller, "site");
-        return record(req, now, ledger::EventType::kWithdrawn, "withdrawals_post");
+        return record(req, now, ledger::EventType::kWithdrawn, "/api/v1/withdrawals");
       }
       if (s.size() == 2 && head == "consents") {
         requireMethod(req, {"GET", "HEAD"});
@@ -533,8 +533,9 @@ class ConsentApi : public ApiModule {
                         std::move(formId),
                         std::move(evidence),
                         std::move(key)};
-    return appended(append(ev), type == ledger::EventType::kBlocked ? "subject_block_post"
-                                                                    : "subject_unblock_post");
+    return appended(append(ev), type == ledger::EventType::kBlocked
+                                    ? "/api/v1/subjects/{subject}/block"
+                                    : "/api/v1/subjects/{subject}/unblock");
   }
 
   Reply getConsent(const std::string& id) {
@@ -542,7 +543,7 @@ class ConsentApi : public ApiModule {
     if (!e)
       throw ApiError(404, "not-found", "Not Found", "There is no consent event with this id.");
     Reply r = jsonReply(200, ledger::receipt(*e, receiptOptions()));
-    r.route = "consent_get";
+    r.route = "/api/v1/consents/{id}";
     return r;
   }
 
@@ -567,7 +568,7 @@ class ConsentApi : public ApiModule {
     for (const auto& e : events) list->add(ledger::receipt(e, opts));
     o->set("events", list);
     Reply r = jsonReply(200, o);
-    r.route = "subject_consents_get";
+    r.route = "/api/v1/subjects/{subject}/consents";
     return r;
   }
 
@@ -616,7 +617,7 @@ class ConsentApi : public ApiModule {
     }
     o->set("purposes", purposes);
     Reply r = jsonReply(200, o);
-    r.route = "subject_status_get";
+    r.route = "/api/v1/subjects/{subject}/status";
     return r;
   }
 
@@ -624,7 +625,7 @@ class ConsentApi : public ApiModule {
     auto events = ledger_.bySubject(subject);
     Reply r = jsonReply(200, ledger::subjectExport(subject, events, now, receiptOptions()));
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"consents.json\"");
-    r.route = "subject_export_get";
+    r.route = "/api/v1/subjects/{subject}/export";
     return r;
   }
 
@@ -648,7 +649,7 @@ class ConsentApi : public ApiModule {
     o->set("findings", findings);
     if (!rep.ok) metrics_.add("charta_ledger_verify_failures_total");
     Reply r = jsonReply(200, o);
-    r.route = "ledger_verify_get";
+    r.route = "/api/v1/ledger/verify";
     return r;
   }
 

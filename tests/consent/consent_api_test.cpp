@@ -280,7 +280,8 @@ TEST_CASE_TEMPLATE("consents: record, replay, read, withdraw, block, export, ver
   CHECK(metrics.body.find("subj-") == std::string::npos);
   CHECK(s.server->out().find("subj-") == std::string::npos);
   CHECK(s.server->err().find("subj-") == std::string::npos);
-  CHECK(eventually([&] { return s.server->out().find("consents_post") != std::string::npos; }));
+  CHECK(eventually(
+      [&] { return s.server->out().find("\"route\":\"/api/v1/consents\"") != std::string::npos; }));
 }
 
 TEST_CASE_TEMPLATE("status: renewal after a material edition naming marketing", B, BACKENDS) {
