@@ -244,22 +244,24 @@ struct WebhookService::Outbox {
         now;
   }
 
-  // When "sub" first appeared; recorded now if it is new.
-  Instant since(const std::string& sub, Instant t) {
+  // Whether "sub" was seen before; records it now if not.
+  bool known(const std::string& sub, Instant t) {
     std::lock_guard lock(mu);
     std::string key = "since:" + sub, value;
     std::vector<std::string> found;
     *session << "SELECT value FROM webhook_meta WHERE key = ?", use(key), into(found), now;
-    if (!found.empty()) return fromMs(std::stoll(found.front()));
+    if (!found.empty()) return true;
     value = std::to_string(ms(t));
     *session << "INSERT INTO webhook_meta (key, value) VALUES (?, ?)", use(key), use(value), now;
-    return t;
+    return false;
   }
 
-  // True when the row is new.
-  bool enqueue(const std::string& sub, const WebhookEvent& e, Instant t) {
+  // True when the row is new. "state" is pending, or "baseline" for what happened before the
+  // subscription existed (kept only so that it is never sent).
+  bool enqueue(const std::string& sub, const WebhookEvent& e, Instant t,
+               const std::string& initial = "pending") {
     std::lock_guard lock(mu);
-    std::string id = e.id, type = e.type, body = e.body, state = "pending", s = sub;
+    std::string id = e.id, type = e.type, body = e.body, state = initial, s = sub;
     int64_t occurred = ms(e.occurredAt), created = ms(t);
     Poco::Data::Statement st(*session);
     st << "INSERT OR IGNORE INTO webhook_deliveries (event_id, subscription, event_type, body, "
@@ -306,8 +308,19 @@ void WebhookService::start() {
   if (options_.subscriptions.empty() || !threads_.empty()) return;
   try {
     outbox_ = std::make_unique<Outbox>(options_.outbox);
+    // A new subscription starts from what the site shows now: everything that already happened
+    // is recorded as its baseline, never sent. (Tag times have whole seconds, so a time
+    // threshold could not tell an edition published just before from one just after.)
     Instant t = core::now();
-    for (const auto& s : options_.subscriptions) since_[s.name] = outbox_->since(s.name, t);
+    auto snap = pages_.snapshot();
+    for (const auto& s : options_.subscriptions) {
+      if (outbox_->known(s.name, t)) continue;
+      for (const auto& d : snap->documents) {
+        for (const WebhookEvent& ev : dueEvents(d->timeline, Instant{}, t)) {
+          outbox_->enqueue(s.name, ev, t, "baseline");
+        }
+      }
+    }
   } catch (const Poco::Exception& e) {
     throw Error("opening the webhook outbox " + options_.outbox + ": " + e.displayText());
   } catch (const std::filesystem::filesystem_error& e) {
@@ -338,18 +351,16 @@ void WebhookService::poke() {
 }
 
 void WebhookService::reconcile(const SiteSnapshot& snap, Instant now) {
-  Instant earliest = now;
-  for (const auto& [name, t] : since_) earliest = std::min(earliest, t);
-  // Tag times have whole seconds: an edition published in the second a subscription appeared
-  // counts as after it.
-  earliest = std::chrono::floor<std::chrono::seconds>(earliest);
   bool added = false;
   for (const auto& d : snap.documents) {
-    for (const WebhookEvent& ev : dueEvents(d->timeline, earliest, now)) {
+    for (const WebhookEvent& ev : dueEvents(d->timeline, Instant{}, now)) {
       for (const auto& s : options_.subscriptions) {
         if (!s.events.count(ev.type)) continue;
-        if (ev.occurredAt < std::chrono::floor<std::chrono::seconds>(since_[s.name])) continue;
-        if (!outbox_->enqueue(s.name, ev, now)) continue;
+        std::string key = s.name + "|" + ev.id;
+        if (queued_.count(key)) continue;
+        bool fresh = outbox_->enqueue(s.name, ev, now);
+        queued_.insert(key);
+        if (!fresh) continue;
         added = true;
         metrics_.add("charta_webhook_events_total{type=\"" + ev.type + "\"}");
         logLine("info", "webhook event queued",

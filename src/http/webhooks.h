@@ -93,7 +93,7 @@ class WebhookService {
   SiteService& pages_;
   Metrics& metrics_;
   std::unique_ptr<Outbox> outbox_;
-  std::map<std::string, core::Instant> since_;  // per subscription: when it first appeared
+  std::set<std::string> queued_;  // "subscription|event id" known to be in the outbox
   std::mutex mu_;
   std::condition_variable cv_;  // wakes the scheduler and the delivery threads
   bool stop_ = false;
