@@ -405,8 +405,8 @@ void WebhookService::schedulerLoop() {
       if (auto n = d->timeline.nextSwitchAfter(now)) due = std::min(due, *n);
     }
     // Sleep until the next effective moment itself, or the next look for new editions.
-    auto wake = std::chrono::system_clock::now() + options_.poll;
-    if (due < wake) wake = due;
+    // (In milliseconds: Instant::max() in nanoseconds would overflow into the past.)
+    Instant wake = std::min(core::now() + options_.poll, due);
     std::unique_lock lock(mu_);
     cv_.wait_until(lock, wake, [&] { return stop_ || poked_; });
   }

@@ -2,6 +2,7 @@
 // moment they happen, again after being down, and across a crash of the server.
 #include <signal.h>
 
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -195,4 +196,41 @@ TEST_CASE("pending deliveries survive a crash of the server: at least once, same
     CHECK(str(object(d.body)->getObject("edition"), "edition") == "v2");
   }
   CHECK(ids.size() == 2);
+}
+
+TEST_CASE("an idle server with webhooks sleeps: its threads do not spin") {
+  ApiSite site;
+  WebhookReceiver receiver;
+  ServerProcess server(site.box.path(), site.defs(hookDefs(receiver.port())));
+  // The server's process: the one whose command line names this sandbox.
+  std::string pid;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmdline;
+    try {
+      cmdline = testing::slurp(entry.path() / "cmdline");
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (cmdline.find(site.box.path().string()) != std::string::npos &&
+        cmdline.find("serve") != std::string::npos) {
+      pid = name;
+    }
+  }
+  REQUIRE_FALSE(pid.empty());
+  auto cpuTicks = [&] {
+    std::istringstream stat(testing::slurp("/proc/" + pid + "/stat"));
+    std::string field;
+    long total = 0;
+    for (int i = 1; i <= 15 && stat >> field; ++i)
+      if (i == 14 || i == 15) total += std::stol(field);
+    return total;
+  };
+  std::this_thread::sleep_for(milliseconds(500));
+  long before = cpuTicks();
+  std::this_thread::sleep_for(seconds(2));
+  long used = cpuTicks() - before;  // clock ticks, usually 100 a second
+  MESSAGE("CPU ticks used in 2 s of idling: " << used);
+  CHECK(used < 20);
 }
