@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/lint.h"
 #include "http/api_documents.h"
 #include "http/edition_json.h"
 
@@ -226,9 +227,29 @@ class PublicationsApi : public ApiModule {
     } else if (revision) {
       pr.revision = revision->commit;
     }
+    repository::PublishNotes notes;
     core::Edition e = [&] {
       try {
-        return repo_.publish(pr, now);
+        return repo_.publish(pr, now, &notes);
+      } catch (const repository::LintRefused& err) {
+        // The findings that block, as `charta lint` reports them; "force" publishes anyway.
+        ApiError problem(422, "lint-refused", "Unprocessable Content", err.what());
+        problem.extra = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        Array::Ptr findings = new Array;
+        for (const auto& f : err.report().findings) {
+          if (!f.blocks()) continue;
+          Object::Ptr fo = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+          fo->set("severity", std::string(core::severityName(f.severity)));
+          fo->set("rule", f.rule);
+          fo->set("file", f.file);
+          fo->set("line", static_cast<Poco::Int64>(f.line));
+          fo->set("clause", f.clause);
+          fo->set("message", f.message);
+          fo->set("hint", f.hint);
+          findings->add(fo);
+        }
+        problem.extra->set("findings", findings);
+        throw problem;
       } catch (const InvalidInput& err) {
         throw ApiError(422, "publication-refused", "Unprocessable Content", err.what());
       } catch (const NotFound& err) {
@@ -242,6 +263,13 @@ class PublicationsApi : public ApiModule {
     std::string etag = currentEtag(id, now);
     core::Timeline tl = repo_.timeline(id);
     Object::Ptr o = editionJson(e, tl, now);
+    // What `charta --json publish` adds: new lint warnings, purposes that may need renewal.
+    Array::Ptr warnings = new Array;
+    for (const auto& w : notes.warnings) warnings->add(w);
+    o->set("warnings", warnings);
+    Array::Ptr suggested = new Array;
+    for (const auto& p : notes.suggestedRenewPurposes) suggested->add(p.str());
+    o->set("suggested_renew_purposes", suggested);
     o->set("current_etag", etag);
     Reply r = jsonReply(201, o);
     r.route = "/api/v1/documents/{doc}/publications";

@@ -21,11 +21,12 @@ struct PublicationsApiOptions {
 //   POST /api/v1/documents/{doc}/editions/{edition}/withdrawal  If-Match optional
 // Publishing and withdrawing call PolicyRepository::publish/withdraw, the code the CLI uses, so
 // the rules and refusals are the same: a refusal (backdating, same text, missing clause...) is a
-// 422 problem, a lost race 409, a stale If-Match 412, a missing one 428. Conflicts of both kinds
-// are counted in charta_publication_conflicts_total. The precondition check and the publication
-// are serialised in this process, so of several requests with the same If-Match exactly one
-// succeeds. After a write the site snapshot is refreshed at once (read-your-writes).
-// Safe for concurrent use.
+// 422 problem (lint errors: type lint-refused with the blocking findings; "force" publishes
+// anyway, recorded), the answer carries the same warnings as `charta --json publish`, a lost race
+// 409, a stale If-Match 412, a missing one 428. Conflicts of both kinds are counted in
+// charta_publication_conflicts_total. The precondition check and the publication are serialised in
+// this process, so of several requests with the same If-Match exactly one succeeds. After a write
+// the site snapshot is refreshed at once (read-your-writes). Safe for concurrent use.
 std::unique_ptr<ApiModule> makePublicationsApi(repository::PolicyRepository& repo,
                                                SiteService& pages, Metrics& metrics,
                                                PublicationsApiOptions options);

@@ -270,3 +270,35 @@ TEST_CASE("the first edition of a new document: If-Match names the not-in-force 
   CHECK(cur.status == 200);
   CHECK(str(object(cur.body), "edition") == "v1");
 }
+
+TEST_CASE(
+    "POST …/publications runs the pre-publication lint like the CLI; force publishes anyway") {
+  ApiSite site;
+  // A clause number written "3.2.." is a numbering error that blocks publishing.
+  site.commitEdit("");
+  testing::sh(
+      "printf '\\n3.2.. Пункт с ошибкой в номере.\\n' >> personal-data/ru.md && "
+      "git commit -qam lint && git push -q origin main",
+      site.box / "wt");
+  ServerProcess server(site.box.path(), site.defs());
+  const uint16_t port = server.port();
+  std::string etag = etagOf(port);
+  auto refused = http(port, "POST", kPublications, legalJson(etag), "{}");
+  checkProblem(refused, 422, "lint-refused");
+  auto findings = object(refused.body)->getArray("findings");
+  REQUIRE(findings->size() >= 1);
+  CHECK(str(findings->getObject(0), "rule") == "numbering");
+  CHECK(str(findings->getObject(0), "clause") == "3.2");
+  auto cli = testing::run({testing::chartaBinary(), "publish", "personal-data"}, site.box.path(),
+                          testing::gitEnv());
+  CHECK(cli.status == 2);
+  CHECK(cli.err.find("numbering") != std::string::npos);
+
+  auto forced = http(port, "POST", kPublications, legalJson(etag),
+                     "{\"force\":\"the numbering is fixed in the next edition\"}");
+  REQUIRE_MESSAGE(forced.status == 201, forced.body);
+  auto e = object(forced.body);
+  CHECK(str(e, "forced") == "the numbering is fixed in the next edition");
+  CHECK(e->getArray("warnings")->size() >= 1);
+  CHECK(e->has("suggested_renew_purposes"));
+}
