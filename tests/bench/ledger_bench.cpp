@@ -59,20 +59,20 @@ void print(Result& r) {
 }
 
 ledger::NewEvent request(int thread, std::size_t i) {
-  return ledger::NewEvent{"bench-" + std::to_string(thread) + "-" + std::to_string(i),
-                          *core::DocumentId::parse("personal-data"),
-                          *core::EditionNo::of(3),
-                          *core::CommitId::parse(std::string(40, 'c')),
-                          std::string(64, 'a'),
-                          std::string(64, 'b'),
-                          *core::Lang::parse("ru"),
-                          {*core::PurposeId::parse("marketing")},
-                          ledger::EventType::kGiven,
-                          "web-form",
-                          std::string("checkout"),
-                          std::string(R"({"user_agent":"Mozilla/5.0 charta-bench","ip":"203.0.113.7"})"),
-                          "bench-" + std::to_string(thread) + "-" + std::to_string(i) + "-" +
-                              std::to_string(getpid())};
+  return ledger::NewEvent{
+      "bench-" + std::to_string(thread) + "-" + std::to_string(i),
+      *core::DocumentId::parse("personal-data"),
+      *core::EditionNo::of(3),
+      *core::CommitId::parse(std::string(40, 'c')),
+      std::string(64, 'a'),
+      std::string(64, 'b'),
+      *core::Lang::parse("ru"),
+      {*core::PurposeId::parse("marketing")},
+      ledger::EventType::kGiven,
+      "web-form",
+      std::string("checkout"),
+      std::string(R"({"user_agent":"Mozilla/5.0 charta-bench","ip":"203.0.113.7"})"),
+      "bench-" + std::to_string(thread) + "-" + std::to_string(i) + "-" + std::to_string(getpid())};
 }
 
 // "threads" callers append for "seconds"; each append is timed from call to durable return.
