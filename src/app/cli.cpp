@@ -510,7 +510,9 @@ const std::map<std::string, Command>& commands() {
         "check the consent ledger's hash chain (exit 5 when broken); export one subject's events",
         {"subject"},
         {},
-        [](Context& c) { return runLedgerCommand({c.args, *c.config, c.out, c.json}); }}},
+        [](Context& c) {
+          return runLedgerCommand({c.args, *c.config, c.out, c.json});
+        }}},
       {"token",
        {"charta token new --name NAME --roles site|legal|auditor[+...]",
         "make an API bearer token and the auth.tokens entry that holds its hash",
