@@ -108,6 +108,22 @@ std::optional<std::string> idempotencyKey(const Request& req) {
   return k;
 }
 
+// "/api/v1/subjects/{subject}/{action}" as its three decoded segments. The subject is decoded on
+// its own, so an id holding "/" (sent as %2F), "." or ".." can still be named; nullopt for other
+// paths.
+std::optional<std::vector<std::string>> subjectSegments(std::string_view path) {
+  constexpr std::string_view kSubjects = "/api/v1/subjects/";
+  if (path.substr(0, kSubjects.size()) != kSubjects) return std::nullopt;
+  path.remove_prefix(kSubjects.size());
+  size_t slash = path.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  std::string_view action = path.substr(slash + 1);
+  if (action.empty() || action.find('/') != std::string_view::npos) return std::nullopt;
+  auto subject = percentDecode(path.substr(0, slash));
+  if (!subject) return std::nullopt;
+  return std::vector<std::string>{"subjects", std::move(*subject), std::string(action)};
+}
+
 void requireAnyRole(const Caller& caller, std::string_view a, std::string_view b) {
   if (caller.authenticated && (caller.has(a) || caller.has(b))) return;
   if (!caller.authenticated) requireRole(caller, a);  // 401
@@ -138,7 +154,8 @@ class ConsentApi : public ApiModule {
 
   std::optional<Reply> handle(Request& req, core::Instant now, const Caller& caller) override {
     if (req.path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-    auto segs = pathSegments(req.path, kPrefix);
+    auto segs = subjectSegments(req.path);
+    if (!segs) segs = pathSegments(req.path, kPrefix);
     if (!segs || segs->empty()) return std::nullopt;
     const auto& s = *segs;
     const std::string& head = s[0];

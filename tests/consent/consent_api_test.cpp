@@ -130,6 +130,16 @@ TEST_CASE_TEMPLATE("consents: record, replay, read, withdraw, block, export, ver
     auto exported = parseObject(x.body);
     CHECK(str(exported, "pii_principal_id") == kSubject);
     CHECK(exported->getArray("events")->size() == 1);
+    // Any subject id can be named in a path: "/" as %2F, "..", spaces.
+    for (std::string odd : {"shop/user 42", "..", "a%b?c#d"}) {
+      CAPTURE(odd);
+      REQUIRE(s.post("/api/v1/consents", consentBody(odd, "v1", "\"marketing\"")).status == 201);
+      auto r = s.get("/api/v1/subjects/" + pct(odd) + "/export");
+      REQUIRE(r.status == 200);
+      auto o = parseObject(r.body);
+      CHECK(str(o, "pii_principal_id") == odd);
+      CHECK(o->getArray("events")->size() == 1);
+    }
     auto none = parseObject(s.get("/api/v1/subjects/somebody-else/export").body);
     CHECK(none->getArray("events")->size() == 0);
 

@@ -49,7 +49,7 @@ inline std::string elem(const Array::Ptr& a, unsigned i) { return a->getElement<
 // "s" percent-encoded for a path segment.
 inline std::string pct(const std::string& s) {
   std::string out;
-  Poco::URI::encode(s, "/?#%;&=+ ", out);
+  Poco::URI::encode(s, "/?#%;&=+ .", out);
   return out;
 }
 
