@@ -106,6 +106,7 @@ int runLintCommand(const CommandContext& c) {
       commit = edition->commit;
       label = edition->no.str();
     } else {
+      repo->readFile(*spec->commit, "charta.xml");  // NotFound: no such commit
       if (!repo->onBranch(*spec->commit)) {
         throw NotFound("no commit " + spec->commit->str() + " on the branch");
       }

@@ -333,6 +333,66 @@ class SeqDiff {
   long offset_ = 0;
 };
 
+// Joins the runs of each change group (between two equal runs): its deleted words, then its
+// inserted ones.
+std::vector<WordOp> regroup(std::vector<WordOp> ops) {
+  std::vector<WordOp> out;
+  for (size_t k = 0; k < ops.size();) {
+    if (ops[k].kind == WordOpKind::kEqual) {
+      if (!out.empty() && out.back().kind == WordOpKind::kEqual) {
+        out.back().words.insert(out.back().words.end(), ops[k].words.begin(), ops[k].words.end());
+      } else {
+        out.push_back(std::move(ops[k]));
+      }
+      ++k;
+      continue;
+    }
+    WordOp del{WordOpKind::kDelete, {}}, ins{WordOpKind::kInsert, {}};
+    for (; k < ops.size() && ops[k].kind != WordOpKind::kEqual; ++k) {
+      auto& into = ops[k].kind == WordOpKind::kDelete ? del.words : ins.words;
+      into.insert(into.end(), ops[k].words.begin(), ops[k].words.end());
+    }
+    if (!del.words.empty()) out.push_back(std::move(del));
+    if (!ins.words.empty()) out.push_back(std::move(ins));
+  }
+  return out;
+}
+
+// A minimal edit script may keep a lone comma or word between two larger changes
+// ("[-5.2. и-] 5.3. {+и 5.4.+}"); a reader sees one change better. An equal run shorter than the
+// larger side of the change before it and of the change after it becomes part of the change
+// ("[-5.2. и 5.3.-]{+5.3. и 5.4.+}"), until no such run is left. Words apart from a one-word
+// change on either side stay equal.
+std::vector<WordOp> cleanup(std::vector<WordOp> ops) {
+  bool again = true;
+  while (again) {
+    again = false;
+    ops = regroup(std::move(ops));
+    for (size_t k = 1; k + 1 < ops.size(); ++k) {
+      if (ops[k].kind != WordOpKind::kEqual) continue;
+      auto side = [&](size_t from, int step) {
+        size_t del = 0, ins = 0;
+        for (size_t m = from; m < ops.size() && ops[m].kind != WordOpKind::kEqual;
+             m = static_cast<size_t>(static_cast<long>(m) + step)) {
+          (ops[m].kind == WordOpKind::kDelete ? del : ins) += ops[m].words.size();
+          if (m == 0 && step < 0) break;
+        }
+        return std::max(del, ins);
+      };
+      size_t before = side(k - 1, -1), after = side(k + 1, 1);
+      size_t n = ops[k].words.size();
+      if (n < before && n < after) {
+        std::vector<Word> words = std::move(ops[k].words);
+        ops[k] = WordOp{WordOpKind::kDelete, words};
+        ops.insert(ops.begin() + static_cast<long>(k) + 1, WordOp{WordOpKind::kInsert, words});
+        again = true;
+        break;
+      }
+    }
+  }
+  return ops;
+}
+
 // Turns the marks of a SeqDiff into runs of words.
 std::vector<WordOp> opsOf(const std::vector<Word>& from, const std::vector<Word>& to,
                           const std::vector<int>& a, const std::vector<int>& b) {
@@ -352,7 +412,7 @@ std::vector<WordOp> opsOf(const std::vector<Word>& from, const std::vector<Word>
     while (i < from.size() && d.deleted()[i]) add(WordOpKind::kDelete, from[i++]);
     while (j < to.size() && d.inserted()[j]) add(WordOpKind::kInsert, to[j++]);
   }
-  return ops;
+  return cleanup(std::move(ops));
 }
 
 // Word texts as small integers, shared by both sides of one diff.

@@ -29,6 +29,7 @@ DiffSide resolve(const repository::PolicyRepository& repo, const core::Timeline&
     if (!e) throw NotFound("there is no edition " + spec->edition->str());
     return DiffSide{e->no.str(), e->commit, *e};
   }
+  repo.readFile(*spec->commit, "charta.xml");  // NotFound: no such commit
   if (!repo.onBranch(*spec->commit)) {
     throw NotFound("there is no commit " + spec->commit->str() + " on the branch");
   }

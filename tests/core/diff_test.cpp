@@ -157,6 +157,8 @@ TEST_CASE("word operations are minimal, deletions before insertions") {
       {"a b", "", "[-a b-]"},
       {"a b c d", "c d a b", "[-a b-] c d {+a b+}"},
       {"x y z", "p q r", "[-x y z-]{+p q r+}"},
+      {"x a y", "p a q", "[-x-]{+p+} a [-y-]{+q+}"},             // one word apart: kept
+      {"a b, d e f", "g h, i j", "[-a b, d e f-]{+g h, i j+}"},  // one comma apart: joined
       {"данные третьим лицам.", "данные только третьим лицам.", "данные {+только+} третьим лицам."},
   };
   for (const Case& c : cases) {
@@ -164,6 +166,13 @@ TEST_CASE("word operations are minimal, deletions before insertions") {
     CAPTURE(c.to);
     CHECK(formatOpsPlain(diffWords(readWords(c.from), readWords(c.to))) == c.expected);
   }
+}
+
+TEST_CASE("references read as numbers: a renumbered pair is one change") {
+  DocumentDiff d = diffTexts("1.1. См. п.п. 5.2. и 5.3. настоящей Политики.\n",
+                             "1.1. См. п.п. 5.3. и 5.4. настоящей Политики.\n");
+  CHECK(formatDiffPlain(d) ==
+        "changed 1.1: См. п.п. [-5.2. и 5.3.-]{+5.3. и 5.4.+} настоящей Политики.\n");
 }
 
 TEST_CASE("the seed against itself: every clause unchanged, nothing printed") {
