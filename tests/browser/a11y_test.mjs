@@ -1,8 +1,8 @@
 // Accessibility: axe-core in headless Chromium finds no serious or critical violations (WCAG 2.x
 // A and AA rules and axe's best practices) on the in-force page, the archive, an old edition, an
-// upcoming edition and the 404 page, on a wide and a narrow screen. Minor and moderate findings
-// are printed, not failed. axe is injected through the DevTools protocol, so the pages keep their
-// Content-Security-Policy (no inline script is allowed).
+// upcoming edition, the changes page and the 404 page, on a wide and a narrow screen. Minor and
+// moderate findings are printed, not failed. axe is injected through the DevTools protocol, so
+// the pages keep their Content-Security-Policy (no inline script is allowed).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,6 +57,7 @@ const pages = [
   ['the archive', '/personal-data/versions', 200],
   ['an old edition', '/personal-data/v1', 200],
   ['an upcoming edition', '/personal-data/v3', 200],
+  ['the changes page', '/personal-data/changes/v1...v2', 200],
   ['the 404 page', '/personal-data/v9', 404],
 ];
 

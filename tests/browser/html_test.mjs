@@ -1,7 +1,7 @@
 // HTML validity: the W3C Nu checker (vnu.jar from the vnu-jar package, run with java) finds no
 // errors in the bytes `charta serve` sends for the in-force page, the archive, an old edition,
-// an upcoming edition and the 404 page, nor in the stylesheet and the SVG icon. Control files
-// with known errors prove the checker's findings are read.
+// an upcoming edition, the changes page (redline) and the 404 page, nor in the stylesheet and
+// the SVG icon. Control files with known errors prove the checker's findings are read.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +18,7 @@ const files = [
   ['/personal-data/versions', 'versions.html', 200],
   ['/personal-data/v1', 'personal-data-v1.html', 200],
   ['/personal-data/v3', 'personal-data-v3.html', 200],
+  ['/personal-data/changes/v1...v2', 'changes-v1-v2.html', 200],
   ['/nope', 'not-found.html', 404],
   ['/assets/charta.css', 'charta.css', 200],
   ['/assets/favicon.svg', 'favicon.svg', 200],

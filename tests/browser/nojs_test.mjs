@@ -1,7 +1,7 @@
 // The pages work without JavaScript: with scripts disabled in Chromium the text, the contents and
 // the notices are there, and plain links navigate — clause references (`пп. 5.2. и 5.3.` →
-// #p-5-2), the contents (#p-9), the skip link, the self-link of a clause, the archive and the
-// previous edition.
+// #p-5-2), the contents (#p-9), the skip link, the self-link of a clause, the archive, the
+// previous edition and the changes page.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -127,6 +127,13 @@ test('links between editions work without JavaScript', async () => {
   await page.locator('.site-title a').click();
   await page.waitForURL(/\/personal-data$/);
   assert.equal(await page.locator('.edition-meta dd').first().innerText(), '2');
+
+  // What changed from the previous edition, and from there to the clause that was added.
+  await page.locator('.edition-nav a[href="/personal-data/changes/v1...v2"]').click();
+  await page.waitForURL(/\/personal-data\/changes\/v1\.\.\.v2$/);
+  await page.locator('.change-index a[href="#p-9-4"]').click();
+  await page.waitForURL(/#p-9-4$/);
+  assert.ok(await isTargetInView(page, '#p-9-4'), 'the added clause is the target and in view');
   assert.deepEqual(problems, [], problems.join('; '));
   await page.close();
 });

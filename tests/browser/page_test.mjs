@@ -1,7 +1,7 @@
-// Headless Chromium against the real `charta serve`: the in-force page, the archive and an old
-// edition load and render without errors (CSP violations included), screenshots are written as
-// artifacts, and the Atom feed and the sitemap are well-formed XML (parsed by the browser's XML
-// parser).
+// Headless Chromium against the real `charta serve`: the in-force page, the archive, an old
+// edition and the changes page load and render without errors (CSP violations included),
+// screenshots are written as artifacts, and the Atom feed and the sitemap are well-formed XML
+// (parsed by the browser's XML parser).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -104,6 +104,16 @@ test('an old edition says it is not in force; the print stylesheet hides navigat
   await page.emulateMedia({ media: 'print' });
   await screenshot(page, 'personal-data-v1-print.png');
   assert.equal(await page.locator('.skip-link').isVisible(), false, 'no skip link in print');
+  assert.deepEqual(problems, [], `problems while loading: ${problems.join('; ')}`);
+  await page.close();
+});
+
+test('the changes page from edition 1 to 2 renders and names the added clause', async () => {
+  const { page, response, problems } = await open('/personal-data/changes/v1...v2');
+  assert.equal(response.status(), 200);
+  assert.match(await page.locator('h1').innerText(), /Политика конфиденциальности/);
+  assert.equal(await page.locator('.change-index a[href="#p-9-4"]').count(), 1);
+  await screenshot(page, 'changes-v1-v2.png');
   assert.deepEqual(problems, [], `problems while loading: ${problems.join('; ')}`);
   await page.close();
 });
