@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <sstream>
+#include <thread>
 
 namespace charta::http {
 
@@ -15,8 +16,11 @@ void Metrics::Histogram::observe(std::chrono::nanoseconds took) {
 
 void Metrics::request(const char* route, int status, std::chrono::nanoseconds took) {
   latency_.observe(took);
-  std::lock_guard lock(mu_);
-  ++requests_[{route, status}];
+  thread_local const size_t shard =
+      std::hash<std::thread::id>()(std::this_thread::get_id()) % kShards;
+  Shard& s = shards_[shard];
+  std::lock_guard lock(s.mu);
+  ++s.counts[{route, status}];
 }
 
 void Metrics::add(const std::string& name, double n) {
@@ -43,10 +47,16 @@ std::string Metrics::exposition() const {
     std::snprintf(sum, sizeof sum, "%.6f", static_cast<double>(h.sumMicros.load()) / 1e6);
     out << name << "_sum " << sum << '\n' << name << "_count " << cumulative << '\n';
   };
+  // Route literals with the same text may have different addresses: merge by text.
+  std::map<std::pair<std::string, int>, uint64_t> requests;
+  for (Shard& s : shards_) {
+    std::lock_guard lock(s.mu);
+    for (const auto& [key, n] : s.counts) requests[{key.first, key.second}] += n;
+  }
   std::lock_guard lock(mu_);
   out << "# HELP charta_http_requests_total HTTP requests answered, by route and status.\n"
          "# TYPE charta_http_requests_total counter\n";
-  for (const auto& [key, n] : requests_) {
+  for (const auto& [key, n] : requests) {
     out << "charta_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second
         << "\"} " << n << '\n';
   }

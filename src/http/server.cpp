@@ -174,6 +174,8 @@ bool sendReply(int fd, const Request& req, const Reply& reply, bool keepAlive) {
   head += reasonPhrase(reply.status);
   head += "\r\nDate: ";
   head += cachedHttpDate();
+  head += "\r\nX-Request-Id: ";
+  head += req.requestId;
   head += "\r\n";
   if (!reply.contentType.empty() && !noBody) {
     head += "Content-Type: ";

@@ -48,7 +48,10 @@ bool isPersonSafe(const core::Person& p) {
 
 SignaturePtr signature(const core::Person& p, Instant when, std::chrono::minutes offset) {
   git_signature* sig = nullptr;
-  check(git_signature_new(&sig, p.name.c_str(), p.email.c_str(), core::toUnixSeconds(when),
+  // git wants an e-mail in every signature; a publisher configured by name alone gets a
+  // placeholder that says so.
+  const std::string email = p.email.empty() ? "unknown@charta.invalid" : p.email;
+  check(git_signature_new(&sig, p.name.c_str(), email.c_str(), core::toUnixSeconds(when),
                           static_cast<int>(offset.count())),
         "creating the tagger signature");
   return SignaturePtr(sig);
