@@ -104,6 +104,7 @@ void appendWords(std::vector<Word>& out, std::string_view text, bool rawFirstLin
   };
   size_t pos = 0;
   bool first = true;
+  out.reserve(out.size() + text.size() / 6);
   while (pos < text.size()) {
     size_t e = text.find('\n', pos);
     if (e == std::string_view::npos) e = text.size();
@@ -134,6 +135,30 @@ void appendWords(std::vector<Word>& out, std::string_view text, bool rawFirstLin
           ++i;
           continue;
         }
+      }
+      // Fast paths: ASCII, and the two-byte Cyrillic block (U+0400-U+04FF: all letters).
+      auto uc = static_cast<unsigned char>(c);
+      if (uc < 0x80 || (uc >= 0xD0 && uc <= 0xD3 && i + 1 < ln.size() &&
+                        (static_cast<unsigned char>(ln[i + 1]) & 0xC0) == 0x80)) {
+        size_t n = uc < 0x80 ? 1 : 2;
+        bool alnum = n == 2 || (uc >= '0' && uc <= '9') || (uc >= 'a' && uc <= 'z') ||
+                     (uc >= 'A' && uc <= 'Z');
+        if (alnum) {
+          if (!inWord) {
+            inWord = true;
+            wordBegin = i;
+          }
+          wordEnd = i + n;
+        } else if (isSpace(uc)) {
+          flush();
+          space = true;
+        } else {
+          flush();
+          out.push_back(Word{ln.substr(i, 1), space});
+          space = false;
+        }
+        i += n;
+        continue;
       }
       char32_t cp;
       size_t n = decode(ln, i, cp);
@@ -432,12 +457,6 @@ class Interner {
   std::unordered_map<std::string_view, int> ids_;
 };
 
-size_t hashIds(const std::vector<int>& ids) {
-  size_t h = 1469598103934665603ull;
-  for (int x : ids) h = (h ^ static_cast<size_t>(x)) * 1099511628211ull;
-  return h;
-}
-
 // The common part of two bags of words, 0..1 (Dice's coefficient).
 double similarity(const std::vector<int>& sortedA, const std::vector<int>& sortedB) {
   if (sortedA.empty() && sortedB.empty()) return 1.0;
@@ -462,27 +481,51 @@ size_t equalWords(const std::vector<WordOp>& ops) {
   return n;
 }
 
+size_t hashWords(const std::vector<Word>& words) {
+  size_t h = 1469598103934665603ull;
+  for (const Word& w : words) {
+    for (char c : w.text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    h = (h ^ 0xFF) * 1099511628211ull;  // a byte no UTF-8 text has: between words
+  }
+  return h;
+}
+
+bool sameWords(const std::vector<Word>& a, const std::vector<Word>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (a[k].text != b[k].text) return false;
+  }
+  return true;
+}
+
+// The clauses of one side, and (only for those not matched by their words) their words as ids.
 struct Side {
   std::vector<ClauseText> clauses;
+  std::vector<std::string> keys;  // matched by number under this key; empty: never
   std::vector<std::vector<int>> ids;
+  std::vector<char> hasIds;
   std::vector<std::vector<int>> bags;
   std::vector<long> match;  // index on the other side, or -1
 
-  void read(std::string_view md, Interner& interner) {
+  void read(std::string_view md) {
     clauses = splitClauses(md);
-    for (const auto& c : clauses) {
-      ids.push_back(interner.ids(c.words));
-      bags.push_back(ids.back());
-      std::sort(bags.back().begin(), bags.back().end());
-    }
+    keys.reserve(clauses.size());
+    for (const auto& c : clauses) keys.push_back(c.preamble ? "#preamble" : c.number);
+    ids.resize(clauses.size());
+    bags.resize(clauses.size());
+    hasIds.assign(clauses.size(), 0);
     match.assign(clauses.size(), -1);
   }
-  // The key under which clauses of both sides are matched by number.
-  std::string numberKey(size_t i) const {
-    const ClauseText& c = clauses[i];
-    if (c.preamble) return "#preamble";
-    return c.number;
+  const std::vector<int>& idsOf(size_t i, Interner& interner) {
+    if (!hasIds[i]) {
+      ids[i] = interner.ids(clauses[i].words);
+      bags[i] = ids[i];
+      std::sort(bags[i].begin(), bags[i].end());
+      hasIds[i] = 1;
+    }
+    return ids[i];
   }
+  const std::string& numberKey(size_t i) const { return keys[i]; }
 };
 
 void appendOpsPlain(std::string& out, const std::vector<WordOp>& ops, const DiffMarkers& m) {
@@ -628,23 +671,39 @@ DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdow
   diff.newText = std::make_shared<const std::string>(newMarkdown);
   Interner interner;
   Side o, n;
-  o.read(*diff.oldText, interner);
-  n.read(*diff.newText, interner);
+  o.read(*diff.oldText);
+  n.read(*diff.newText);
   auto pair = [&](size_t i, size_t j) {
     o.match[i] = static_cast<long>(j);
     n.match[j] = static_cast<long>(i);
   };
 
-  // 1. The same words, whatever the number; the same number first among equals.
-  std::unordered_multimap<size_t, size_t> byContent;
-  for (size_t i = 0; i < o.clauses.size(); ++i) byContent.emplace(hashIds(o.ids[i]), i);
+  // 1. The same words: first under the same number (most clauses of a new edition), then under
+  // any number (moved); the same number first among equals.
+  std::unordered_map<std::string_view, size_t> oldByKey;
+  oldByKey.reserve(o.clauses.size());
+  for (size_t i = 0; i < o.clauses.size(); ++i) {
+    if (!o.keys[i].empty()) oldByKey.emplace(o.keys[i], i);
+  }
   for (size_t j = 0; j < n.clauses.size(); ++j) {
-    auto [lo, hi] = byContent.equal_range(hashIds(n.ids[j]));
+    auto it = n.keys[j].empty() ? oldByKey.end() : oldByKey.find(n.keys[j]);
+    if (it != oldByKey.end() && o.match[it->second] < 0 &&
+        sameWords(o.clauses[it->second].words, n.clauses[j].words)) {
+      pair(it->second, j);
+    }
+  }
+  std::unordered_multimap<size_t, size_t> byContent;
+  for (size_t i = 0; i < o.clauses.size(); ++i) {
+    if (o.match[i] < 0) byContent.emplace(hashWords(o.clauses[i].words), i);
+  }
+  for (size_t j = 0; j < n.clauses.size() && !byContent.empty(); ++j) {
+    if (n.match[j] >= 0) continue;
+    auto [lo, hi] = byContent.equal_range(hashWords(n.clauses[j].words));
     long best = -1;
     bool bestSame = false;
     for (auto it = lo; it != hi; ++it) {
       size_t i = it->second;
-      if (o.match[i] >= 0 || o.ids[i] != n.ids[j]) continue;
+      if (o.match[i] >= 0 || !sameWords(o.clauses[i].words, n.clauses[j].words)) continue;
       bool same = o.numberKey(i) == n.numberKey(j);
       if (best < 0 || (same && !bestSame) || (same == bestSame && static_cast<long>(i) < best)) {
         best = static_cast<long>(i);
@@ -666,6 +725,8 @@ DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdow
       size_t i, j;
     };
     std::vector<Candidate> candidates;
+    for (size_t i : restOld) o.idsOf(i, interner);
+    for (size_t j : restNew) n.idsOf(j, interner);
     for (size_t i : restOld) {
       for (size_t j : restNew) {
         if (o.bags[i].empty() || n.bags[j].empty()) continue;
@@ -700,6 +761,23 @@ DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdow
       }
     }
     if (best >= 0) pair(static_cast<size_t>(best), j);
+  }
+
+  // A purpose of the new catalogue is touched when the words of its clause are not those of its
+  // clause in the old catalogue (or it had none).
+  auto wordsOf = [](const Side& side, const std::string& number) -> const std::vector<Word>* {
+    for (const ClauseText& c : side.clauses) {
+      if (!c.preamble && c.number == number) return &c.words;
+    }
+    return nullptr;
+  };
+  for (const Purpose& p : options.newPurposes) {
+    auto old = std::find_if(options.oldPurposes.begin(), options.oldPurposes.end(),
+                            [&](const Purpose& q) { return q.id == p.id; });
+    const std::vector<Word>* now = wordsOf(n, p.clause);
+    const std::vector<Word>* before =
+        old == options.oldPurposes.end() ? nullptr : wordsOf(o, old->clause);
+    if (!now || !before || !sameWords(*now, *before)) diff.touchedPurposes.push_back(p.id.str());
   }
 
   // The entries of both sides.
@@ -737,11 +815,12 @@ DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdow
     d.oldLine = oc.line;
     d.heading = c.heading || oc.heading;
     bool sameNumber = o.numberKey(static_cast<size_t>(i)) == n.numberKey(j);
-    d.textChanged = o.ids[static_cast<size_t>(i)] != n.ids[j];
+    d.textChanged = !sameWords(oc.words, c.words);
     if (d.textChanged) {
-      d.ops = opsOf(oc.words, c.words, o.ids[static_cast<size_t>(i)], n.ids[j]);
+      d.ops =
+          opsOf(oc.words, c.words, o.idsOf(static_cast<size_t>(i), interner), n.idsOf(j, interner));
     } else if (!c.words.empty()) {
-      d.ops.push_back(WordOp{WordOpKind::kEqual, c.words});
+      d.ops.push_back(WordOp{WordOpKind::kEqual, std::move(n.clauses[j].words)});
     }
     d.status = !sameNumber     ? ClauseStatus::kMoved
                : d.textChanged ? ClauseStatus::kChanged
@@ -845,20 +924,6 @@ DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdow
   }
   // A purpose of the new catalogue is touched when the words of its clause are not those of its
   // clause in the old catalogue (or it had none).
-  auto wordsOf = [](const Side& side, const std::string& number) -> const std::vector<int>* {
-    for (size_t i = 0; i < side.clauses.size(); ++i) {
-      if (!side.clauses[i].preamble && side.clauses[i].number == number) return &side.ids[i];
-    }
-    return nullptr;
-  };
-  for (const Purpose& p : options.newPurposes) {
-    auto old = std::find_if(options.oldPurposes.begin(), options.oldPurposes.end(),
-                            [&](const Purpose& q) { return q.id == p.id; });
-    const std::vector<int>* now = wordsOf(n, p.clause);
-    const std::vector<int>* before =
-        old == options.oldPurposes.end() ? nullptr : wordsOf(o, old->clause);
-    if (!now || !before || *now != *before) diff.touchedPurposes.push_back(p.id.str());
-  }
   diff.clauses = std::move(entries);
   return diff;
 }

@@ -173,9 +173,8 @@ struct Reference {
   size_t offset;  // of the number in the text
 };
 
-// The clause references of "text" (code blanked out), as the renderer links them.
-std::vector<Reference> findReferences(std::string_view text) {
-  std::string low = lowerRu(text);
+// The clause references of "low" (lower case, code blanked out), as the renderer links them.
+std::vector<Reference> findReferences(std::string_view low) {
   std::vector<Reference> out;
   size_t i = 0;
   while (i + 1 < low.size()) {
@@ -339,19 +338,40 @@ std::vector<Day> findDays(std::string_view low) {
 
 // Where the text says when it takes effect.
 std::vector<size_t> effectPhrases(std::string_view low) {
+  // One pass over the words: a keyword search for a Cyrillic word would stop at every letter
+  // (they all start with the byte 0xD0 or 0xD1).
   std::vector<size_t> out;
-  for (std::string_view kw : {"вступ", "в действие", "действует с", "effective", "takes effect",
-                              "into force", "in force from"}) {
-    for (size_t p = low.find(kw); p != std::string_view::npos; p = low.find(kw, p + 1)) {
-      if (p > 0 && isWordByte(static_cast<unsigned char>(low[p - 1]))) continue;
-      if (kw == "вступ") {
-        size_t s = low.find("сил", p);
-        if (s == std::string_view::npos || s - p > 40) continue;
-      }
-      out.push_back(p);
+  std::string_view prev2, prev1;
+  size_t start2 = 0, start1 = 0;
+  for (size_t i = 0; i < low.size();) {
+    auto c = static_cast<unsigned char>(low[i]);
+    bool letter = (c >= 'a' && c <= 'z') || c == 0xD0 || c == 0xD1;
+    if (!letter || (i > 0 && isWordByte(static_cast<unsigned char>(low[i - 1])))) {
+      ++i;
+      if (!letter && c != ' ' && c != '\t') prev2 = prev1 = {};
+      continue;
     }
+    size_t end;
+    std::string_view w = letters(low, i, end);
+    if (w.substr(0, 10) == "вступ") {
+      size_t s = low.find("сил", end);
+      if (s != std::string_view::npos && s - i <= 40) out.push_back(i);
+    } else if (w == "effective") {
+      out.push_back(i);
+    } else if ((w.substr(0, 16) == "действие" && prev1 == "в") ||
+               ((w == "с" || w == "со") && prev1 == "действует") ||
+               (w == "effect" && (prev1 == "takes" || prev1 == "take")) ||
+               (w == "force" && prev1 == "into")) {
+      out.push_back(start1);
+    } else if (w == "from" && prev1 == "force" && prev2 == "in") {
+      out.push_back(start2);
+    }
+    prev2 = prev1;
+    start2 = start1;
+    prev1 = w;
+    start1 = i;
+    i = std::max(end, i + 1);
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -434,6 +454,11 @@ class TextLint {
       return;
     }
     clauses_ = splitClauses(body_);
+    scan_ = scanText();
+    low_ = lowerRu(scan_);
+    for (char& ch : low_) {
+      if (ch == '\n' || ch == '\r') ch = ' ';
+    }
     marks_ = clauseMarks(body_);
     unitOfLine_.assign(lines_.size() + 2, 0);
     for (size_t u = 0; u < clauses_.size(); ++u) {
@@ -586,8 +611,7 @@ class TextLint {
   }
 
   void references() {
-    std::string text = scanText();
-    for (const Reference& r : findReferences(text)) {
+    for (const Reference& r : findReferences(low_)) {
       if (known_.count(r.number)) continue;
       size_t line = lineAt(r.offset);
       add(Severity::kError, "reference", line, clauseAt(line),
@@ -683,20 +707,21 @@ class TextLint {
   void ownUrl() {
     std::string route = in_.document.route;
     while (route.size() > 1 && route.back() == '/') route.pop_back();
-    std::string scan = scanText();
+    const std::string& scan = scan_;
     for (const ClauseText& c : clauses_) {
       size_t begin = lines_[c.line - 1].begin;
       size_t end = lines_[c.endLine - 1].end;
-      std::string low = lowerRu(std::string_view(scan).substr(begin, end - begin));
-      bool aboutPolicy =
-          low.find("политик") != std::string::npos || low.find("policy") != std::string::npos;
+      std::string_view low = std::string_view(low_).substr(begin, end - begin);
+      if (low.find("http") == std::string_view::npos) continue;
+      bool aboutPolicy = low.find("политик") != std::string_view::npos ||
+                         low.find("policy") != std::string_view::npos;
       bool aboutPlace = false;
       for (const char* kw : {"размещ", "опубликован", "по адресу", "доступн", "находится",
                              "located", "available at", "published at", "can be found"}) {
-        if (low.find(kw) != std::string::npos) aboutPlace = true;
+        if (low.find(kw) != std::string_view::npos) aboutPlace = true;
       }
       if (!aboutPolicy || !aboutPlace) continue;
-      for (size_t p = low.find("http"); p != std::string::npos; p = low.find("http", p + 1)) {
+      for (size_t p = low.find("http"); p != std::string_view::npos; p = low.find("http", p + 1)) {
         size_t scheme = low.compare(p, 8, "https://") == 0  ? 8
                         : low.compare(p, 7, "http://") == 0 ? 7
                                                             : 0;
@@ -737,16 +762,17 @@ class TextLint {
     year_month_day ymd{local};
     Day want{static_cast<int>(ymd.year()), static_cast<int>(static_cast<unsigned>(ymd.month())),
              static_cast<int>(static_cast<unsigned>(ymd.day())), 0};
-    std::string scan = scanText();
+    std::vector<size_t> all = effectPhrases(low_);
+    if (all.empty()) return;
     for (const ClauseText& c : clauses_) {
       size_t begin = lines_[c.line - 1].begin;
       size_t end = lines_[c.endLine - 1].end;
-      std::string low = lowerRu(std::string_view(scan).substr(begin, end - begin));
-      for (char& ch : low) {
-        if (ch == '\n' || ch == '\r') ch = ' ';
+      std::vector<size_t> phrases;
+      for (size_t p : all) {
+        if (p >= begin && p < end) phrases.push_back(p - begin);
       }
-      std::vector<size_t> phrases = effectPhrases(low);
       if (phrases.empty()) continue;
+      std::string_view low = std::string_view(low_).substr(begin, end - begin);
       std::vector<Day> days = findDays(low);
       std::set<size_t> reported;
       for (size_t ph : phrases) {
@@ -806,6 +832,8 @@ class TextLint {
   std::vector<ClauseText> clauses_;
   std::vector<ClauseMark> marks_;
   std::vector<size_t> unitOfLine_;
+  std::string scan_;  // the body, code blanked out
+  std::string low_;   // scan_ in lower case, line breaks as spaces (same offsets)
   std::set<std::string> known_;
   std::set<std::string> explicit_;
 };
