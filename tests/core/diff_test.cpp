@@ -323,3 +323,55 @@ TEST_CASE("random edits of the seed: the operations always spell both texts; det
     CHECK(inNew == newClauses.size());
   }
 }
+
+TEST_CASE("soup: random Markdown-ish bytes never break the redline or the lint") {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {"## ",
+                                           "# 5. ",
+                                           "1.",
+                                           "1.1 ",
+                                           "7.1..",
+                                           "4.1.10. ",
+                                           "\n",
+                                           "\n\n",
+                                           "- ",
+                                           "> ",
+                                           "```\n",
+                                           "**",
+                                           "_",
+                                           "\\",
+                                           "<b>",
+                                           "<https://a.kz/x>",
+                                           "п. ",
+                                           "пп. 3.1, 3.2 и 9",
+                                           "слово ",
+                                           "word ",
+                                           ",",
+                                           ".",
+                                           "\xff",
+                                           "\xd0",
+                                           "\xe2\x80\x94",
+                                           "вступает в силу 01.12.2026 ",
+                                           "|",
+                                           "\t",
+                                           "  "};
+  auto soup = [&] {
+    std::string s;
+    size_t n = rng() % 200;
+    for (size_t k = 0; k < n; ++k) s += pieces[rng() % pieces.size()];
+    return s;
+  };
+  for (int round = 0; round < 300; ++round) {
+    std::string a = soup(), b = round % 3 ? soup() : a;
+    DocumentDiff d = diffTexts(a, b);
+    std::string plain = formatDiffPlain(d);
+    if (a == b) CHECK(plain.empty());
+    size_t inOld = 0, inNew = 0;
+    for (const ClauseDiff& c : d.clauses) {
+      inOld += c.inOld;
+      inNew += c.inNew;
+    }
+    CHECK(inOld == splitClauses(a).size());
+    CHECK(inNew == splitClauses(b).size());
+  }
+}

@@ -2,7 +2,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -222,4 +224,55 @@ TEST_CASE("effective dates: the day at the offset of Effective-From decides") {
   CHECK(lint(in).findings[0].rule == "effective-date");
   in.effectiveFrom.reset();
   CHECK(lint(in).findings.empty());
+}
+
+TEST_CASE("soup: random Markdown-ish bytes, every line a valid finding") {
+  std::mt19937 rng(11);
+  const std::vector<std::string> pieces = {"## ",
+                                           "# 5. ",
+                                           "1.",
+                                           "1.1 ",
+                                           "7.1..",
+                                           "4.1.10. ",
+                                           "\n",
+                                           "\n\n",
+                                           "- ",
+                                           "> ",
+                                           "```\n",
+                                           "**",
+                                           "_",
+                                           "<b>",
+                                           "<!--",
+                                           "<https://a.kz/x>",
+                                           "п. ",
+                                           "пункт 12 ",
+                                           "политика размещена по адресу ",
+                                           "http://",
+                                           "вступает в силу 01.12.2026 ",
+                                           "«1» декабря 2026",
+                                           "\xff",
+                                           "\xd0",
+                                           "слово ",
+                                           ".",
+                                           ",",
+                                           "---\n",
+                                           "title: x\n"};
+  for (int round = 0; round < 300; ++round) {
+    std::string s;
+    size_t n = rng() % 200;
+    for (size_t k = 0; k < n; ++k) s += pieces[rng() % pieces.size()];
+    Document d = document();
+    d.purposes = {{*PurposeId::parse("marketing"), "4.1.10", ""}};
+    LintInput in{.document = d,
+                 .texts = {{lang("ru"), "personal-data/ru.md", s, false}},
+                 .effectiveFrom = *parseRfc3339("2026-12-01T00:00:00+05:00")};
+    LintReport r = lint(in);
+    size_t lineCount = static_cast<size_t>(std::count(s.begin(), s.end(), '\n')) + 1;
+    for (const auto& f : r.findings) {
+      CHECK(f.line <= lineCount);
+      CHECK_FALSE(f.message.empty());
+      CHECK_FALSE(f.hint.empty());
+      CHECK(formatFinding(f).find('\n') == std::string::npos);
+    }
+  }
 }
