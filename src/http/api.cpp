@@ -295,16 +295,7 @@ std::string strongEtag(std::string_view bytes) {
 
 bool ifNoneMatch(const Request& req, std::string_view etag) {
   auto inm = req.header("If-None-Match");
-  if (!inm) return false;
-  std::string_view v = *inm;
-  while (!v.empty()) {
-    size_t comma = v.find(',');
-    std::string_view item = trim(v.substr(0, comma));
-    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
-    if (item.substr(0, 2) == "W/") item.remove_prefix(2);
-    if (item == "*" || item == etag) return true;
-  }
-  return false;
+  return inm && etagListContains(*inm, etag, true);
 }
 
 void requireMethod(const Request& req, std::initializer_list<std::string_view> allowed) {

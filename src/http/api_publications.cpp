@@ -38,19 +38,6 @@ bool boolField(const Object::Ptr& body, const std::string& name) {
   return v.extract<bool>();
 }
 
-// Does the If-Match value "value" name "etag" by strong comparison (RFC 9110 13.1.1)?
-bool matches(std::string_view value, std::string_view etag) {
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item == etag) return true;
-  }
-  return false;
-}
-
 class PublicationsApi : public ApiModule {
  public:
   PublicationsApi(repository::PolicyRepository& repo, SiteService& pages, Metrics& metrics,
@@ -162,7 +149,7 @@ class PublicationsApi : public ApiModule {
   }
 
   void checkPrecondition(std::string_view ifMatch, const std::string& etag) {
-    if (matches(ifMatch, etag)) return;
+    if (etagListContains(ifMatch, etag, false)) return;
     metrics_.add("charta_publication_conflicts_total{reason=\"precondition\"}");
     ApiError e(412, "precondition-failed", "Precondition Failed",
                "The document changed since that ETag was read: read current again.");

@@ -21,21 +21,6 @@ std::string lastModified(Instant t) {
   return httpDate(std::chrono::time_point_cast<std::chrono::system_clock::duration>(t));
 }
 
-// Does the If-None-Match header "value" name "etag" (or "*")? Weak comparison (RFC 9110 13.1.2).
-bool noneMatch(std::string_view value, std::string_view etag) {
-  while (!value.empty()) {
-    size_t comma = value.find(',');
-    std::string_view item = value.substr(0, comma);
-    value = comma == std::string_view::npos ? std::string_view() : value.substr(comma + 1);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (item == "*") return true;
-    if (item.substr(0, 2) == "W/") item.remove_prefix(2);
-    if (item == etag) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 struct SiteService::Content {
@@ -338,7 +323,7 @@ Reply SiteService::serve(const Request& req, const std::shared_ptr<const Page>& 
     r.headers.emplace_back("Cache-Control", "public, max-age=" + std::to_string(maxAge));
   }
   auto inm = req.header("If-None-Match");
-  if (inm && noneMatch(*inm, page->etag)) {
+  if (inm && etagListContains(*inm, page->etag, true)) {
     r.status = 304;
     return r;
   }

@@ -39,6 +39,22 @@ std::optional<std::string> Request::queryParam(std::string_view name) const {
   return std::nullopt;
 }
 
+bool etagListContains(std::string_view header, std::string_view etag, bool weak) {
+  while (!header.empty()) {
+    size_t comma = header.find(',');
+    std::string_view item = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (weak) {
+      if (item == "*") return true;
+      if (item.substr(0, 2) == "W/") item.remove_prefix(2);
+    }
+    if (item == etag) return true;
+  }
+  return false;
+}
+
 std::optional<std::string> percentDecode(std::string_view s, bool plusIsSpace) {
   std::string out;
   out.reserve(s.size());

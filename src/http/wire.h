@@ -54,6 +54,11 @@ std::string_view reasonPhrase(int status);
 // Case-insensitive ASCII comparison.
 bool iequals(std::string_view a, std::string_view b);
 
+// Whether the entity-tag list "header" (If-None-Match, If-Match) names "etag". Weak comparison
+// (If-None-Match, RFC 9110 13.1.2) ignores "W/" prefixes and accepts "*"; strong comparison
+// (If-Match, 13.1.1) takes the list as it is.
+bool etagListContains(std::string_view header, std::string_view etag, bool weak);
+
 // Percent-decodes "s"; nullopt on a malformed escape. '+' is kept unless "plusIsSpace".
 std::optional<std::string> percentDecode(std::string_view s, bool plusIsSpace = false);
 
