@@ -201,7 +201,9 @@ int runBuildSite(Poco::AutoPtr<LayeredConfiguration> config, const std::string& 
   for (const auto& f : pages.exportAll(when)) {
     if (!f.page) continue;
     std::filesystem::path rel = f.path.substr(1);
-    bool hasExtension = std::filesystem::path(f.path).has_extension();
+    // Pages become DIR/path/index.html; feeds, sitemaps and assets keep their names. (A path
+    // like changes/v1...v2 looks like it has an extension, so the type decides, not the name.)
+    bool hasExtension = f.page->contentType.rfind("text/html", 0) != 0;
     std::filesystem::path file = hasExtension ? root / rel : root / rel / "index.html";
     std::filesystem::create_directories(file.parent_path());
     std::ofstream o(file, std::ios::binary | std::ios::trunc);
