@@ -6,58 +6,13 @@
 #include <unordered_map>
 
 #include "core/clauses.h"
+#include "core/words.h"
 
 namespace charta::core {
 namespace {
 
 // ---------------------------------------------------------------------------------------------
 // Words: the rules of core::legalTokens (words.cpp), keeping where white space was.
-
-size_t decode(std::string_view s, size_t i, char32_t& cp) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  }
-  size_t n;
-  char32_t min;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2, cp = c & 0x1F, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3, cp = c & 0x0F, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4, cp = c & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
-bool isSpace(char32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
-         cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
-         cp == 0x3000 || cp == 0xFEFF;
-}
-
-bool isWordChar(char32_t cp) {
-  if (cp < 0x80) {
-    return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  }
-  if (cp <= 0xBF) return false;
-  if (cp == 0xD7 || cp == 0xF7) return false;
-  if (cp >= 0x2000 && cp <= 0x2BFF) return false;
-  if (cp >= 0x3000 && cp <= 0x303F) return false;
-  if (cp >= 0xFE30 && cp <= 0xFE6F) return false;
-  if (cp >= 0xFF00 && cp <= 0xFF0F) return false;
-  return true;
-}
 
 bool isAutolinkStart(std::string_view s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("mailto:", 0) == 0;
@@ -149,7 +104,7 @@ void appendWords(std::vector<Word>& out, std::string_view text, bool rawFirstLin
             wordBegin = i;
           }
           wordEnd = i + n;
-        } else if (isSpace(uc)) {
+        } else if (isTextSpace(uc)) {
           flush();
           space = true;
         } else {
@@ -161,7 +116,7 @@ void appendWords(std::vector<Word>& out, std::string_view text, bool rawFirstLin
         continue;
       }
       char32_t cp;
-      size_t n = decode(ln, i, cp);
+      size_t n = decodeUtf8(ln, i, cp);
       if (n == 0) {
         flush();
         out.push_back(Word{kReplacement, space});
@@ -169,7 +124,7 @@ void appendWords(std::vector<Word>& out, std::string_view text, bool rawFirstLin
         ++i;
         continue;
       }
-      if (isSpace(cp)) {
+      if (isTextSpace(cp)) {
         flush();
         space = true;
       } else if (isWordChar(cp)) {

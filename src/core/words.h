@@ -6,6 +6,16 @@
 
 namespace charta::core {
 
+// Decodes the code point at byte "i" of "s" into "cp"; returns its length in bytes, or 0 for an
+// invalid sequence (overlong, surrogate, beyond U+10FFFF, truncated).
+size_t decodeUtf8(std::string_view s, size_t i, char32_t& cp);
+
+// White space between words (ASCII, no-break and typographic spaces, BOM).
+bool isTextSpace(char32_t cp);
+
+// Part of a word: a letter or digit of any script. Punctuation and symbols are not.
+bool isWordChar(char32_t cp);
+
 // True when "text" is well-formed UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
 bool isValidUtf8(std::string_view text);
 
