@@ -14,31 +14,6 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Words: the rules of core::legalTokens (words.cpp), keeping where white space was.
 
-bool isAutolinkStart(std::string_view s) {
-  return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("mailto:", 0) == 0;
-}
-
-std::string_view stripLineMarkup(std::string_view ln) {
-  auto skipSpaces = [&] {
-    while (!ln.empty() && (ln.front() == ' ' || ln.front() == '\t')) ln.remove_prefix(1);
-  };
-  skipSpaces();
-  while (!ln.empty() && ln.front() == '>') {
-    ln.remove_prefix(1);
-    skipSpaces();
-  }
-  size_t hashes = 0;
-  while (hashes < ln.size() && ln[hashes] == '#') ++hashes;
-  if (hashes >= 1 && hashes <= 6 && (hashes == ln.size() || ln[hashes] == ' ')) {
-    ln.remove_prefix(hashes);
-    skipSpaces();
-  } else if (ln.size() >= 2 && (ln[0] == '-' || ln[0] == '*' || ln[0] == '+') && ln[1] == ' ') {
-    ln.remove_prefix(2);
-    skipSpaces();
-  }
-  return ln;
-}
-
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 // Appends the words of "text" to "out". The first line's markup is kept when "rawFirstLine" (it

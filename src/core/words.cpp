@@ -1,13 +1,21 @@
 #include "core/words.h"
 
 namespace charta::core {
-namespace {
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
 
 bool isAutolinkStart(std::string_view s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("mailto:", 0) == 0;
 }
 
-// Removes the markup at the start of one line: quote markers, heading markers, list markers.
 std::string_view stripLineMarkup(std::string_view ln) {
   auto skipSpaces = [&] {
     while (!ln.empty() && (ln.front() == ' ' || ln.front() == '\t')) ln.remove_prefix(1);
@@ -28,8 +36,6 @@ std::string_view stripLineMarkup(std::string_view ln) {
   }
   return ln;
 }
-
-}  // namespace
 
 // Decodes one code point at "i"; returns its length, or 0 for an invalid sequence.
 size_t decodeUtf8(std::string_view s, size_t i, char32_t& cp) {

@@ -16,6 +16,16 @@ bool isTextSpace(char32_t cp);
 // Part of a word: a letter or digit of any script. Punctuation and symbols are not.
 bool isWordChar(char32_t cp);
 
+// ASCII case-insensitive equality (header names, trailer keys, tokens).
+bool iequals(std::string_view a, std::string_view b);
+
+// True when "s" starts like the target of a Markdown autolink (http://, https://, mailto:).
+bool isAutolinkStart(std::string_view s);
+
+// One line of Markdown without the markup at its start that carries no words: quote markers,
+// heading markers, one list marker.
+std::string_view stripLineMarkup(std::string_view line);
+
 // True when "text" is well-formed UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
 bool isValidUtf8(std::string_view text);
 

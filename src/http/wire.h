@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/words.h"
+
 namespace charta::http {
 
 // One HTTP/1.1 request as read from a connection. Views point into the connection's buffer and
@@ -52,7 +54,7 @@ struct Reply {
 std::string_view reasonPhrase(int status);
 
 // Case-insensitive ASCII comparison.
-bool iequals(std::string_view a, std::string_view b);
+using core::iequals;
 
 // Whether the entity-tag list "header" (If-None-Match, If-Match) names "etag". Weak comparison
 // (If-None-Match, RFC 9110 13.1.2) ignores "W/" prefixes and accepts "*"; strong comparison
