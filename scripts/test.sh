@@ -17,6 +17,9 @@ cmake --preset default >/dev/null
 cmake --build --preset default
 ctest --preset default -j2
 
+echo "== soak (tests/bench/soak.sh: 20 s of mixed load on the real server, judged)"
+tests/bench/soak.sh 20 --charta build/default/src/app/charta
+
 echo "== ASan+UBSan build"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
