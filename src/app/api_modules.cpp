@@ -16,7 +16,8 @@ void addApiModules(ApiParts& parts) {
   parts.api.add(
       http::makeDocumentsApi(parts.repo, parts.pages, {parts.config.getInt("site.max_age_s", 60)}));
   parts.api.add(http::makePublicationsApi(parts.repo, parts.pages, parts.metrics,
-                                          {parts.config.getString("publisher.email", "")}));
+                                          {parts.config.getString("publisher.email", ""),
+                                           parts.config.getBool("repository.replica", false)}));
   parts.api.add(
       http::makeOpenApiModule(parts.config.getString("site.data_dir") + "/api/openapi.json"));
 }

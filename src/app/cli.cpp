@@ -41,6 +41,15 @@ struct Context {
     opts.branch = config->getString("repository.branch", "");
     return PolicyRepository::open(config->getString("repository.path"), opts);
   }
+  // A replica (repository.replica) follows the primary by git fetch; a tag made here would
+  // diverge from it.
+  void refuseOnReplica() const {
+    if (config->getBool("repository.replica", false)) {
+      throw InvalidInput(
+          "this repository is a replica (repository.replica=true): publish and withdraw on the "
+          "primary");
+    }
+  }
   std::optional<core::Person> publisher() const {
     if (auto as = args.option("as")) return parsePerson(*as);
     std::string name = config->getString("publisher.name", "");
@@ -332,6 +341,7 @@ int cmdPublish(Context& c) {
     req.effectiveOffset = z->offset;
   }
   if (auto p = c.args.option("renew-purposes")) req.renewPurposes = purposeList(*p);
+  c.refuseOnReplica();
   auto repo = c.openRepository();
   repository::PublishNotes notes;
   core::Edition e = repo->publish(req, core::now(), &notes);
@@ -362,6 +372,7 @@ int cmdWithdraw(Context& c) {
   if (!no || n.front() != 'v') throw InvalidInput("\"" + n + "\" is not an edition like v2");
   auto reason = c.args.option("reason");
   if (!reason) throw InvalidInput("--reason is required: say why the edition is withdrawn");
+  c.refuseOnReplica();
   auto repo = c.openRepository();
   core::Edition e = repo->withdraw(id, *no, *reason, c.publisher(), core::now());
   if (c.json) {

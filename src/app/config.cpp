@@ -22,6 +22,9 @@ const std::vector<ConfigKey>& configKeys() {
        "what `charta init` puts in a new repository"},
       {"repository.bare", "true", "`charta init` creates a bare repository"},
       {"repository.poll_ms", "500", "how often the server looks for new commits and tags"},
+      {"repository.replica", "false",
+       "the repository is a replica kept in sync with git fetch: publishing and withdrawing are "
+       "refused here (they happen on the primary)"},
       {"publisher.name", "", "tagger name of publications; empty: git config user.name"},
       {"publisher.email", "", "tagger e-mail of publications; empty: git config user.email"},
       {"site.data_dir", CHARTA_DATA_DIR, "where templates/ and site/ are"},

@@ -65,17 +65,26 @@ class PublicationsApi : public ApiModule {
     if (s.size() == 3 && s[2] == "publications") {
       requireMethod(req, {"POST"});
       requireRole(caller, "legal");
+      refuseOnReplica();
       return publish(req, documentParam(s[1]), now, caller);
     }
     if (s.size() == 5 && s[2] == "editions" && s[4] == "withdrawal") {
       requireMethod(req, {"POST"});
       requireRole(caller, "legal");
+      refuseOnReplica();
       return withdraw(req, documentParam(s[1]), editionParam(s[3]), now, caller);
     }
     return std::nullopt;
   }
 
  private:
+  void refuseOnReplica() const {
+    if (!options_.replica) return;
+    throw ApiError(409, "replica-read-only", "Conflict",
+                   "This instance serves a replica of the policy repository; publish and withdraw "
+                   "on the primary repository, replicas follow it.");
+  }
+
   const core::Document& declared(const core::Registry& head, const core::DocumentId& id) {
     const core::Document* d = head.document(id);
     if (!d) {

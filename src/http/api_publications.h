@@ -13,6 +13,10 @@ namespace charta::http {
 struct PublicationsApiOptions {
   std::string
       publisherEmail;  // of the tagger (default api@charta.invalid); the name is the token's
+  // The repository is a replica kept in sync with the primary by git fetch: a tag made here
+  // would diverge from the primary (or be overwritten by the next fetch), so publications and
+  // withdrawals are refused with 409 replica-read-only. Revisions can still be read.
+  bool replica = false;
 };
 
 // The write API of the legal team (bearer token with role `legal`):
@@ -25,7 +29,8 @@ struct PublicationsApiOptions {
 // anyway, recorded), the answer carries the same warnings as `charta --json publish`, a lost race
 // 409, a stale If-Match 412, a missing one 428. Conflicts of both kinds are counted in
 // charta_publication_conflicts_total. The precondition check and the publication are serialised in
-// this process, so of several requests with the same If-Match exactly one succeeds. After a write
+// this process, so of several requests with the same If-Match exactly one succeeds. On a replica
+// (options.replica) both writes answer 409 replica-read-only after the role check. After a write
 // the site snapshot is refreshed at once (read-your-writes). Safe for concurrent use.
 std::unique_ptr<ApiModule> makePublicationsApi(repository::PolicyRepository& repo,
                                                SiteService& pages, Metrics& metrics,
