@@ -3,7 +3,8 @@
 // `charta serve` instances, each on its own replica, sharing one PostgreSQL ledger.
 //
 // Consents written through both instances at once form one hash chain that one
-// `charta ledger verify` checks, with every acknowledged consent in it; an Idempotency-Key sent
+// `charta ledger verify` checks, with every acknowledged consent in it (and that verifies at any
+// moment while they are written); an Idempotency-Key sent
 // to both instances at once records one event. A replica refuses to publish (API and CLI). An
 // edition published on the primary is served by each instance once its replica is fetched, and
 // until then the lagging instance keeps serving (and accepting consents for) the edition it knows.
@@ -162,6 +163,15 @@ TEST_CASE("two instances on two git replicas share one PostgreSQL ledger") {
       });
     }
   }
+  // An operator's verify (or anchoring job) while both instances write: it reads one snapshot,
+  // so it must never see a half-appended chain.
+  std::atomic<bool> writing{true};
+  std::vector<testing::RunResult> verifies;
+  std::thread verifier([&] {
+    while (writing.load()) {
+      verifies.push_back(t.cli({"ledger.uri=" + t.ledgerUri}, {"--json", "ledger", "verify"}));
+    }
+  });
   std::vector<std::pair<Ack, Ack>> shared;
   for (int k = 0; k < kSharedKeys; ++k) {
     std::string body = consentBody("shared-" + std::to_string(k), "v1");
@@ -173,6 +183,13 @@ TEST_CASE("two instances on two git replicas share one PostgreSQL ledger") {
     shared.emplace_back(fa.get(), fb.get());
   }
   for (auto& th : writers) th.join();
+  writing = false;
+  verifier.join();
+  CHECK(!verifies.empty());
+  for (const auto& v : verifies) {
+    INFO(v.out << v.err);
+    CHECK(v.status == 0);
+  }
   CHECK(refused.load() == 0);
   REQUIRE(acks.size() == 2u * kWritersPerInstance * kConsentsPerWriter);
   for (const auto& [x, y] : shared) {
