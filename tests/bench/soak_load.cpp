@@ -21,7 +21,8 @@
 // answer (keep_alive_max reached) is not an error: the connection is reopened.
 //
 // Every window seconds it prints one row: requests/s by kind, errors, p50/p99 of all requests
-// of the window, and the server's RSS (VmRSS of /proc/PID/status). The JSON file has the same
+// of the window, the server's RSS (VmRSS of /proc/PID/status) and the machine's 1-minute load
+// average (the machine may be shared). The JSON file has the same
 // rows, the whole run's totals and percentiles per kind, and RSS at start and end.
 //
 // Each worker thread drives its connections with poll(); samples go to a per-thread buffer that
@@ -504,6 +505,13 @@ long rssKiB(int pid) {
   return -1;
 }
 
+double loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  double load1 = -1;
+  in >> load1;
+  return load1;
+}
+
 double percentileMs(std::vector<uint32_t>& micros, double q) {
   if (micros.empty()) return 0;
   std::size_t i = static_cast<std::size_t>(q * static_cast<double>(micros.size() - 1) + 0.5);
@@ -517,6 +525,7 @@ struct Row {
   long errors = 0;
   double p50 = 0, p99 = 0;
   long rss = -1;
+  double load1 = -1;  // the machine's 1-minute load average at the end of the window
 };
 
 std::string fmt(double v, int decimals) {
@@ -561,8 +570,8 @@ int main(int argc, char** argv) {
               o.threads, o.seconds, o.window);
   for (int k = 0; k < kKinds; ++k) std::printf(" %s:%d", kKindNames[k], o.mix[k]);
   std::printf("; server RSS at start %ld KiB\n", rssStart);
-  std::printf("%7s %8s %8s %8s %8s %8s %7s %8s %8s %9s\n", "t s", "page/s", "cur/s", "cons/s",
-              "stat/s", "total/s", "errors", "p50 ms", "p99 ms", "RSS KiB");
+  std::printf("%7s %8s %8s %8s %8s %8s %7s %8s %8s %9s %6s\n", "t s", "page/s", "cur/s", "cons/s",
+              "stat/s", "total/s", "errors", "p50 ms", "p99 ms", "RSS KiB", "load");
   std::fflush(stdout);
 
   std::vector<std::thread> threads;
@@ -604,9 +613,9 @@ int main(int argc, char** argv) {
     double span = std::max(r.t1 - r.t0, 1e-3);
     long total = 0;
     for (long c : r.count) total += c;
-    std::printf("%7.1f %8.0f %8.0f %8.0f %8.0f %8.0f %7ld %8.2f %8.2f %9ld\n", r.t1,
+    std::printf("%7.1f %8.0f %8.0f %8.0f %8.0f %8.0f %7ld %8.2f %8.2f %9ld %6.2f\n", r.t1,
                 r.count[kPage] / span, r.count[kCurrent] / span, r.count[kConsent] / span,
-                r.count[kStatus] / span, total / span, r.errors, r.p50, r.p99, r.rss);
+                r.count[kStatus] / span, total / span, r.errors, r.p50, r.p99, r.rss, r.load1);
     std::fflush(stdout);
   };
 
@@ -619,6 +628,7 @@ int main(int argc, char** argv) {
     row.t1 = next;
     collect(row);
     row.rss = rssKiB(o.pid);
+    row.load1 = loadAverage();
     printRow(row);
     rows.push_back(row);
     t = next;
@@ -683,7 +693,8 @@ int main(int argc, char** argv) {
         out << ", \"" << kKindNames[k] << "_rps\": " << fmt(r.count[k] / span, 1);
       }
       out << ", \"errors\": " << r.errors << ", \"p50_ms\": " << fmt(r.p50, 3)
-          << ", \"p99_ms\": " << fmt(r.p99, 3) << ", \"rss_kib\": " << r.rss << "}";
+          << ", \"p99_ms\": " << fmt(r.p99, 3) << ", \"rss_kib\": " << r.rss
+          << ", \"load1\": " << fmt(r.load1, 2) << "}";
     }
     out << "\n  ]\n}\n";
     if (!out) {
