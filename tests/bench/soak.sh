@@ -2,11 +2,12 @@
 # The soak benchmark: a mixed load on the real `charta serve` for a while, judged.
 #
 #   tests/bench/soak.sh [SECONDS] [--charta PATH] [--connections N] [--window S] [--pg]
-#                       [--json FILE] [--dir DIR]
+#                       [--no-sqlite] [--json FILE] [--dir DIR]
 #
 # SECONDS      how long the load runs (default 20; the long form is 600)
 # --charta     the binary (default build/default/src/app/charta, built when missing)
 # --pg         run a second time on a throwaway PostgreSQL ledger (needs initdb, pg_ctl)
+# --no-sqlite  skip the SQLite run (with --pg: PostgreSQL only)
 # --json       where the report of the (last) run goes (default DIR/soak-<backend>.json)
 # --dir        working folder (default: a new folder under $TMPDIR or /tmp, removed at the end)
 #
@@ -40,6 +41,7 @@ charta=""
 connections=64
 window=10
 pg=0
+sqlite=1
 json=""
 dir=""
 while [ $# -gt 0 ]; do
@@ -48,10 +50,11 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --window) window="$2"; shift 2 ;;
     --pg) pg=1; shift ;;
+    --no-sqlite) sqlite=0; shift ;;
     --json) json="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     [0-9]*) seconds="$1"; shift ;;
-    *) echo "usage: $0 [SECONDS] [--charta PATH] [--connections N] [--window S] [--pg] [--json FILE] [--dir DIR]" >&2
+    *) echo "usage: $0 [SECONDS] [--charta PATH] [--connections N] [--window S] [--pg] [--no-sqlite] [--json FILE] [--dir DIR]" >&2
        exit 2 ;;
   esac
 done
@@ -174,7 +177,7 @@ sys.exit(1 if bad else 0)
 PY
 }
 
-soak "sqlite:$dir/consents.db" sqlite
+if [ "$sqlite" = 1 ]; then soak "sqlite:$dir/consents.db" sqlite; fi
 
 if [ "$pg" = 1 ]; then
   pg_bin="${CHARTA_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
