@@ -402,61 +402,30 @@ class ConsentApi : public ApiModule {
   }
 
   Reply record(Request& req, core::Instant now, ledger::EventType type, const char* route) {
-    static const std::set<std::string> kMembers = {
-        "subject",  "document",          "edition", "commit",   "language",
-        "purposes", "collection_method", "form_id", "evidence", "page_sha256"};
     auto key = idempotencyKey(req);
-    auto body = parseJsonBody(req, kMembers);
-    const Object& o = *body;
+    ConsentBody b = parseConsentBody(req);
+    const core::DocumentId& docId = b.document;
+    const core::Lang& lang = b.language;
 
-    std::string subject = subjectOf(needString(o, "subject"));
-    auto docId = core::DocumentId::parse(needString(o, "document"));
-    if (!docId) throw invalid("\"document\" is not a document id (like personal-data).");
-    auto no = optEdition(o);
-    std::optional<core::CommitId> commit;
-    if (auto c = optString(o, "commit")) {
-      commit = core::CommitId::parse(*c);
-      if (!commit) throw invalid("\"commit\" must be a full commit id (40 hex digits).");
-    }
-    auto lang = core::Lang::parse(needString(o, "language"));
-    if (!lang) throw invalid("\"language\" is not a language tag (like ru).");
-    auto purposes = purposesOf(o);
-    std::string method = needString(o, "collection_method");
-    if (!core::isValidCollectionMethod(method)) {
-      throw invalid(
-          "\"collection_method\" must be 1-32 lower-case letters, digits and inner hyphens.");
-    }
-    auto formId = optString(o, "form_id");
-    if (formId && !core::isValidToken(*formId)) {
-      throw invalid("\"form_id\" must be 1-128 printable ASCII characters without spaces.");
-    }
-    auto evidence = evidenceOf(o);
-    auto pageSha = optString(o, "page_sha256");
-    if (pageSha) {
-      std::transform(pageSha->begin(), pageSha->end(), pageSha->begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (!core::isSha256Hex(*pageSha)) throw invalid("\"page_sha256\" must be 64 hex digits.");
-    }
-
-    Resolved r = resolve(*docId, no, commit, type == ledger::EventType::kWithdrawn, now);
+    Resolved r = resolve(docId, b.edition, b.commit, type == ledger::EventType::kWithdrawn, now);
     const core::Edition& e = *r.edition;
     const core::Document& doc = *r.registry;
-    if (!doc.file(*lang)) {
+    if (!doc.file(lang)) {
       metrics_.add("charta_consents_refused_total{reason=\"language\"}");
       ApiError err(422, "unknown-language", "Unknown Language",
-                   docId->str() + " " + e.no.str() + " has no text in \"" + lang->str() + "\".");
+                   docId.str() + " " + e.no.str() + " has no text in \"" + lang.str() + "\".");
       err.extra = object();
       Array::Ptr langs = new Array;
       for (const auto& l : doc.langs) langs->add(l.str());
       err.extra->set("languages", langs);
       throw err;
     }
-    for (const auto& p : purposes) {
+    for (const auto& p : b.purposes) {
       if (doc.purpose(p)) continue;
       metrics_.add("charta_consents_refused_total{reason=\"purpose\"}");
       ApiError err(
           422, "unknown-purpose", "Unknown Purpose",
-          "\"" + p.str() + "\" is not a purpose of " + docId->str() + " " + e.no.str() + ".");
+          "\"" + p.str() + "\" is not a purpose of " + docId.str() + " " + e.no.str() + ".");
       err.extra = object();
       err.extra->set("edition", e.no.str());
       Array::Ptr catalogue = new Array;
@@ -464,17 +433,17 @@ class ConsentApi : public ApiModule {
       err.extra->set("catalogue", catalogue);
       throw err;
     }
-    auto textHash = textSha(doc, e, *lang);
+    auto textHash = textSha(doc, e, lang);
     if (!textHash) {
       throw ApiError(422, "unknown-language", "Unknown Language",
-                     docId->str() + " " + e.no.str() + " has no text in \"" + lang->str() + "\".");
+                     docId.str() + " " + e.no.str() + " has no text in \"" + lang.str() + "\".");
     }
-    if (pageSha) {
-      auto page = pages_.editionPage(*docId, e.no, *lang, now);
-      if (!page || page->sha256 != *pageSha) {
+    if (b.pageSha256) {
+      auto page = pages_.editionPage(docId, e.no, lang, now);
+      if (!page || page->sha256 != *b.pageSha256) {
         metrics_.add("charta_consents_refused_total{reason=\"page\"}");
         ApiError err(422, "page-mismatch", "Page Mismatch",
-                     "\"page_sha256\" is not the SHA-256 of the page of " + docId->str() + " " +
+                     "\"page_sha256\" is not the SHA-256 of the page of " + docId.str() + " " +
                          e.no.str() + " as served now; show the page again.");
         err.extra = object();
         err.extra->set("page_url", editionUrl(*r.snap, *r.doc, e.no));
@@ -483,34 +452,28 @@ class ConsentApi : public ApiModule {
       }
     }
 
-    ledger::NewEvent ev{std::move(subject),
-                        *docId,
+    ledger::NewEvent ev{std::move(b.subject),
+                        docId,
                         e.no,
                         e.commit,
                         *textHash,
-                        pageSha,
-                        *lang,
-                        std::move(purposes),
+                        b.pageSha256,
+                        lang,
+                        std::move(b.purposes),
                         type,
-                        std::move(method),
-                        std::move(formId),
-                        std::move(evidence),
+                        std::move(b.collectionMethod),
+                        std::move(b.formId),
+                        std::move(b.evidence),
                         std::move(key)};
     return appended(append(ev), route);
   }
 
   Reply block(Request& req, std::string subject, core::Instant now, ledger::EventType type) {
-    static const std::set<std::string> kMembers = {"document", "collection_method", "form_id",
-                                                   "evidence"};
     auto key = idempotencyKey(req);
-    Object::Ptr body = req.body.empty() ? Object::Ptr(new Object) : parseJsonBody(req, kMembers);
-    const Object& o = *body;
+    BlockBody b = parseBlockBody(req);
     auto snap = pages_.snapshot();
-    std::optional<core::DocumentId> docId;
-    if (auto d = optString(o, "document")) {
-      docId = core::DocumentId::parse(*d);
-      if (!docId) throw invalid("\"document\" is not a document id (like personal-data).");
-    } else {
+    std::optional<core::DocumentId> docId = b.document;
+    if (!docId) {
       // Blocking concerns the subject as a whole; it is recorded under the first document.
       for (const auto& state : snap->documents) {
         if (state->timeline.inForceAt(now)) {
@@ -523,16 +486,6 @@ class ConsentApi : public ApiModule {
                        "No document has an edition in force yet.");
       }
     }
-    std::string method = optString(o, "collection_method").value_or("api");
-    if (!core::isValidCollectionMethod(method)) {
-      throw invalid(
-          "\"collection_method\" must be 1-32 lower-case letters, digits and inner hyphens.");
-    }
-    auto formId = optString(o, "form_id");
-    if (formId && !core::isValidToken(*formId)) {
-      throw invalid("\"form_id\" must be 1-128 printable ASCII characters without spaces.");
-    }
-    auto evidence = evidenceOf(o);
     Resolved r = resolve(*docId, std::nullopt, std::nullopt, true, now);
     const core::Document& doc = *r.registry;
     auto textHash = textSha(doc, *r.edition, doc.controllingLang);
@@ -546,9 +499,9 @@ class ConsentApi : public ApiModule {
                         doc.controllingLang,
                         {},
                         type,
-                        std::move(method),
-                        std::move(formId),
-                        std::move(evidence),
+                        std::move(b.collectionMethod),
+                        std::move(b.formId),
+                        std::move(b.evidence),
                         std::move(key)};
     return appended(append(ev), type == ledger::EventType::kBlocked
                                     ? "/api/v1/subjects/{subject}/block"
@@ -680,6 +633,76 @@ class ConsentApi : public ApiModule {
 };
 
 }  // namespace
+
+ConsentBody parseConsentBody(const Request& req) {
+  static const std::set<std::string> kMembers = {
+      "subject",  "document",          "edition", "commit",   "language",
+      "purposes", "collection_method", "form_id", "evidence", "page_sha256"};
+  auto body = parseJsonBody(req, kMembers);
+  const Object& o = *body;
+
+  std::string subject = subjectOf(needString(o, "subject"));
+  auto docId = core::DocumentId::parse(needString(o, "document"));
+  if (!docId) throw invalid("\"document\" is not a document id (like personal-data).");
+  auto no = optEdition(o);
+  std::optional<core::CommitId> commit;
+  if (auto c = optString(o, "commit")) {
+    commit = core::CommitId::parse(*c);
+    if (!commit) throw invalid("\"commit\" must be a full commit id (40 hex digits).");
+  }
+  auto lang = core::Lang::parse(needString(o, "language"));
+  if (!lang) throw invalid("\"language\" is not a language tag (like ru).");
+  auto purposes = purposesOf(o);
+  std::string method = needString(o, "collection_method");
+  if (!core::isValidCollectionMethod(method)) {
+    throw invalid(
+        "\"collection_method\" must be 1-32 lower-case letters, digits and inner hyphens.");
+  }
+  auto formId = optString(o, "form_id");
+  if (formId && !core::isValidToken(*formId)) {
+    throw invalid("\"form_id\" must be 1-128 printable ASCII characters without spaces.");
+  }
+  auto evidence = evidenceOf(o);
+  auto pageSha = optString(o, "page_sha256");
+  if (pageSha) {
+    std::transform(pageSha->begin(), pageSha->end(), pageSha->begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!core::isSha256Hex(*pageSha)) throw invalid("\"page_sha256\" must be 64 hex digits.");
+  }
+  return ConsentBody{std::move(subject),
+                     *docId,
+                     no,
+                     commit,
+                     *lang,
+                     std::move(purposes),
+                     std::move(method),
+                     std::move(formId),
+                     std::move(evidence),
+                     std::move(pageSha)};
+}
+
+BlockBody parseBlockBody(const Request& req) {
+  static const std::set<std::string> kMembers = {"document", "collection_method", "form_id",
+                                                 "evidence"};
+  Object::Ptr body = req.body.empty() ? Object::Ptr(new Object) : parseJsonBody(req, kMembers);
+  const Object& o = *body;
+  BlockBody b;
+  if (auto d = optString(o, "document")) {
+    b.document = core::DocumentId::parse(*d);
+    if (!b.document) throw invalid("\"document\" is not a document id (like personal-data).");
+  }
+  b.collectionMethod = optString(o, "collection_method").value_or("api");
+  if (!core::isValidCollectionMethod(b.collectionMethod)) {
+    throw invalid(
+        "\"collection_method\" must be 1-32 lower-case letters, digits and inner hyphens.");
+  }
+  b.formId = optString(o, "form_id");
+  if (b.formId && !core::isValidToken(*b.formId)) {
+    throw invalid("\"form_id\" must be 1-128 printable ASCII characters without spaces.");
+  }
+  b.evidence = evidenceOf(o);
+  return b;
+}
 
 std::unique_ptr<ApiModule> makeConsentApi(ledger::Ledger& ledger, SiteService& pages,
                                           repository::PolicyRepository& repo, Metrics& metrics,

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "core/ids.h"
 #include "http/api.h"
 #include "http/metrics.h"
 #include "http/site_service.h"
@@ -41,6 +44,33 @@ struct ConsentApiOptions {
 //
 // Counts charta_consents_written_total{event="given"|"withdrawn"|"blocked"|"unblocked"} and
 // charta_consents_refused_total{reason=...}. Safe for concurrent use.
+// The body of POST /api/v1/consents and /api/v1/withdrawals, checked on its own (the edition,
+// language and purposes are then checked against the repository).
+struct ConsentBody {
+  std::string subject;
+  core::DocumentId document;
+  std::optional<core::EditionNo> edition;
+  std::optional<core::CommitId> commit;
+  core::Lang language;
+  std::vector<core::PurposeId> purposes;
+  std::string collectionMethod;
+  std::optional<std::string> formId;
+  std::optional<std::string> evidence;    // canonical JSON text of the "evidence" object
+  std::optional<std::string> pageSha256;  // lower case
+};
+// throws ApiError 415 or 400: not a JSON object, an unknown member, a missing or malformed one.
+ConsentBody parseConsentBody(const Request& req);
+
+// The body of POST /api/v1/subjects/{subject}/block and /unblock (may be empty).
+struct BlockBody {
+  std::optional<core::DocumentId> document;  // nullopt: the first document in force
+  std::string collectionMethod = "api";
+  std::optional<std::string> formId;
+  std::optional<std::string> evidence;
+};
+// throws ApiError 415 or 400, as parseConsentBody.
+BlockBody parseBlockBody(const Request& req);
+
 std::unique_ptr<ApiModule> makeConsentApi(ledger::Ledger& ledger, SiteService& pages,
                                           repository::PolicyRepository& repo, Metrics& metrics,
                                           ConsentApiOptions options = {});

@@ -168,40 +168,20 @@ class PublicationsApi : public ApiModule {
 
   Reply publish(const Request& req, const core::DocumentId& id, Instant now, const Caller& caller) {
     requireQueryParams(req, {});
-    Object::Ptr body = parseJsonBody(
-        req, {"revision", "effective_from", "material", "renew_purposes", "summary", "force"});
+    PublicationBody b = parsePublicationBody(req);
     repository::PublishRequest pr{id,          std::nullopt, std::nullopt, core::kKazakhstanOffset,
                                   false,       {},           "",           std::nullopt,
                                   std::nullopt};
-    pr.material = boolField(body, "material");
-    pr.summary = stringField(body, "summary").value_or("");
-    pr.force = stringField(body, "force");
+    pr.material = b.material;
+    pr.summary = std::move(b.summary);
+    pr.force = std::move(b.force);
     pr.publisher = core::Person{caller.name, options_.publisherEmail};
-    std::optional<core::RevisionSpec> revision;
-    if (auto r = stringField(body, "revision")) {
-      revision = core::RevisionSpec::parse(*r);
-      if (!revision) throw badField("revision", "must be v<N> or a full 40-hex commit id");
+    const std::optional<core::RevisionSpec>& revision = b.revision;
+    if (b.effectiveFrom) {
+      pr.effectiveFrom = b.effectiveFrom->instant;
+      pr.effectiveOffset = b.effectiveFrom->offset;
     }
-    if (auto t = stringField(body, "effective_from")) {
-      auto z = core::parseRfc3339Zoned(*t);
-      if (!z) {
-        throw ApiError(400, "invalid-time", "Bad Request",
-                       "effective_from must be an RFC 3339 time with an offset, like "
-                       "2026-12-01T00:00:00+05:00.");
-      }
-      pr.effectiveFrom = z->instant;
-      pr.effectiveOffset = z->offset;
-    }
-    if (body->has("renew_purposes") && !body->isNull("renew_purposes")) {
-      Poco::Dynamic::Var v = body->get("renew_purposes");
-      if (v.type() != typeid(Array::Ptr)) throw badField("renew_purposes", "must be an array");
-      for (const auto& item : *v.extract<Array::Ptr>()) {
-        auto p =
-            item.isString() ? core::PurposeId::parse(item.extract<std::string>()) : std::nullopt;
-        if (!p) throw badField("renew_purposes", "must hold purpose ids like \"marketing\"");
-        pr.renewPurposes.push_back(*p);
-      }
-    }
+    pr.renewPurposes = std::move(b.renewPurposes);
     auto ifMatch = req.header("If-Match");
     if (!ifMatch || *ifMatch == "*") {
       throw ApiError(
@@ -276,9 +256,7 @@ class PublicationsApi : public ApiModule {
   Reply withdraw(const Request& req, const core::DocumentId& id, core::EditionNo no, Instant now,
                  const Caller& caller) {
     requireQueryParams(req, {});
-    Object::Ptr body = parseJsonBody(req, {"reason"});
-    auto reason = stringField(body, "reason");
-    if (!reason || reason->empty()) throw badField("reason", "is required: say why");
+    std::string reason = parseWithdrawalBody(req);
     auto ifMatch = req.header("If-Match");
 
     std::lock_guard lock(mu_);
@@ -286,7 +264,7 @@ class PublicationsApi : public ApiModule {
     if (ifMatch) checkPrecondition(*ifMatch, currentEtag(id, now));
     core::Edition e = [&] {
       try {
-        return repo_.withdraw(id, no, *reason, core::Person{caller.name, options_.publisherEmail},
+        return repo_.withdraw(id, no, reason, core::Person{caller.name, options_.publisherEmail},
                               now);
       } catch (const InvalidInput& err) {
         throw ApiError(422, "withdrawal-refused", "Unprocessable Content", err.what());
@@ -314,6 +292,44 @@ class PublicationsApi : public ApiModule {
 };
 
 }  // namespace
+
+PublicationBody parsePublicationBody(const Request& req) {
+  Object::Ptr body = parseJsonBody(
+      req, {"revision", "effective_from", "material", "renew_purposes", "summary", "force"});
+  PublicationBody b;
+  b.material = boolField(body, "material");
+  b.summary = stringField(body, "summary").value_or("");
+  b.force = stringField(body, "force");
+  if (auto r = stringField(body, "revision")) {
+    b.revision = core::RevisionSpec::parse(*r);
+    if (!b.revision) throw badField("revision", "must be v<N> or a full 40-hex commit id");
+  }
+  if (auto t = stringField(body, "effective_from")) {
+    b.effectiveFrom = core::parseRfc3339Zoned(*t);
+    if (!b.effectiveFrom) {
+      throw ApiError(400, "invalid-time", "Bad Request",
+                     "effective_from must be an RFC 3339 time with an offset, like "
+                     "2026-12-01T00:00:00+05:00.");
+    }
+  }
+  if (body->has("renew_purposes") && !body->isNull("renew_purposes")) {
+    Poco::Dynamic::Var v = body->get("renew_purposes");
+    if (v.type() != typeid(Array::Ptr)) throw badField("renew_purposes", "must be an array");
+    for (const auto& item : *v.extract<Array::Ptr>()) {
+      auto p = item.isString() ? core::PurposeId::parse(item.extract<std::string>()) : std::nullopt;
+      if (!p) throw badField("renew_purposes", "must hold purpose ids like \"marketing\"");
+      b.renewPurposes.push_back(*p);
+    }
+  }
+  return b;
+}
+
+std::string parseWithdrawalBody(const Request& req) {
+  Object::Ptr body = parseJsonBody(req, {"reason"});
+  auto reason = stringField(body, "reason");
+  if (!reason || reason->empty()) throw badField("reason", "is required: say why");
+  return *reason;
+}
 
 std::unique_ptr<ApiModule> makePublicationsApi(repository::PolicyRepository& repo,
                                                SiteService& pages, Metrics& metrics,

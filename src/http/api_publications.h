@@ -1,8 +1,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "core/ids.h"
+#include "core/time.h"
 #include "http/api.h"
 #include "http/metrics.h"
 #include "http/site_service.h"
@@ -32,6 +36,22 @@ struct PublicationsApiOptions {
 // this process, so of several requests with the same If-Match exactly one succeeds. On a replica
 // (options.replica) both writes answer 409 replica-read-only after the role check. After a write
 // the site snapshot is refreshed at once (read-your-writes). Safe for concurrent use.
+// The body of POST /api/v1/documents/{doc}/publications, checked on its own.
+struct PublicationBody {
+  std::optional<core::RevisionSpec> revision;       // nullopt: the branch head
+  std::optional<core::ZonedInstant> effectiveFrom;  // nullopt: now
+  bool material = false;
+  std::vector<core::PurposeId> renewPurposes;
+  std::string summary;
+  std::optional<std::string> force;  // the reason for publishing despite lint errors
+};
+// throws ApiError 415 or 400: not a JSON object, an unknown member, a malformed one.
+PublicationBody parsePublicationBody(const Request& req);
+
+// The "reason" of POST /api/v1/documents/{doc}/editions/{edition}/withdrawal.
+// throws ApiError 415 or 400: as parsePublicationBody, or no reason.
+std::string parseWithdrawalBody(const Request& req);
+
 std::unique_ptr<ApiModule> makePublicationsApi(repository::PolicyRepository& repo,
                                                SiteService& pages, Metrics& metrics,
                                                PublicationsApiOptions options);
