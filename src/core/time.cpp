@@ -71,7 +71,13 @@ std::optional<ZonedInstant> parseRfc3339Zoned(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   Instant local = time_point_cast<milliseconds>(sys_days{ymd}) + hours{h} + minutes{mi} +
                   seconds{sec} + milliseconds{millis};
-  return ZonedInstant{local - offset, offset};
+  // The moment must have four year digits in UTC too, so that formatRfc3339 writes it back as
+  // RFC 3339 ("9999-12-31T23:59:59-23:59" is in the year 10000).
+  constexpr auto kFirst = sys_days{year{0} / January / 1};
+  constexpr auto kEnd = sys_days{year{10000} / January / 1};
+  Instant utc = local - offset;
+  if (utc < kFirst || utc >= kEnd) return std::nullopt;
+  return ZonedInstant{utc, offset};
 }
 
 std::optional<Instant> parseRfc3339(std::string_view text) {

@@ -22,7 +22,8 @@ std::chrono::minutes almatyOffset(Instant t);
 
 // Parses an RFC 3339 date-time ("2026-12-01T00:00:00+05:00", "2026-12-01T00:00:00.250Z").
 // Returns nullopt for anything else: a local time without an offset, a date alone, out-of-range
-// fields (month 13, Feb 30, hour 24). Fractions finer than a millisecond are truncated.
+// fields (month 13, Feb 30, hour 24), a moment outside the years 0000-9999 in UTC. Fractions
+// finer than a millisecond are truncated.
 std::optional<Instant> parseRfc3339(std::string_view text);
 
 // Parses like parseRfc3339 and also returns the offset written in the text.

@@ -27,6 +27,10 @@ TEST_CASE("RFC 3339 parsing accepts offsets and refuses local times") {
       {"2026-12-01T00:00:00+5:00", false, ""},
       {"2026-12-01T00:00:00.Z", false, ""},
       {"2026-12-01T00:00:00Zjunk", false, ""},
+      {"9999-12-31T23:59:59+23:59", true, "9999-12-31T00:00:59Z"},
+      {"9999-12-31T23:59:59-23:59", false, ""},  // the year 10000 in UTC
+      {"0000-01-01T00:00:00+00:01", false, ""},  // the year -1 in UTC
+      {"0000-01-01T00:00:00-00:01", true, "0000-01-01T00:01:00Z"},
       {"", false, ""},
   };
   for (const auto& c : cases) {
