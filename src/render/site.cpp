@@ -308,6 +308,16 @@ std::string contentTypeOf(std::string_view name) {
 
 constexpr unsigned kParseOptions = pugi::parse_default | pugi::parse_ws_pcdata;
 
+// Appends the XHTML block elements "xhtml" to "parent". A text without blocks (a policy text
+// that is only front matter, a redline of two empty texts) appends nothing.
+// throws RenderError: "xhtml" is not well-formed ("what" names it in the message).
+void appendFragment(pugi::xml_node parent, const std::string& xhtml, const std::string& what) {
+  if (xhtml.find_first_not_of(" \t\r\n") == std::string::npos) return;
+  pugi::xml_parse_result r =
+      parent.append_buffer(xhtml.data(), xhtml.size(), kParseOptions, pugi::encoding_utf8);
+  if (!r) throw RenderError(what + " is not well-formed: " + r.description());
+}
+
 void addText(pugi::xml_node parent, std::string_view s) {
   if (s.empty()) return;
   std::string clean = cleanText(s);
@@ -814,12 +824,7 @@ std::string Site::editionPage(const EditionPageModel& m) const {
 
   pugi::xml_node body = addElement(article, "div", "policy-text");
   addNewline(body);
-  pugi::xml_parse_result r = body.append_buffer(m.text.html.data(), m.text.html.size(),
-                                                kParseOptions, pugi::encoding_utf8);
-  if (!r) {
-    throw RenderError(std::string("rendering an edition page: the text is not well-formed: ") +
-                      r.description());
-  }
+  appendFragment(body, m.text.html, "rendering an edition page: the text");
   addNewline(article);
   return page.finish();
 }
@@ -935,12 +940,7 @@ std::string Site::changesPage(const ChangesPageModel& m) const {
   std::string fragment = redlineHtml(m.diff, options);
   pugi::xml_node body = addElement(article, "div", "changes-body");
   addNewline(body);
-  pugi::xml_parse_result r =
-      body.append_buffer(fragment.data(), fragment.size(), kParseOptions, pugi::encoding_utf8);
-  if (!r) {
-    throw RenderError(std::string("rendering a changes page: the redline is not well-formed: ") +
-                      r.description());
-  }
+  appendFragment(body, fragment, "rendering a changes page: the redline");
   addNewline(article);
   return page.finish();
 }
