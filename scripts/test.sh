@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds charta and passes every test: installs what is missing, then the default build (all
-# tests) and the ASan+UBSan build (all tests again). Exits non-zero on any failure.
+# tests), the ASan+UBSan build (all tests again) and a short fuzzing run (scripts/fuzz.sh). Exits
+# non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh test
@@ -24,3 +25,6 @@ echo "== ASan+UBSan build"
 cmake --preset asan >/dev/null
 cmake --build --preset asan
 ctest --preset asan -j2
+
+echo "== fuzzing (libFuzzer, 10 s per target, two at a time)"
+FUZZ_JOBS=2 ./scripts/fuzz.sh 10
