@@ -247,6 +247,8 @@ struct HttpServer::Conn {
   Clock::time_point deadline{};      // while parked: when to give up
   bool sentContinue = false;
   bool headDone = false;  // the current request's head is complete; its body is coming
+  bool draining = false;  // refused and half-closed: what still arrives is read and dropped
+  size_t drained = 0;
   std::string peer;
 
   bool idle() const { return begin >= end; }
@@ -493,10 +495,30 @@ void HttpServer::refuseAndClose(std::unique_ptr<Conn> c, int status, std::string
   Reply reply = handler_.refuse(status, detail);
   sendReply(c->fd, req, reply, false);
   handler_.completed(req, reply, Clock::now() - started);
+  // Close in stages (RFC 9112, 9.6): stop sending, then drop what the client still sends for a
+  // moment. Closing with unread bytes would reset the connection, and the client could lose the
+  // answer before reading it (a 413 while it is still sending its body).
+  ::shutdown(c->fd, SHUT_WR);
+  c->draining = true;
+  c->begin = c->end = 0;
+  c->deadline = Clock::now() + std::chrono::seconds(1);
+  drain(std::move(c));
+}
+
+void HttpServer::drain(std::unique_ptr<Conn> c) {
+  constexpr size_t kMaxDrained = 4 * 1024 * 1024;
+  while (c->drained < kMaxDrained) {
+    c->begin = c->end = 0;
+    long n = readSome(*c);
+    if (n == 0) break;  // the client closed too, or an error
+    if (n < 0) return park(std::move(c));
+    c->drained += static_cast<size_t>(n);
+  }
   close(std::move(c));
 }
 
 void HttpServer::serve(std::unique_ptr<Conn> c) {
+  if (c->draining) return drain(std::move(c));
   const ServerLimits& lim = options_.limits;
   while (true) {
     Request req;

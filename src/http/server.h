@@ -96,6 +96,7 @@ class HttpServer {
   void park(std::unique_ptr<Conn> c);
   void close(std::unique_ptr<Conn> c);
   void refuseAndClose(std::unique_ptr<Conn> c, int status, std::string_view detail);
+  void drain(std::unique_ptr<Conn> c);
 
   ServerOptions options_;
   Handler& handler_;
