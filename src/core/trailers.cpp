@@ -85,10 +85,18 @@ std::string formatMessage(std::string_view subject, std::string_view body,
 
 bool isTrailerSafe(std::string_view value, size_t maxBytes) {
   if (value.size() > maxBytes || !isValidUtf8(value)) return false;
-  return std::none_of(value.begin(), value.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7f;
-  });
+  for (size_t i = 0; i < value.size(); ++i) {
+    auto u = static_cast<unsigned char>(value[i]);
+    auto next = [&](size_t k) {
+      return i + k < value.size() ? static_cast<unsigned char>(value[i + k]) : 0;
+    };
+    if (u < 0x20 || u == 0x7f) return false;
+    // C1 controls (U+0080-U+009F: NEL, CSI of terminals) and the line and paragraph separators
+    // (U+2028, U+2029) break lines or drive terminals where tag messages are shown.
+    if (u == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f) return false;
+    if (u == 0xe2 && next(1) == 0x80 && (next(2) == 0xa8 || next(2) == 0xa9)) return false;
+  }
+  return true;
 }
 
 }  // namespace charta::core

@@ -24,7 +24,7 @@ std::string formatMessage(std::string_view subject, std::string_view body,
                           const Trailers& trailers);
 
 // True when "value" can be written as a one-line trailer value: valid UTF-8 without control
-// characters, at most "maxBytes" bytes.
+// characters (C0, DEL, C1) or Unicode line and paragraph separators, at most "maxBytes" bytes.
 bool isTrailerSafe(std::string_view value, size_t maxBytes = 4096);
 
 }  // namespace charta::core

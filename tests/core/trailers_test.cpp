@@ -32,6 +32,13 @@ TEST_CASE("trailer-safe values") {
   CHECK(isTrailerSafe("Пункт 5.3"));
   CHECK_FALSE(isTrailerSafe("line\nbreak"));
   CHECK_FALSE(isTrailerSafe("cr\r"));
+  CHECK_FALSE(isTrailerSafe("next\xc2\x85line"));  // U+0085
+  CHECK_FALSE(
+      isTrailerSafe("csi\xc2\x9b"
+                    "31m"));                                // U+009B
+  CHECK_FALSE(isTrailerSafe("line\xe2\x80\xa8separator"));  // U+2028
+  CHECK_FALSE(isTrailerSafe("para\xe2\x80\xa9separator"));  // U+2029
+  CHECK(isTrailerSafe("\xc2\xa0no-break space, \xe2\x80\x94 dash"));
   CHECK_FALSE(isTrailerSafe("\xff"));
   CHECK_FALSE(isTrailerSafe(std::string(5000, 'a')));
 }
