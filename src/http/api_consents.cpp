@@ -53,7 +53,7 @@ std::optional<core::EditionNo> optEdition(const Object& o) {
   std::optional<core::EditionNo> no;
   if (v.isString()) {
     no = core::EditionNo::parse(v.convert<std::string>());
-  } else if (v.isInteger()) {
+  } else if (v.isInteger() && !v.isBoolean()) {  // Poco counts true and false as integers
     try {
       no = core::EditionNo::of(static_cast<long>(v.convert<Poco::Int64>()));
     } catch (const Poco::Exception&) {
