@@ -42,6 +42,12 @@ const std::vector<ConfigKey>& configKeys() {
       {"ledger.uri", "sqlite:var/consents.db", "sqlite:PATH or postgresql://user@host:port/db"},
       {"auth.tokens", "",
        "API bearer tokens: name:role[+role]:sha256hex entries separated by ';' (charta token new)"},
+      {"auth.failures_burst", "20",
+       "failed authentications a client may make at once before it gets 429 (0: no limit)"},
+      {"auth.failures_per_minute", "10", "failed authentications forgiven per minute"},
+      {"auth.client_header", "",
+       "header a trusted reverse proxy sets to the client address (X-Forwarded-For: its last "
+       "element); empty: the connection's peer"},
       {"site.max_age_s", "60", "max-age of pages that an unannounced publication may change"},
       {"log.access", "true", "JSON access log on stdout"},
       {"log.ip", "false", "include client IP addresses in the access log"},

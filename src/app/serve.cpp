@@ -98,6 +98,9 @@ class ServeApp : public Poco::Util::ServerApplication {
       }
     });
     http::ApiRouter api(http::TokenStore::parse(config.getString("auth.tokens", "")), metrics);
+    api.limitAuthFailures({config.getInt("auth.failures_burst"),
+                           config.getDouble("auth.failures_per_minute"), 10000,
+                           config.getString("auth.client_header")});
     ApiParts parts{config, *repo, pages, *ledger, metrics, api};
     addApiModules(parts);  // api_modules.cpp: one line per module
     handler.setApi(&api);

@@ -1,5 +1,6 @@
 #include "http/api.h"
 
+#include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/Parser.h>
 
 #include <sstream>
@@ -90,6 +91,57 @@ int textDepth(std::string_view text) {
   return maxDepth;
 }
 
+// Builds values like Poco's ParseHandler but refuses an object that names a member twice: readers
+// disagree on which value counts (the first, the last), so a proxy or an audit log could see
+// another request than the one charta acts on.
+class StrictHandler : public Poco::JSON::ParseHandler {
+ public:
+  StrictHandler() : ParseHandler(false) {}
+  void reset() override {
+    keys_.clear();
+    duplicate_ = false;
+    ParseHandler::reset();
+  }
+  void startObject() override {
+    keys_.emplace_back();
+    ParseHandler::startObject();
+  }
+  void endObject() override {
+    keys_.pop_back();
+    ParseHandler::endObject();
+  }
+  void key(const std::string& k) override {
+    if (!keys_.empty() && !keys_.back().insert(k).second) {
+      duplicate_ = true;
+      throw Poco::JSON::JSONException("a member appears twice");
+    }
+    ParseHandler::key(k);
+  }
+  bool duplicate() const { return duplicate_; }
+
+ private:
+  std::vector<std::set<std::string>> keys_;
+  bool duplicate_ = false;
+};
+
+// Whether "query" has a parameter that looks like a credential (access_token=…, token=…), in any
+// case and however percent-encoded its name is.
+bool tokenInQuery(std::string_view query) {
+  static constexpr std::string_view kNames[] = {"access_token", "token",         "api_key",
+                                                "apikey",       "authorization", "bearer"};
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    auto name = percentDecode(pair.substr(0, pair.find('=')), true);
+    if (!name) continue;
+    for (auto n : kNames) {
+      if (iequals(trim(*name), n)) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 TokenStore TokenStore::parse(std::string_view spec) {
@@ -150,6 +202,10 @@ ApiRouter::ApiRouter(TokenStore tokens, Metrics& metrics)
 
 void ApiRouter::add(std::unique_ptr<ApiModule> module) { modules_.push_back(std::move(module)); }
 
+void ApiRouter::limitAuthFailures(AuthFailureLimiter::Options options) {
+  limiter_ = std::make_unique<AuthFailureLimiter>(std::move(options));
+}
+
 std::vector<std::string> ApiRouter::routes() const {
   std::vector<std::string> out;
   for (const auto& m : modules_) {
@@ -161,6 +217,17 @@ std::vector<std::string> ApiRouter::routes() const {
 
 std::optional<Reply> ApiRouter::handle(Request& req, core::Instant now) {
   auto fail = [&](const ApiError& e) {
+    if (e.status() == 401 && limiter_) {
+      if (auto wait = limiter_->fail(limiter_->clientOf(req), std::chrono::steady_clock::now())) {
+        metrics_.add("charta_api_auth_limited_total");
+        Reply r = problem(429, "too-many-auth-failures", "Too Many Requests",
+                          "Too many failed authentications from this client: retry after " +
+                              std::to_string(*wait) + " s with a valid token.");
+        r.headers.emplace_back("Retry-After", std::to_string(*wait));
+        r.route = "api_error";
+        return r;
+      }
+    }
     Reply r = problem(e.status(), e.slug(), e.title(), e.what());
     if (e.extra) {
       // Merge the extra members into the problem object.
@@ -174,6 +241,11 @@ std::optional<Reply> ApiRouter::handle(Request& req, core::Instant now) {
     return r;
   };
   try {
+    if (tokenInQuery(req.query)) {
+      throw ApiError(400, "token-in-query", "Bad Request",
+                     "Send the token in the Authorization header, never in the URL: URLs end up "
+                     "in logs, histories and Referer headers. Replace that token.");
+    }
     Caller caller;
     if (auto auth = req.header("Authorization")) {
       auto c = tokens_.authenticate(*auth);
@@ -248,10 +320,13 @@ Poco::JSON::Object::Ptr parseJsonBody(const Request& req, const std::set<std::st
                    "The JSON body is nested deeper than " + std::to_string(maxDepth) + " levels.");
   }
   Poco::Dynamic::Var v;
+  Poco::SharedPtr<StrictHandler> handler(new StrictHandler);
   try {
-    v = Poco::JSON::Parser().parse(std::string(req.body));
+    v = Poco::JSON::Parser(handler).parse(std::string(req.body));
   } catch (const Poco::Exception&) {
-    throw ApiError(400, "invalid-json", "Bad Request", "The body is not valid JSON.");
+    throw ApiError(400, "invalid-json", "Bad Request",
+                   handler->duplicate() ? "An object of the body names a member twice."
+                                        : "The body is not valid JSON.");
   }
   if (v.type() != typeid(Poco::JSON::Object::Ptr) || depthOf(v, maxDepth) > maxDepth) {
     throw ApiError(400, "invalid-json", "Bad Request", "The body must be one JSON object.");

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "http/auth_limiter.h"
 #include "http/handler.h"
 #include "http/metrics.h"
 #include "http/wire.h"
@@ -78,11 +79,15 @@ class ApiModule {
 };
 
 // The JSON API under /api/v1: authenticates the caller, asks each module in turn, and turns
-// failures into problem responses with stable type URIs. Safe for concurrent use once built.
+// failures into problem responses with stable type URIs. A token in the query string is refused
+// (400) whatever the route; clients that fail to authenticate too often get 429 (see
+// AuthFailureLimiter). Safe for concurrent use once built.
 class ApiRouter : public ApiRoutes {
  public:
   ApiRouter(TokenStore tokens, Metrics& metrics);
   void add(std::unique_ptr<ApiModule> module);
+  // Limits failed authentications per client (off until called).
+  void limitAuthFailures(AuthFailureLimiter::Options options);
   std::optional<Reply> handle(Request& req, core::Instant now) override;
   std::vector<std::string> routes() const;
 
@@ -90,6 +95,7 @@ class ApiRouter : public ApiRoutes {
   TokenStore tokens_;
   Metrics& metrics_;
   std::vector<std::unique_ptr<ApiModule>> modules_;
+  std::unique_ptr<AuthFailureLimiter> limiter_;
 };
 
 // --- helpers for modules ---
