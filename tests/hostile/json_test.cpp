@@ -55,14 +55,34 @@ TEST_CASE("deeply nested JSON is refused before parsing; the server never overfl
   Shop shop({"server.max_body=4194304"});
   const std::string etag =
       http(shop.port(), "GET", "/api/v1/documents/personal-data/current").header("etag");
-  for (size_t depth : {9, 129, 1000, 100000, 600000}) {
+  auto deep = [](size_t depth) {
+    return std::vector<std::string>{
+        repeat("[", depth), repeat("[", depth) + repeat("]", depth),
+        "{\"evidence\":" + repeat("{\"a\":", depth) + "1" + repeat("}", depth) + "}",
+        // Closing brackets first cannot bring the count below zero and hide what follows.
+        repeat("]", depth) + repeat("[", depth)};
+  };
+  for (size_t depth : {9, 129, 1000}) {
     CAPTURE(depth);
-    refusedEverywhere(shop, etag, repeat("[", depth));
-    refusedEverywhere(shop, etag, repeat("[", depth) + repeat("]", depth));
-    refusedEverywhere(shop, etag,
-                      "{\"evidence\":" + repeat("{\"a\":", depth) + "1" + repeat("}", depth) + "}");
-    // Closing brackets first cannot bring the count below zero and hide what follows.
-    refusedEverywhere(shop, etag, repeat("]", depth) + repeat("[", depth));
+    for (const std::string& body : deep(depth)) refusedEverywhere(shop, etag, body);
+  }
+  // Megabytes of nesting: the check before parsing is shared by every route; two suffice.
+  for (size_t depth : {100000, 600000}) {
+    CAPTURE(depth);
+    for (const std::string& body : deep(depth)) {
+      for (const char* target :
+           {"/api/v1/consents", "/api/v1/documents/personal-data/editions/v1/withdrawal"}) {
+        INFO("target " << target);
+        auto r = roundTrip(shop.port(), request("POST", target,
+                                                {std::string("Authorization: Bearer ") +
+                                                     (target[8] == 'c' ? kSiteToken : kLegalToken),
+                                                 "Content-Type: application/json"},
+                                                body));
+        REQUIRE_MESSAGE(r.wellFormed, r.why);
+        CHECK(r.status == 400);
+        checkProblemJson(r);
+      }
+    }
   }
   // Brackets inside strings are text, not nesting: accepted where the member is free text.
   auto ok = http(shop.port(), "POST", "/api/v1/consents",
