@@ -39,6 +39,8 @@ struct Context {
   std::unique_ptr<PolicyRepository> openRepository() const {
     repository::RepositoryOptions opts;
     opts.branch = config->getString("repository.branch", "");
+    opts.staleLockAge = std::chrono::seconds(config->getInt("repository.stale_lock_s"));
+    opts.log = [](const std::string& line) { std::cerr << "charta: " << line << '\n'; };
     return PolicyRepository::open(config->getString("repository.path"), opts);
   }
   // A replica (repository.replica) follows the primary by git fetch; a tag made here would
@@ -144,7 +146,9 @@ int cmdInit(Context& c) {
   std::unique_ptr<PolicyRepository> repo;
   bool created = false;
   try {
-    repo = PolicyRepository::open(path, {c.config->getString("repository.branch", "")});
+    repository::RepositoryOptions opts;
+    opts.branch = c.config->getString("repository.branch", "");
+    repo = PolicyRepository::open(path, opts);
   } catch (const repository::RepositoryError&) {
     if (std::filesystem::exists(path) && !std::filesystem::is_empty(path)) throw;
     repo =
@@ -642,6 +646,8 @@ int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
     return fail(kConflict, e.what());
   } catch (const NotFound& e) {
     return fail(kNotFound, e.what());
+  } catch (const Unavailable& e) {
+    return fail(kUnavailable, e.what());
   } catch (const Error& e) {
     return fail(kFailure, e.what());
   } catch (const Poco::Exception& e) {

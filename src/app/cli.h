@@ -13,6 +13,8 @@ enum ExitCode : int {
   kInvalid = 2,   // bad arguments or a refused request (backdating, unknown revision, ...)
   kConflict = 3,  // someone else changed the same thing first; retrying may succeed
   kNotFound = 4,  // no such document, edition or commit; nothing in force
+  // 5 is kLedgerBroken (cli_ledger.h)
+  kUnavailable = 6,  // held by another writer (a fresh git lock) or unreachable now; retry later
 };
 
 // Runs "charta <args...>", writing results to "out" and one-line errors to "err".

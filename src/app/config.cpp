@@ -25,6 +25,10 @@ const std::vector<ConfigKey>& configKeys() {
       {"repository.replica", "false",
        "the repository is a replica kept in sync with git fetch: publishing and withdrawing are "
        "refused here (they happen on the primary)"},
+      {"repository.verify_s", "30",
+       "how often the server re-reads the texts in force, so git checks them for damage"},
+      {"repository.stale_lock_s", "600",
+       "a git lock file this old was left by a writer that died and is removed"},
       {"publisher.name", "", "tagger name of publications; empty: git config user.name"},
       {"publisher.email", "", "tagger e-mail of publications; empty: git config user.email"},
       {"site.data_dir", CHARTA_DATA_DIR, "where templates/ and site/ are"},

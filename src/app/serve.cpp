@@ -36,6 +36,8 @@ void logLine(const std::string& level, const std::string& msg, const std::string
 std::unique_ptr<repository::PolicyRepository> openRepository(LayeredConfiguration& config) {
   repository::RepositoryOptions opts;
   opts.branch = config.getString("repository.branch", "");
+  opts.staleLockAge = std::chrono::seconds(config.getInt("repository.stale_lock_s"));
+  opts.log = [](const std::string& line) { logLine("warning", line); };
   return repository::PolicyRepository::open(config.getString("repository.path"), opts);
 }
 
@@ -77,24 +79,43 @@ class ServeApp : public Poco::Util::ServerApplication {
   int serve() {
     LayeredConfiguration& config = *cfg_;
     auto repo = openRepository(config);
+    // Writers killed mid-way leave lock files behind; old ones are removed, fresh ones reported.
+    for (const auto& line : repo->sweepStaleLocks()) logLine("warning", line);
     render::Site site(config.getString("site.data_dir"));
     http::SiteService pages(*repo, site, siteOptions(config));
-    pages.refresh();
+    // A repository that cannot be read, or a damaged text, does not stop the server: it serves
+    // what it can, answers 503 for the rest, and /readyz says why until the repository is mended.
+    std::string repoTrouble;
+    try {
+      pages.refresh();
+      pages.verifyTexts(core::now());
+    } catch (const std::exception& e) {
+      repoTrouble = std::string("policy repository damaged or unreadable: ") + e.what();
+      logLine("error", repoTrouble);
+    }
     http::Metrics metrics;
     std::unique_ptr<http::AccessLog> log;
     if (config.getBool("log.access", true)) {
       log = std::make_unique<http::AccessLog>(stdout, config.getBool("log.ip", false));
     }
     http::ChartaHandler handler(pages, metrics, log.get());
+    if (!repoTrouble.empty()) handler.setRepositoryHealthy(false, repoTrouble);
 
     // The consent ledger and the JSON API.
-    auto ledger = ledger::openLedger(config.getString("ledger.uri"));
+    // Opened lazily: with the ledger unreachable or damaged the site is still served, consent
+    // writes answer 503 and /readyz says why, until it can be opened.
+    auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"));
+    try {
+      ledger->ping();
+    } catch (const std::exception& e) {
+      logLine("error", std::string("the consent ledger cannot be used now: ") + e.what());
+    }
     handler.addReadinessCheck("ledger", [&]() -> std::string {
       try {
         ledger->ping();
         return "";
-      } catch (const std::exception&) {
-        return "ledger not writable";
+      } catch (const std::exception& e) {
+        return std::string("ledger not writable: ") + e.what();
       }
     });
     http::ApiRouter api(http::TokenStore::parse(config.getString("auth.tokens", "")), metrics);
@@ -146,16 +167,27 @@ class ServeApp : public Poco::Util::ServerApplication {
     std::condition_variable cv;
     bool stop = false;
     auto poll = std::chrono::milliseconds(config.getInt("repository.poll_ms"));
+    const auto verifyEvery = std::chrono::seconds(config.getInt("repository.verify_s"));
     std::thread housekeeping([&] {
+      auto nextVerify = std::chrono::steady_clock::now() + verifyEvery;
+      std::string damage = repoTrouble;
       std::unique_lock lock(mu);
       while (!cv.wait_for(lock, poll, [&] { return stop; })) {
         lock.unlock();
         try {
           if (pages.refresh()) logLine("info", "repository changed: pages reloaded");
-          handler.setRepositoryHealthy(true);
+          if (!damage.empty() || std::chrono::steady_clock::now() >= nextVerify) {
+            nextVerify = std::chrono::steady_clock::now() + verifyEvery;
+            pages.verifyTexts(core::now());
+            if (!damage.empty()) logLine("info", "policy repository readable and intact again");
+            damage.clear();
+          }
+          handler.setRepositoryHealthy(damage.empty());
         } catch (const std::exception& e) {
-          handler.setRepositoryHealthy(false, "repository unreadable");
-          logLine("error", std::string("refresh failed: ") + e.what());
+          std::string why = std::string("policy repository damaged or unreadable: ") + e.what();
+          if (why != damage) logLine("error", why);
+          damage = why;
+          handler.setRepositoryHealthy(false, why);
         }
         if (log) log->flush();
         lock.lock();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -22,6 +23,18 @@ class InvalidInput : public Error {
 class Conflict : public Error {
  public:
   using Error::Error;
+};
+
+// Something needed is held by another writer or cannot be reached now (a lock of another
+// process, a database that is restarting or full): retrying after "retryAfter" may succeed.
+class Unavailable : public Error {
+ public:
+  Unavailable(const std::string& message, std::chrono::seconds retryAfter)
+      : Error(message), retryAfter_(retryAfter) {}
+  std::chrono::seconds retryAfter() const { return retryAfter_; }
+
+ private:
+  std::chrono::seconds retryAfter_;
 };
 
 // The thing asked for does not exist.

@@ -233,6 +233,8 @@ class PublicationsApi : public ApiModule {
       } catch (const Conflict& err) {
         metrics_.add("charta_publication_conflicts_total{reason=\"race\"}");
         throw ApiError(409, "publication-conflict", "Conflict", err.what());
+      } catch (const Unavailable& err) {
+        throw busy(err);
       }
     }();
     metrics_.add("charta_publications_total");
@@ -273,6 +275,8 @@ class PublicationsApi : public ApiModule {
       } catch (const Conflict& err) {
         metrics_.add("charta_publication_conflicts_total{reason=\"withdrawn\"}");
         throw ApiError(409, "already-withdrawn", "Conflict", err.what());
+      } catch (const Unavailable& err) {
+        throw busy(err);
       }
     }();
     metrics_.add("charta_withdrawals_total");
@@ -282,6 +286,13 @@ class PublicationsApi : public ApiModule {
     Reply r = jsonReply(200, o);
     r.route = "/api/v1/documents/{doc}/editions/{edition}/withdrawal";
     return r;
+  }
+
+  // A fresh git lock of another writer: nothing was written; the client retries later.
+  static ApiError busy(const Unavailable& err) {
+    ApiError e(503, "repository-busy", "Service Unavailable", err.what());
+    e.headers.emplace_back("Retry-After", std::to_string(err.retryAfter().count()));
+    return e;
   }
 
   repository::PolicyRepository& repo_;

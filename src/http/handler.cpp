@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "repository/policy_repository.h"
 
 namespace charta::http {
 
@@ -125,6 +126,18 @@ Reply ChartaHandler::route(Request& req, core::Instant now) {
 Reply ChartaHandler::handle(Request& req) {
   try {
     return route(req, core::now());
+  } catch (const repository::RepositoryError& e) {
+    // A damaged or unreadable object: nothing is served from it (git checks every object against
+    // its id, so altered bytes never get this far). The reason goes to the log.
+    std::cerr << "{\"level\":\"error\",\"request_id\":\"" << req.requestId
+              << "\",\"error\":" << jsonQuote(std::string("policy repository: ") + e.what())
+              << "}\n";
+    Reply r = req.path.substr(0, 5) == "/api/"
+                  ? problem(503, "repository-unreadable", "Service Unavailable",
+                            "The policy text cannot be read intact now.")
+                  : site_.errorReply(503, "Страница временно недоступна", "Попробуйте позже.");
+    r.route = "error";
+    return r;
   } catch (const std::exception& e) {
     // The reason goes to the log, never to the client.
     std::cerr << "{\"level\":\"error\",\"request_id\":\"" << req.requestId

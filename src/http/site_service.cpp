@@ -125,6 +125,19 @@ bool SiteService::refresh() {
   return true;
 }
 
+void SiteService::verifyTexts(Instant now) {
+  auto snap = snapshot();
+  for (const auto& d : snap->documents) {
+    std::vector<const Edition*> editions = d->timeline.upcomingAt(now);
+    if (const Edition* e = d->timeline.inForceAt(now)) editions.push_back(e);
+    for (const Edition* e : editions) {
+      auto docAt = d->atEdition.find(e->no.value());
+      if (docAt == d->atEdition.end()) continue;
+      for (const core::Lang& lang : docAt->second.langs) repo_.text(docAt->second, e->commit, lang);
+    }
+  }
+}
+
 std::optional<Instant> SiteService::nextSwitchAfter(Instant now) const {
   auto snap = snapshot();
   std::optional<Instant> next;

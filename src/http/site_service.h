@@ -88,6 +88,13 @@ class SiteService {
   // The first moment after "now" at which any page changes by itself (a scheduled edition).
   std::optional<core::Instant> nextSwitchAfter(core::Instant now) const;
 
+  // Reads afresh from the repository the texts of every edition in force or upcoming at "now",
+  // in every language, so that git checks their bytes against their object ids. Pages already
+  // rendered stay served from memory (they were rendered from verified bytes); this finds a
+  // damaged object before a restart would need it.
+  // throws RepositoryError: an object is damaged or missing (the message names it).
+  void verifyTexts(core::Instant now);
+
   const render::Site& site() const { return site_; }
 
  private:

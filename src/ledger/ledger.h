@@ -179,4 +179,12 @@ struct Options {
 //   build knows.
 std::unique_ptr<Ledger> openLedger(std::string_view uri, const Options& options = {});
 
+// The ledger at "uri", opened on first use rather than now: while it cannot be opened (the
+// database is down, the SQLite file is damaged), every call throws StorageError with the reason,
+// and the next call at least "retry" later tries again. A server uses it to start, serve pages
+// and report the ledger not ready, instead of refusing to start.
+std::unique_ptr<Ledger> openLedgerLazily(
+    std::string_view uri, const Options& options = {},
+    std::chrono::milliseconds retry = std::chrono::milliseconds(1000));
+
 }  // namespace charta::ledger

@@ -23,8 +23,10 @@
 #include <Poco/UUIDGenerator.h>
 
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <limits>
@@ -338,6 +340,49 @@ class Pool {
   std::size_t open_ = 0;
 };
 
+// ---- A damaged SQLite file ---------------------------------------------------------------------
+
+// The SQLite file's header (https://www.sqlite.org/fileformat.html, section 1.3): the page size
+// at offset 16, and at 28 the page count, valid when the change counter at 24 equals the
+// "version valid for" number at 92.
+std::uint32_t bigEndian32(const unsigned char* p) {
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         std::uint32_t{p[3]};
+}
+
+// Why the existing ledger file at "path" cannot be the ledger charta wrote, or "" when it can
+// (or does not exist yet). Read-only: a damaged file is evidence and is never written to.
+std::string damageOf(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return "";
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return "cannot read its size: " + ec.message();
+  if (size == 0) {
+    // SQLite writes the header at the first transaction; until a checkpoint the pages may all be
+    // in the -wal file. An empty file with no -wal content holds no events: it is not ours.
+    std::filesystem::path wal = path.string() + "-wal";
+    std::error_code walEc;
+    if (std::filesystem::exists(wal, walEc) && std::filesystem::file_size(wal, walEc) > 0)
+      return "";
+    return "the file is empty (if it was never used, delete it)";
+  }
+  unsigned char h[100] = {};
+  std::ifstream in(path, std::ios::binary);
+  in.read(reinterpret_cast<char*>(h), sizeof h);
+  if (in.gcount() < static_cast<std::streamsize>(sizeof h) ||
+      std::memcmp(h, "SQLite format 3", 16) != 0) {
+    return "it is not an SQLite database (" + std::to_string(size) + " bytes)";
+  }
+  std::uint64_t pageSize = (std::uint32_t{h[16]} << 8) | h[17];
+  if (pageSize == 1) pageSize = 65536;
+  const std::uint32_t pages = bigEndian32(h + 28);
+  if (bigEndian32(h + 24) == bigEndian32(h + 92) && pages > 0 && size < pages * pageSize) {
+    return "it is truncated: " + std::to_string(size) + " bytes where its header says " +
+           std::to_string(pages) + " pages of " + std::to_string(pageSize) + " bytes";
+  }
+  return "";
+}
+
 // ---- The ledger ---------------------------------------------------------------------------------
 
 using Settings = std::vector<std::pair<std::string, std::string>>;
@@ -348,6 +393,20 @@ class SqlLedger final : public Ledger {
       : location_(std::move(location)),
         options_(options),
         readers_(options.readers, [this] { return connect(); }) {
+    if (!pg()) {
+      // Checked before SQLite opens the file: opening would write to it (WAL recovery, schema).
+      // A checkpoint of another process extends the file after rewriting its header, so a
+      // mismatch must last a moment to count.
+      std::string damage = damageOf(location_.target);
+      for (int i = 0; i < 3 && !damage.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        damage = damageOf(location_.target);
+      }
+      if (!damage.empty()) {
+        throw StorageError("the consent ledger file " + location_.target + " is damaged: " +
+                           damage + "; it is left untouched: restore it from a backup");
+      }
+    }
     try {
       writer_ = connect();
       migrate(*writer_);
@@ -945,6 +1004,64 @@ class SqlLedger final : public Ledger {
 
 std::unique_ptr<Ledger> openLedger(std::string_view uri, const Options& options) {
   return std::make_unique<SqlLedger>(parseLocation(uri), options);
+}
+
+namespace {
+
+class LazyLedger final : public Ledger {
+ public:
+  LazyLedger(std::string uri, const Options& options, std::chrono::milliseconds retry)
+      : uri_(std::move(uri)), options_(options), retry_(retry) {
+    backend_ = parseLocation(uri_).backend == Backend::kPostgresql ? "postgresql" : "sqlite";
+  }
+
+  AppendResult append(const NewEvent& event) override { return get().append(event); }
+  std::optional<Event> find(std::string_view id) const override { return get().find(id); }
+  std::vector<Event> bySubject(std::string_view subject,
+                               const std::optional<core::DocumentId>& doc) const override {
+    return get().bySubject(subject, doc);
+  }
+  bool isBlocked(std::string_view subject) const override { return get().isBlocked(subject); }
+  VerifyReport verify() const override { return get().verify(); }
+  void ping() override { get().ping(); }
+  std::int64_t count() const override { return get().count(); }
+  Settings settings() override { return get().settings(); }
+  std::string_view backend() const override { return backend_; }
+
+ private:
+  Ledger& get() const {
+    std::lock_guard lock(mu_);
+    if (inner_) return *inner_;
+    auto now = std::chrono::steady_clock::now();
+    if (tried_ && now - lastTry_ < retry_) throw StorageError(lastError_);
+    tried_ = true;
+    lastTry_ = now;
+    try {
+      inner_ = openLedger(uri_, options_);
+    } catch (const StorageError& e) {
+      lastError_ = e.what();
+      throw;
+    }
+    return *inner_;
+  }
+
+  std::string uri_;
+  Options options_;
+  std::chrono::milliseconds retry_;
+  std::string backend_;
+  mutable std::mutex mu_;
+  mutable std::unique_ptr<Ledger> inner_;  // set once, never reset
+  mutable bool tried_ = false;
+  mutable std::chrono::steady_clock::time_point lastTry_;
+  mutable std::string lastError_;
+};
+
+}  // namespace
+
+std::unique_ptr<Ledger> openLedgerLazily(std::string_view uri, const Options& options,
+                                         std::chrono::milliseconds retry) {
+  parseLocation(uri);  // a malformed URI is a configuration error now, not later
+  return std::make_unique<LazyLedger>(std::string(uri), options, retry);
 }
 
 }  // namespace charta::ledger

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <thread>
 
 #include "core/clauses.h"
 #include "core/diff.h"
@@ -255,8 +256,11 @@ std::map<std::string, size_t> lastChanges(git_repository* repo, const CommitId& 
 std::string DocumentText::body() const { return std::string(core::splitFrontMatter(bytes).body); }
 
 PolicyRepository::PolicyRepository(git_repository* repo, std::filesystem::path path,
-                                   std::string branch)
-    : repo_(repo), path_(std::move(path)), branch_(std::move(branch)) {}
+                                   std::string branch, RepositoryOptions options)
+    : repo_(repo),
+      path_(std::move(path)),
+      branch_(std::move(branch)),
+      options_(std::move(options)) {}
 
 PolicyRepository::~PolicyRepository() { git_repository_free(repo_); }
 
@@ -286,7 +290,7 @@ std::unique_ptr<PolicyRepository> PolicyRepository::open(const std::filesystem::
     branch = git_reference_symbolic_target(head.get());
   }
   return std::unique_ptr<PolicyRepository>(
-      new PolicyRepository(repo.release(), path, std::move(branch)));
+      new PolicyRepository(repo.release(), path, std::move(branch), std::move(options)));
 }
 
 std::unique_ptr<PolicyRepository> PolicyRepository::create(const std::filesystem::path& path,
@@ -331,7 +335,7 @@ std::unique_ptr<PolicyRepository> PolicyRepository::create(const std::filesystem
     check(git_checkout_head(repo.get(), &co), "checking out the policy texts");
   }
   return std::unique_ptr<PolicyRepository>(
-      new PolicyRepository(repo.release(), path, "refs/heads/main"));
+      new PolicyRepository(repo.release(), path, "refs/heads/main", RepositoryOptions{}));
 }
 
 CommitId PolicyRepository::head() const {
@@ -670,8 +674,12 @@ Edition PolicyRepository::publish(const PublishRequest& req, Instant now, Publis
                                   message.c_str()),
         "writing the tag of " + name);
   git_reference* r = nullptr;
-  int rc = git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
+  auto create = [&] {
+    return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
                                          nullptr, ("charta: publish " + name).c_str());
+  };
+  int rc = create();
+  if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
   if (rc == GIT_EEXISTS || rc == GIT_ELOCKED || rc == GIT_EMODIFIED) {
     auto after = findEditions(repo_, req.doc);
     bool taken = std::any_of(after.begin(), after.end(),
@@ -689,6 +697,77 @@ Edition PolicyRepository::publish(const PublishRequest& req, Instant now, Publis
     if (fe.edition.no == no) return fe.edition;
   }
   throw RepositoryError("the new tag " + name + " cannot be read back");
+}
+
+namespace {
+
+std::chrono::seconds ageOf(const std::filesystem::path& p, std::error_code& ec) {
+  auto mtime = std::filesystem::last_write_time(p, ec);
+  if (ec) return std::chrono::seconds(0);
+  return std::chrono::duration_cast<std::chrono::seconds>(
+      std::filesystem::file_time_type::clock::now() - mtime);
+}
+
+}  // namespace
+
+bool PolicyRepository::clearLock(const std::string& ref) {
+  const std::filesystem::path lock =
+      std::filesystem::path(git_repository_path(repo_)) / (ref + ".lock");
+  // A live writer holds a ref lock for milliseconds: give it a moment to finish.
+  std::error_code ec;
+  for (int i = 0; i < 20 && std::filesystem::exists(lock, ec); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::chrono::seconds age = ageOf(lock, ec);
+  if (ec) return true;  // gone
+  if (age >= options_.staleLockAge) {
+    if (!std::filesystem::remove(lock, ec) && ec) {
+      throw RepositoryError("removing the stale lock " + lock.string() + ": " + ec.message());
+    }
+    if (options_.log) {
+      options_.log("removed the stale lock " + lock.string() + " (" + std::to_string(age.count()) +
+                   " s old, left by a writer that died)");
+    }
+    return true;
+  }
+  throw Unavailable(ref + " is locked by another writer (" + lock.string() + ", " +
+                        std::to_string(age.count()) + " s old); nothing was written: retry later " +
+                        "(a lock " + std::to_string(options_.staleLockAge.count()) +
+                        " s old is taken for stale and removed)",
+                    std::max(std::chrono::seconds(1), options_.staleLockAge - age));
+}
+
+std::vector<std::string> PolicyRepository::sweepStaleLocks() {
+  namespace fs = std::filesystem;
+  std::lock_guard lock(mu_);
+  const fs::path gitDir = git_repository_path(repo_);
+  std::vector<std::string> out;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(gitDir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    if (it->is_directory() && it->path().filename() == "objects") {
+      it.disable_recursion_pending();  // object files are written by rename, never locked
+      continue;
+    }
+    if (it->path().extension() != ".lock" || !it->is_regular_file()) continue;
+    std::error_code ageEc;
+    std::chrono::seconds age = ageOf(it->path(), ageEc);
+    if (ageEc) continue;
+    std::string what = it->path().string() + " (" + std::to_string(age.count()) + " s old)";
+    if (age < options_.staleLockAge) {
+      out.push_back("lock " + what + " left to its writer: younger than " +
+                    std::to_string(options_.staleLockAge.count()) + " s");
+      continue;
+    }
+    std::error_code rmEc;
+    if (!fs::remove(it->path(), rmEc) && rmEc) {
+      throw RepositoryError("removing the stale lock " + what + ": " + rmEc.message());
+    }
+    out.push_back("removed the stale lock " + what + ", left by a writer that died");
+  }
+  if (ec)
+    throw RepositoryError("looking for stale locks in " + gitDir.string() + ": " + ec.message());
+  return out;
 }
 
 Edition PolicyRepository::withdraw(const core::DocumentId& doc, EditionNo no,
@@ -725,8 +804,12 @@ Edition PolicyRepository::withdraw(const core::DocumentId& doc, EditionNo no,
                                   message.c_str()),
         "writing the tag of " + name);
   git_reference* r = nullptr;
-  int rc = git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
+  auto create = [&] {
+    return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
                                          nullptr, ("charta: withdraw " + doc.str()).c_str());
+  };
+  int rc = create();
+  if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
   if (rc == GIT_EEXISTS || rc == GIT_ELOCKED || rc == GIT_EMODIFIED) {
     throw Conflict("edition " + no.str() + " of " + doc.str() + " was withdrawn at the same time");
   }

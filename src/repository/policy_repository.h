@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -71,6 +73,11 @@ class LintRefused : public InvalidInput {
 // Options of an open repository.
 struct RepositoryOptions {
   std::string branch;  // "main"; empty: the branch HEAD points to
+  // A git lock file (refs/tags/<doc>/v3.lock, packed-refs.lock, index.lock...) at least this old
+  // was left by a writer that died: removing it is safe. Younger ones belong to a live writer.
+  std::chrono::seconds staleLockAge{600};
+  // Receives one line for every stale lock file removed (empty: not told).
+  std::function<void(const std::string&)> log;
 };
 
 // A policy repository on libgit2: bare or with a work tree. Reads files at any revision, lists
@@ -146,6 +153,8 @@ class PolicyRepository {
   //   revision, no text in the controlling language, a purpose clause missing from the text,
   //   the same text as the edition in force or upcoming, unsafe summary.
   // throws Conflict: another publisher took the number first (nothing was written: retry).
+  // throws Unavailable: the tag's ref is locked by another writer (a lock file younger than
+  //   staleLockAge; an older one is removed and the publication goes on). Nothing was written.
   // throws RepositoryError: the repository cannot be written.
   core::Edition publish(const PublishRequest& req, core::Instant now,
                         PublishNotes* notes = nullptr);
@@ -161,6 +170,12 @@ class PolicyRepository {
                         std::chrono::minutes offset = core::kKazakhstanOffset,
                         const core::Edition* baseline = nullptr) const;
 
+  // Removes the git lock files (*.lock under the git folder, outside objects/) at least
+  // staleLockAge old, which writers killed mid-way leave behind, and returns one line for each
+  // lock found: removed, or left to its live writer. Nothing else is touched.
+  // throws RepositoryError: a stale lock cannot be removed.
+  std::vector<std::string> sweepStaleLocks();
+
   // Withdraws the scheduled edition "no" of "doc" at "now".
   // throws InvalidInput: it has already taken effect, or "reason" is empty or unsafe.
   // throws NotFound: no such edition. throws Conflict: it is already withdrawn.
@@ -168,13 +183,19 @@ class PolicyRepository {
                          std::optional<core::Person> by, core::Instant now);
 
  private:
-  PolicyRepository(git_repository* repo, std::filesystem::path path, std::string branch);
+  PolicyRepository(git_repository* repo, std::filesystem::path path, std::string branch,
+                   RepositoryOptions options);
   core::Person defaultPerson() const;
+  // After GIT_ELOCKED on "ref": waits briefly for the writer holding it; removes the lock when
+  // it is stale. Returns true when the lock is gone (try again).
+  // throws Unavailable: a live writer still holds it.
+  bool clearLock(const std::string& ref);
 
   mutable std::mutex mu_;
   git_repository* repo_;
   std::filesystem::path path_;
   std::string branch_;
+  RepositoryOptions options_;
 };
 
 }  // namespace charta::repository
