@@ -674,9 +674,13 @@ Edition PolicyRepository::publish(const PublishRequest& req, Instant now, Publis
                                   message.c_str()),
         "writing the tag of " + name);
   git_reference* r = nullptr;
+  // The zero id as the expected old value makes libgit2 check, under the ref's lock, that the
+  // ref does not exist: without it the check happens before the lock is taken, and a publisher
+  // that loses the race by a hair would overwrite the winner's tag.
+  git_oid absent{};
   auto create = [&] {
     return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
-                                         nullptr, ("charta: publish " + name).c_str());
+                                         &absent, ("charta: publish " + name).c_str());
   };
   int rc = create();
   if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
@@ -804,9 +808,10 @@ Edition PolicyRepository::withdraw(const core::DocumentId& doc, EditionNo no,
                                   message.c_str()),
         "writing the tag of " + name);
   git_reference* r = nullptr;
+  git_oid absent{};  // must not exist, checked under the lock (see publish)
   auto create = [&] {
     return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
-                                         nullptr, ("charta: withdraw " + doc.str()).c_str());
+                                         &absent, ("charta: withdraw " + doc.str()).c_str());
   };
   int rc = create();
   if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
