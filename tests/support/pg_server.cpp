@@ -191,6 +191,7 @@ PgServer::PgServer(Options options) {
 PgServer::~PgServer() { stop(); }
 
 void PgServer::start(const Options& options) {
+  options_ = options;
   RunAs as = runAsPostgres();
   char tmpl[] = "/tmp/charta-pg-XXXXXX";
   if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp: " + std::string(std::strerror(errno)));
@@ -210,30 +211,7 @@ void PgServer::start(const Options& options) {
   // A free port may be taken between our probe and the bind of postgres: retry a few times.
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = freePort();
-    pid_ = spawn(
-        {binDir_ + "/postgres", "-D", dataDir_, "-p", std::to_string(port_), "-k", root_, "-c",
-         "listen_addresses=127.0.0.1", "-c", std::string("fsync=") + (options.fsync ? "on" : "off"),
-         "-c", "max_connections=" + std::to_string(options.maxConnections), "-c",
-         "shared_buffers=64MB"},
-        as, root_ + "/postgres.log", root_, true);
-    std::string conninfo =
-        "host=127.0.0.1 port=" + std::to_string(port_) + " user=charta dbname=postgres";
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    bool exited = false;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (PQping(conninfo.c_str()) == PQPING_OK) break;
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited = true;
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (exited) continue;  // most likely the port; the log says
-    if (PQping(conninfo.c_str()) != PQPING_OK) {
-      throw std::runtime_error("PostgreSQL did not accept connections within 30 s: " + logTail());
-    }
+    if (!launch()) continue;  // most likely the port; the log says
     createDatabase("charta");
     --nextDb_;  // the default database keeps its plain name
     return;
@@ -241,7 +219,50 @@ void PgServer::start(const Options& options) {
   throw std::runtime_error("postgres did not start: " + logTail());
 }
 
+bool PgServer::launch() {
+  RunAs as = runAsPostgres();
+  pid_ = spawn(
+      {binDir_ + "/postgres", "-D", dataDir_, "-p", std::to_string(port_), "-k", root_, "-c",
+       "listen_addresses=127.0.0.1", "-c", std::string("fsync=") + (options_.fsync ? "on" : "off"),
+       "-c", "max_connections=" + std::to_string(options_.maxConnections), "-c",
+       "shared_buffers=64MB"},
+      as, root_ + "/postgres.log", root_, true);
+  std::string conninfo =
+      "host=127.0.0.1 port=" + std::to_string(port_) + " user=charta dbname=postgres";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (PQping(conninfo.c_str()) == PQPING_OK) return true;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  throw std::runtime_error("PostgreSQL did not accept connections within 30 s: " + logTail());
+}
+
+void PgServer::restart() {
+  stopServer();
+  // The port was ours a moment ago; a client may hold it briefly in a connect attempt only.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    if (launch()) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  throw std::runtime_error("PostgreSQL did not come back on port " + std::to_string(port_) + ": " +
+                           logTail());
+}
+
 void PgServer::stop() noexcept {
+  stopServer();
+  if (!root_.empty()) {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+    root_.clear();
+  }
+}
+
+void PgServer::stopServer() noexcept {
   if (pid_ > 0) {
     // Immediate shutdown: the data is about to be deleted, so skip the shutdown checkpoint (which
     // flushes every database the tests created and took tens of seconds on a busy disk).
@@ -261,11 +282,6 @@ void PgServer::stop() noexcept {
       waitpid(pid_, &status, 0);
     }
     pid_ = -1;
-  }
-  if (!root_.empty()) {
-    std::error_code ec;
-    fs::remove_all(root_, ec);
-    root_.clear();
   }
 }
 

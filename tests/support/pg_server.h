@@ -62,12 +62,22 @@ class PgServer {
   // its standard output. throws std::runtime_error: psql exited non-zero (message has its output).
   std::string psql(std::string_view db, std::string_view sql) const;
 
+  // Stops the server as a crash would (immediate shutdown: connections are cut, no checkpoint)
+  // and starts it again on the same data folder and port; returns when it accepts connections
+  // again (after crash recovery). Sessions of clients are lost; committed data is not.
+  // Call it from a thread that outlives the server (the postmaster dies with the thread that
+  // started it). throws std::runtime_error: it did not come back (the message has the log's tail).
+  void restart();
+
   int port() const { return port_; }
   const std::string& binDir() const { return binDir_; }
   const std::string& dataDir() const { return dataDir_; }
 
  private:
   void start(const Options& options);
+  // Starts the postmaster on port_; false when it exited at once (the port was taken).
+  bool launch();
+  void stopServer() noexcept;
   void stop() noexcept;
   std::string logTail() const;
 
@@ -77,6 +87,7 @@ class PgServer {
   int port_ = 0;
   int pid_ = -1;  // the postmaster
   int nextDb_ = 0;
+  Options options_;
 };
 
 // The outcome of one finished program.
