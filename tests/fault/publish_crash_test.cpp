@@ -18,8 +18,8 @@ using namespace charta::fault_testing;
 
 namespace {
 
-constexpr int kKills = 12;
-constexpr int kCommits = 120;
+constexpr int kKills = 10;
+constexpr int kCommits = 100;
 const std::string kPublications = "/api/v1/documents/personal-data/publications";
 
 struct Acknowledged {
