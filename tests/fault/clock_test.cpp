@@ -30,8 +30,9 @@ TEST_CASE("a scheduled edition is served from exactly its moment, on the page an
   Shop<SqliteLedger> s;
   s.start();
   s.commitEdit("Scheduled clock edit.");
-  // Whole seconds, about 3 s ahead: the server has loaded the edition long before it switches.
-  auto effective = std::chrono::floor<std::chrono::seconds>(Clock::now()) + std::chrono::seconds(3);
+  // Whole seconds, about 5 s ahead (a slow machine may take seconds to publish): the server has
+  // loaded the edition long before it switches.
+  auto effective = std::chrono::floor<std::chrono::seconds>(Clock::now()) + std::chrono::seconds(5);
   std::string when = core::formatRfc3339(effective, core::kKazakhstanOffset, false);
   s.publish({"--effective-from", when});
   // The server sees the publication within repository.poll_ms (until then a page may carry the
