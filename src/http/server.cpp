@@ -425,18 +425,19 @@ void HttpServer::acceptLoop() {
   while (!stopping_.load()) {
     try {
       if (!listener_->poll(Poco::Timespan(0, 200000), Poco::Net::Socket::SELECT_READ)) continue;
-      Poco::Net::StreamSocket socket = listener_->acceptConnection();
+      // The connection's socket belongs to its Conn alone, which the worker that closes it owns:
+      // the acceptor keeps no copy of it, so the socket is never released on two threads.
+      auto c = std::make_unique<Conn>();
+      c->socket = listener_->acceptConnection();
       if (open_.load() >= options_.maxConnections) {
-        socket.close();  // over the limit: refuse rather than queue without bound
+        c->socket.close();  // over the limit: refuse rather than queue without bound
         continue;
       }
-      auto c = std::make_unique<Conn>();
-      c->socket = socket;
-      c->fd = socket.impl()->sockfd();
-      socket.setNoDelay(true);
-      socket.setSendTimeout(Poco::Timespan(options_.limits.sendTimeout.count() * 1000));
+      c->fd = c->socket.impl()->sockfd();
+      c->socket.setNoDelay(true);
+      c->socket.setSendTimeout(Poco::Timespan(options_.limits.sendTimeout.count() * 1000));
       try {
-        c->peer = socket.peerAddress().host().toString();
+        c->peer = c->socket.peerAddress().host().toString();
       } catch (const Poco::Exception&) {
       }
       c->buf.resize(std::min<size_t>(options_.limits.maxHeaderBytes + 1024, 16 * 1024));
