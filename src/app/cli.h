@@ -17,7 +17,7 @@ enum ExitCode : int {
   kUnavailable = 6,  // held by another writer (a fresh git lock) or unreachable now; retry later
 };
 
-// Runs "charta <args...>", writing results to "out" and one-line errors to "err".
-int runCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+// Runs "charta <argv...>", writing results to "out" and one-line errors to "err".
+int runCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream& err);
 
 }  // namespace charta::app

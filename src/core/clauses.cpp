@@ -4,15 +4,15 @@
 
 namespace charta::core {
 
-std::vector<ClauseMark> clauseMarks(std::string_view md) {
+std::vector<ClauseMark> clauseMarks(std::string_view markdown) {
   std::vector<ClauseMark> out;
   size_t pos = 0, line = 0;
   bool prevBlank = true;
   bool inFence = false;
-  while (pos < md.size()) {
-    size_t e = md.find('\n', pos);
-    if (e == std::string_view::npos) e = md.size();
-    std::string_view ln = md.substr(pos, e - pos);
+  while (pos < markdown.size()) {
+    size_t e = markdown.find('\n', pos);
+    if (e == std::string_view::npos) e = markdown.size();
+    std::string_view ln = markdown.substr(pos, e - pos);
     pos = e + 1;
     ++line;
     if (!ln.empty() && ln.back() == '\r') ln.remove_suffix(1);

@@ -501,9 +501,9 @@ std::string joinWords(const std::vector<Word>& words) {
   return out;
 }
 
-std::vector<ClauseText> splitClauses(std::string_view md) {
-  std::vector<Line> lines = scanLines(md);
-  std::vector<ClauseMark> marks = clauseMarks(md);
+std::vector<ClauseText> splitClauses(std::string_view markdown) {
+  std::vector<Line> lines = scanLines(markdown);
+  std::vector<ClauseMark> marks = clauseMarks(markdown);
   // Where units start: clause marks and unnumbered headings, by line index.
   struct Start {
     size_t index;
@@ -538,10 +538,10 @@ std::vector<ClauseText> splitClauses(std::string_view md) {
       size_t begin = lines[from].begin;
       size_t end = lines[last - 1].end;
       if (mark) {
-        std::string_view first = md.substr(begin, lines[from].end - begin);
+        std::string_view first = markdown.substr(begin, lines[from].end - begin);
         begin += numberPrefixLength(first);
       }
-      appendWords(c.words, md.substr(begin, end - begin), mark != nullptr);
+      appendWords(c.words, markdown.substr(begin, end - begin), mark != nullptr);
       glueNumbers(c.words);
     }
     out.push_back(std::move(c));

@@ -29,46 +29,47 @@ std::chrono::minutes almatyOffset(Instant t) {
   return t >= kSwitch ? minutes{5 * 60} : minutes{6 * 60};
 }
 
-std::optional<ZonedInstant> parseRfc3339Zoned(std::string_view s) {
+std::optional<ZonedInstant> parseRfc3339Zoned(std::string_view text) {
   using namespace std::chrono;
   int y, mo, d, h, mi, sec;
-  if (!digits(s, 0, 4, y) || s.size() < 20 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' ||
-      !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't') || !digits(s, 11, 2, h) ||
-      s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' || !digits(s, 17, 2, sec)) {
+  if (!digits(text, 0, 4, y) || text.size() < 20 || text[4] != '-' || !digits(text, 5, 2, mo) ||
+      text[7] != '-' || !digits(text, 8, 2, d) || (text[10] != 'T' && text[10] != 't') ||
+      !digits(text, 11, 2, h) || text[13] != ':' || !digits(text, 14, 2, mi) || text[16] != ':' ||
+      !digits(text, 17, 2, sec)) {
     return std::nullopt;
   }
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   size_t pos = 19;
   int millis = 0;
-  if (pos < s.size() && s[pos] == '.') {
+  if (pos < text.size() && text[pos] == '.') {
     ++pos;
     size_t start = pos;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (pos - start < 3) millis = millis * 10 + (s[pos] - '0');
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      if (pos - start < 3) millis = millis * 10 + (text[pos] - '0');
       ++pos;
     }
     size_t n = pos - start;
     if (n == 0 || n > 9) return std::nullopt;
     for (size_t i = n; i < 3; ++i) millis *= 10;
   }
-  if (pos >= s.size()) return std::nullopt;  // no offset: a local time is refused
+  if (pos >= text.size()) return std::nullopt;  // no offset: a local time is refused
   minutes offset{0};
-  if (s[pos] == 'Z' || s[pos] == 'z') {
+  if (text[pos] == 'Z' || text[pos] == 'z') {
     ++pos;
-  } else if (s[pos] == '+' || s[pos] == '-') {
+  } else if (text[pos] == '+' || text[pos] == '-') {
     int oh, om;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59) {
+    if (!digits(text, pos + 1, 2, oh) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
+        !digits(text, pos + 4, 2, om) || oh > 23 || om > 59) {
       return std::nullopt;
     }
     offset = minutes{oh * 60 + om};
-    if (s[pos] == '-') offset = -offset;
+    if (text[pos] == '-') offset = -offset;
     pos += 6;
   } else {
     return std::nullopt;
   }
-  if (pos != s.size()) return std::nullopt;
+  if (pos != text.size()) return std::nullopt;
   Instant local = time_point_cast<milliseconds>(sys_days{ymd}) + hours{h} + minutes{mi} +
                   seconds{sec} + milliseconds{millis};
   // The moment must have four year digits in UTC too, so that formatRfc3339 writes it back as

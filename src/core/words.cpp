@@ -16,25 +16,26 @@ bool isAutolinkStart(std::string_view s) {
   return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0 || s.rfind("mailto:", 0) == 0;
 }
 
-std::string_view stripLineMarkup(std::string_view ln) {
+std::string_view stripLineMarkup(std::string_view line) {
   auto skipSpaces = [&] {
-    while (!ln.empty() && (ln.front() == ' ' || ln.front() == '\t')) ln.remove_prefix(1);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   };
   skipSpaces();
-  while (!ln.empty() && ln.front() == '>') {
-    ln.remove_prefix(1);
+  while (!line.empty() && line.front() == '>') {
+    line.remove_prefix(1);
     skipSpaces();
   }
   size_t hashes = 0;
-  while (hashes < ln.size() && ln[hashes] == '#') ++hashes;
-  if (hashes >= 1 && hashes <= 6 && (hashes == ln.size() || ln[hashes] == ' ')) {
-    ln.remove_prefix(hashes);
+  while (hashes < line.size() && line[hashes] == '#') ++hashes;
+  if (hashes >= 1 && hashes <= 6 && (hashes == line.size() || line[hashes] == ' ')) {
+    line.remove_prefix(hashes);
     skipSpaces();
-  } else if (ln.size() >= 2 && (ln[0] == '-' || ln[0] == '*' || ln[0] == '+') && ln[1] == ' ') {
-    ln.remove_prefix(2);
+  } else if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
+             line[1] == ' ') {
+    line.remove_prefix(2);
     skipSpaces();
   }
-  return ln;
+  return line;
 }
 
 // Decodes one code point at "i"; returns its length, or 0 for an invalid sequence.
