@@ -49,12 +49,9 @@ void appendWords(std::vector<Word>& out, std::string_view text, bool rawFirstLin
           ln[i + 1] != ' ') {
         flush();
         ++i;
-      } else if (c == '*' || c == '_') {
-        flush();
-        ++i;
-        continue;
-      } else if (c == '<' && isAutolinkStart(ln.substr(i + 1)) &&
-                 ln.find('>', i) != std::string_view::npos) {
+      } else if (c == '*' || c == '_' ||
+                 (c == '<' && isAutolinkStart(ln.substr(i + 1)) &&
+                  ln.find('>', i) != std::string_view::npos)) {
         flush();
         ++i;
         continue;

@@ -42,9 +42,7 @@ std::optional<CommitId> CommitId::parse(std::string_view text) {
   std::string hex;
   hex.reserve(40);
   for (char c : text) {
-    if (c >= '0' && c <= '9') {
-      hex += c;
-    } else if (c >= 'a' && c <= 'f') {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) {
       hex += c;
     } else if (c >= 'A' && c <= 'F') {
       hex += static_cast<char>(c - 'A' + 'a');

@@ -114,12 +114,9 @@ std::vector<std::string> legalTokens(std::string_view markdown) {
       if (c == '\\' && i + 1 < ln.size() && static_cast<unsigned char>(ln[i + 1]) < 0x80 &&
           ln[i + 1] != ' ') {
         ++i;  // an escaped ASCII character is text: fall through to read it
-      } else if (c == '*' || c == '_') {
-        flush();
-        ++i;
-        continue;
-      } else if (c == '<' && isAutolinkStart(ln.substr(i + 1)) &&
-                 ln.find('>', i) != std::string_view::npos) {
+      } else if (c == '*' || c == '_' ||
+                 (c == '<' && isAutolinkStart(ln.substr(i + 1)) &&
+                  ln.find('>', i) != std::string_view::npos)) {
         flush();
         ++i;
         continue;
