@@ -52,7 +52,7 @@ class TokenStore {
 // A failure that the API reports as an RFC 9457 problem. Modules throw it; the router answers.
 class ApiError : public Error {
  public:
-  ApiError(int status, std::string slug, std::string title, std::string detail)
+  ApiError(int status, std::string slug, std::string title, const std::string& detail)
       : Error(detail), status_(status), slug_(std::move(slug)), title_(std::move(title)) {}
   int status() const { return status_; }
   const std::string& slug() const { return slug_; }

@@ -23,12 +23,12 @@ using Poco::JSON::Object;
 
 constexpr std::string_view kPrefix = "/api/v1/";
 
-Object::Ptr object() { return new Object(Poco::JSON_PRESERVE_KEY_ORDER); }
+Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
 
 std::string moment(core::Instant t) { return core::formatRfc3339(t, core::almatyOffset(t)); }
 
-ApiError invalid(std::string detail) {
-  return ApiError(400, "invalid-request", "Bad Request", std::move(detail));
+ApiError invalid(const std::string& detail) {
+  return ApiError(400, "invalid-request", "Bad Request", detail);
 }
 
 // ---- reading the request body ------------------------------------------------------------------
@@ -138,7 +138,11 @@ class ConsentApi : public ApiModule {
  public:
   ConsentApi(ledger::Ledger& ledger, SiteService& pages, repository::PolicyRepository& repo,
              Metrics& metrics, ConsentApiOptions options)
-      : ledger_(ledger), pages_(pages), repo_(repo), metrics_(metrics), options_(options) {}
+      : ledger_(ledger),
+        pages_(pages),
+        repo_(repo),
+        metrics_(metrics),
+        options_(std::move(options)) {}
 
   std::vector<std::string> routes() const override {
     return {"POST /api/v1/consents",

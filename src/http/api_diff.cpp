@@ -52,7 +52,7 @@ Object::Ptr sideJson(const DiffSide& s) {
 
 RevisionDiff diffRevisions(const repository::PolicyRepository& repo, const core::DocumentId& doc,
                            std::string_view from, std::string_view to,
-                           std::optional<core::Lang> lang) {
+                           const std::optional<core::Lang>& lang) {
   core::Timeline tl = repo.timeline(doc);
   DiffSide a = resolve(repo, tl, from, "from");
   DiffSide b = resolve(repo, tl, to, "to");

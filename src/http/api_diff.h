@@ -37,7 +37,7 @@ struct RevisionDiff {
 // throws RepositoryError: the repository cannot be read.
 RevisionDiff diffRevisions(const repository::PolicyRepository& repo, const core::DocumentId& doc,
                            std::string_view from, std::string_view to,
-                           std::optional<core::Lang> lang);
+                           const std::optional<core::Lang>& lang);
 
 // The JSON of a redline, for GET /api/v1/documents/{doc}/diff and `charta diff --json`:
 //   {document, lang, from: {revision, edition|null, commit}, to: {...},

@@ -210,7 +210,7 @@ class PublicationsApi : public ApiModule {
       } catch (const repository::LintRefused& err) {
         // The findings that block, as `charta lint` reports them; "force" publishes anyway.
         ApiError problem(422, "lint-refused", "Unprocessable Content", err.what());
-        problem.extra = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
+        problem.extra = Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER);
         Array::Ptr findings = new Array;
         for (const auto& f : err.report().findings) {
           if (!f.blocks()) continue;

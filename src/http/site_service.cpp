@@ -48,9 +48,10 @@ const std::vector<std::pair<std::string, std::string>>& securityHeaders() {
   return headers;
 }
 
-std::shared_ptr<const Page> makePage(std::string bytes, std::string contentType,
-                                     std::vector<std::pair<std::string, std::string>> headers,
-                                     bool immutable, std::optional<Instant> changesAt) {
+std::shared_ptr<const Page> makePage(
+    std::string bytes, std::string contentType,
+    const std::vector<std::pair<std::string, std::string>>& headers, bool immutable,
+    std::optional<Instant> changesAt) {
   auto page = std::make_shared<Page>();
   page->sha256 = render::sha256Hex(bytes);
   page->etag = quoteEtag(page->sha256);
@@ -68,9 +69,10 @@ std::shared_ptr<const Page> makePage(std::string bytes, std::string contentType,
 
 SiteService::SiteService(repository::PolicyRepository& repo, const render::Site& site,
                          SiteOptions options)
-    : repo_(repo), site_(site), options_(std::move(options)) {
-  snap_ = std::make_shared<SiteSnapshot>();
-}
+    : repo_(repo),
+      site_(site),
+      options_(std::move(options)),
+      snap_(std::make_shared<SiteSnapshot>()) {}
 
 std::shared_ptr<const SiteSnapshot> SiteService::snapshot() const {
   std::lock_guard lock(snapMu_);

@@ -131,9 +131,10 @@ class SiteService {
 };
 
 // Builds a Page from bytes: hash, ETag, static headers (security headers included for HTML).
-std::shared_ptr<const Page> makePage(std::string bytes, std::string contentType,
-                                     std::vector<std::pair<std::string, std::string>> headers,
-                                     bool immutable, std::optional<core::Instant> changesAt);
+std::shared_ptr<const Page> makePage(
+    std::string bytes, std::string contentType,
+    const std::vector<std::pair<std::string, std::string>>& headers, bool immutable,
+    std::optional<core::Instant> changesAt);
 
 // The headers every response carries (CSP, nosniff, referrer policy, framing).
 const std::vector<std::pair<std::string, std::string>>& securityHeaders();
