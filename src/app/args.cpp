@@ -21,7 +21,7 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& op
     std::optional<std::string> inlineValue;
     if (auto eq = name.find('='); eq != std::string::npos) {
       inlineValue = name.substr(eq + 1);
-      name = name.substr(0, eq);
+      name.resize(eq);
     }
     if (options.count(name)) {
       if (options_.count(name)) throw InvalidInput("option --" + name + " is given twice");

@@ -629,7 +629,7 @@ class TextLint {
       if (p == std::string_view::npos) continue;
       size_t end = ln.find('>', p);
       std::string tag(ln.substr(p, end == std::string_view::npos ? 12 : end - p + 1));
-      if (tag.size() > 40) tag = tag.substr(0, 40) + "...";
+      if (tag.size() > 40) tag.replace(40, std::string::npos, "...");
       std::string clause = clauseAt(i + 1);
       int n = ++seen[clause + "|" + tag];
       add(Severity::kError, "raw-html", i + 1, clause,
@@ -737,7 +737,7 @@ class TextLint {
         }
         size_t slash = url.find('/', scheme);
         std::string path = slash == std::string::npos ? "" : url.substr(slash);
-        path = path.substr(0, path.find_first_of("?#"));
+        path.resize(std::min(path.size(), path.find_first_of("?#")));
         while (path.size() > 1 && path.back() == '/') path.pop_back();
         bool ok = route == "/" ? path.empty() || path == "/" : path.ends_with(route);
         if (ok) continue;
