@@ -696,6 +696,8 @@ class SqlLedger final : public Ledger {
     {
       std::lock_guard lock(mutex_);
       if (stop_) throw StorageError("the consent ledger is closing");
+      // The caller waits on the request's future until the writer has answered and dropped it.
+      // cppcheck-suppress danglingLifetime
       queue_.push_back(r);
     }
     cv_.notify_one();
