@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds charta and passes every test: installs what is missing, then the default build (all
-# tests), the ASan+UBSan build (all tests again) and a short fuzzing run (scripts/fuzz.sh). Exits
-# non-zero on any failure.
+# tests), the ASan+UBSan build (all tests again), a short fuzzing run (scripts/fuzz.sh) and the
+# ThreadSanitizer build (the tests labelled concurrency). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh test
@@ -28,3 +28,11 @@ ctest --preset asan -j2
 
 echo "== fuzzing (libFuzzer, 10 s per target, two at a time)"
 FUZZ_JOBS=2 ./scripts/fuzz.sh 10
+
+echo "== ThreadSanitizer build (only what the tests labelled concurrency need)"
+cmake --preset tsan >/dev/null
+# Every test built by charta_test() is an executable of the same name.
+mapfile -t tsan_targets < <(ctest --preset tsan -L concurrency -N |
+  sed -n 's/^ *Test *#[0-9]*: \([a-z_]*\)$/\1/p' | grep -v '^tsan_reports_')
+cmake --build --preset tsan --target "${tsan_targets[@]}"
+ctest --preset tsan -L concurrency -j2
