@@ -25,10 +25,8 @@ void appendEscapedImpl(std::string& out, std::string_view text) {
     } else if (c < 0x20 || c >= 0x7F) {
       CodePoint p = decodeAt(text, i);
       len = p.len;
-      if (p.cp == 0xFFFD && p.len == 1) {
-        rep = kReplacement.data();  // invalid UTF-8
-      } else if (isForbiddenCodePoint(p.cp)) {
-        rep = kReplacement.data();
+      if ((p.cp == 0xFFFD && p.len == 1) || isForbiddenCodePoint(p.cp)) {
+        rep = kReplacement.data();  // invalid UTF-8, or not allowed in HTML or XML
       }
     }
     if (rep) {
