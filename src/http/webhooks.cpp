@@ -185,18 +185,18 @@ std::string webhookSignature(std::string_view secret, std::string_view body) {
   return "sha256=" + hex(sha256Raw(outer));
 }
 
-std::vector<WebhookEvent> dueEvents(const core::Timeline& tl, Instant since, Instant now) {
+std::vector<WebhookEvent> dueEvents(const core::Timeline& timeline, Instant since, Instant now) {
   std::vector<WebhookEvent> out;
   auto add = [&](const char* type, Instant at, const Edition& e, const std::string& what) {
     if (at < since || at > now) return;
     std::string id = stableId(std::string(type) + "|" + e.doc.str() + "|" + e.no.str() + "|" +
                               e.commit.str() + "|" + what);
-    out.push_back(WebhookEvent{id, type, at, eventBody(id, type, at, e, tl)});
+    out.push_back(WebhookEvent{id, type, at, eventBody(id, type, at, e, timeline)});
   };
-  for (const Edition& e : tl.editions()) {
+  for (const Edition& e : timeline.editions()) {
     add("edition.published", e.publishedAt, e, std::to_string(ms(e.publishedAt)));
     // Effective only when it really came into force then (not withdrawn, not outranked).
-    const Edition* inForce = tl.inForceAt(e.effectiveFrom);
+    const Edition* inForce = timeline.inForceAt(e.effectiveFrom);
     if (inForce && inForce->no == e.no) {
       add("edition.effective", e.effectiveFrom, e, std::to_string(ms(e.effectiveFrom)));
     }

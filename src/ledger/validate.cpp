@@ -62,8 +62,8 @@ bool isEvidenceObject(std::string_view text) {
   }
 }
 
-NewEvent normalize(const NewEvent& in) {
-  NewEvent e = in;
+NewEvent normalize(const NewEvent& event) {
+  NewEvent e = event;
   if (!core::isValidSubject(e.subject)) {
     throw InvalidInput("subject must be 1-128 bytes of UTF-8 without control characters");
   }
