@@ -166,6 +166,7 @@ std::vector<FoundEdition> findEditions(git_repository* repo, const core::Documen
                                                         personOf(tagger), reason ? *reason : ""};
   }
   std::vector<FoundEdition> out;
+  out.reserve(editions.size());
   for (auto& [n, fe] : editions) out.push_back(std::move(fe));
   return out;
 }
@@ -463,17 +464,17 @@ core::Person PolicyRepository::defaultPerson() const {
   return core::Person{"charta", "charta@localhost"};
 }
 
-core::LintReport PolicyRepository::lint(const core::DocumentId& id, const CommitId& commit,
+core::LintReport PolicyRepository::lint(const core::DocumentId& doc, const CommitId& commit,
                                         std::optional<Instant> effectiveFrom,
                                         std::chrono::minutes offset,
                                         const Edition* baseline) const {
   core::Registry reg = registry(commit);  // InvalidInput when charta.xml is invalid
-  const core::Document* doc = reg.document(id);
-  if (!doc) {
-    throw InvalidInput("charta.xml at " + commit.str() + " declares no document \"" + id.str() +
+  const core::Document* document = reg.document(doc);
+  if (!document) {
+    throw InvalidInput("charta.xml at " + commit.str() + " declares no document \"" + doc.str() +
                        "\"");
   }
-  core::LintInput in{.document = *doc,
+  core::LintInput in{.document = *document,
                      .registryPath = kRegistryFile,
                      .registryXml = readFile(commit, kRegistryFile).value_or(""),
                      .baseUrl = reg.baseUrl,
@@ -481,8 +482,8 @@ core::LintReport PolicyRepository::lint(const core::DocumentId& id, const Commit
                      .effectiveFrom = effectiveFrom,
                      .effectiveOffset = offset};
   std::vector<std::string> files;
-  for (const core::Lang& lang : doc->langs) {
-    const std::string* path = doc->file(lang);
+  for (const core::Lang& lang : document->langs) {
+    const std::string* path = document->file(lang);
     if (!path) continue;
     in.texts.push_back({lang, *path, readFile(commit, *path), false});
     files.push_back(*path);
@@ -493,20 +494,20 @@ core::LintReport PolicyRepository::lint(const core::DocumentId& id, const Commit
       std::lock_guard lock(mu_);
       changed = lastChanges(repo_, commit, files);
     }
-    const std::string* controlling = doc->file(doc->controllingLang);
+    const std::string* controlling = document->file(document->controllingLang);
     auto c = controlling ? changed.find(*controlling) : changed.end();
     for (auto& t : in.texts) {
       auto it = changed.find(t.path);
       // A larger index is further back: changed before the controlling text last was.
-      t.lagging = t.lang != doc->controllingLang && c != changed.end() && it != changed.end() &&
-                  it->second > c->second;
+      t.lagging = t.lang != document->controllingLang && c != changed.end() &&
+                  it != changed.end() && it->second > c->second;
     }
   }
   core::LintReport report = core::lint(in);
   if (baseline) {
     try {
       core::LintReport before =
-          lint(id, baseline->commit, baseline->effectiveFrom, baseline->effectiveOffset, nullptr);
+          lint(doc, baseline->commit, baseline->effectiveFrom, baseline->effectiveOffset, nullptr);
       core::markInherited(report, before, baseline->no.str());
     } catch (const InvalidInput&) {
       // The baseline's charta.xml does not declare the document: nothing is inherited.
@@ -634,6 +635,7 @@ Edition PolicyRepository::publish(const PublishRequest& req, Instant now, Publis
   std::lock_guard lock(mu_);
   auto found = findEditions(repo_, req.doc);
   std::vector<Edition> editions;
+  editions.reserve(found.size());
   for (const auto& fe : found) editions.push_back(fe.edition);
   core::Timeline tl(editions);
   auto commit = lookupCommit(repo_, revision);
