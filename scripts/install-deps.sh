@@ -9,8 +9,8 @@ set -euo pipefail
 build_pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
   libpoco-dev libgit2-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libpugixml-dev
   libpq-dev libsqlite3-dev doctest-dev)
-test_pkgs=(postgresql sqlite3 clang-format chromium nodejs curl procps default-jre-headless
-  fonts-dejavu-core openssl clang-14 libclang-rt-14-dev python3)
+test_pkgs=(postgresql sqlite3 clang-format clang-tidy-14 cppcheck chromium nodejs curl procps
+  default-jre-headless fonts-dejavu-core openssl clang-14 libclang-rt-14-dev python3)
 # Debian's nodejs comes without npm; NodeSource's ships it and conflicts with Debian's npm.
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 bench_pkgs=(nginx-light wrk)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds charta and passes every test: installs what is missing, then the default build (all
-# tests), the ASan+UBSan build (all tests again), a short fuzzing run (scripts/fuzz.sh) and the
-# ThreadSanitizer build (the tests labelled concurrency). Exits non-zero on any failure.
+# tests), the ASan+UBSan build (all tests again), a short fuzzing run (scripts/fuzz.sh), the
+# ThreadSanitizer build (the tests labelled concurrency) and the static analysis of src/. Exits
+# non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh test
@@ -36,3 +37,6 @@ mapfile -t tsan_targets < <(ctest --preset tsan -L concurrency -N |
   sed -n 's/^ *Test *#[0-9]*: \([a-z_]*\)$/\1/p' | grep -v '^tsan_reports_')
 cmake --build --preset tsan --target "${tsan_targets[@]}"
 ctest --preset tsan -L concurrency -j2
+
+echo "== static analysis (scripts/analyse.sh: clang-tidy and cppcheck over src/)"
+./scripts/analyse.sh
