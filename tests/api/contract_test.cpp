@@ -1,8 +1,10 @@
 // The API as a whole: the OpenAPI document describes exactly the routes the server answers, and
 // /metrics is valid Prometheus text.
+#include <chrono>
 #include <cmath>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "api/api_support.h"
 #include "app/config.h"
@@ -283,14 +285,25 @@ TEST_CASE("/metrics is valid Prometheus text with the operator's series") {
   h["If-Match"] = "\"stale\"";
   charta::testing::http(server.port(), "POST", "/api/v1/documents/personal-data/publications", h,
                         "{}");
-  auto r = charta::testing::http(server.port(), "GET", "/metrics");
-  REQUIRE(r.status == 200);
-  CHECK(r.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
+  // A request is counted once its answer has been sent, so a sample may show up a moment after
+  // the client has read that answer: read the exposition until the page's sample is there.
   Exposition ex;
-  try {
-    ex = parseExposition(r.body);
-  } catch (const std::exception& e) {
-    FAIL(e.what() << "\n" << r.body);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    auto r = charta::testing::http(server.port(), "GET", "/metrics");
+    REQUIRE(r.status == 200);
+    CHECK(r.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
+    try {
+      ex = parseExposition(r.body);
+    } catch (const std::exception& e) {
+      FAIL(e.what() << "\n" << r.body);
+    }
+    if (hasSample(ex, "charta_http_requests_total", {{"route", "page"}, {"status", "200"}}) &&
+        hasSample(ex, "charta_publication_conflicts_total", {{"reason", "precondition"}})) {
+      break;
+    }
+    if (std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(ex.types["charta_http_requests_total"] == "counter");
   CHECK(ex.types["charta_http_request_duration_seconds"] == "histogram");
