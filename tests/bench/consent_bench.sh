@@ -43,35 +43,9 @@ for tool in wrk sqlite3 python3; do
 done
 charta="$(cd "$(dirname "$charta")" && pwd)/$(basename "$charta")"
 
-own_dir=0
-if [ -z "$dir" ]; then
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/charta-consent-bench-XXXXXX")"
-  own_dir=1
-fi
-mkdir -p "$dir"
-chmod 755 "$dir"
-server_pid=""
-pg_data=""
-pg_bin=""
-pg_user=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ -n "$pg_data" ]; then as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true; fi
-  if [ "$own_dir" = 1 ]; then rm -rf "$dir"; fi
-}
-trap cleanup EXIT
-as_pg() {
-  if [ -n "$pg_user" ]; then
-    local q=""
-    for a in "$@"; do q="$q $(printf '%q' "$a")"; done
-    su "$pg_user" -s /bin/sh -c "$q"
-  else
-    "$@"
-  fi
-}
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+. "$(dirname "$0")/bench_lib.sh"
+bench_dir charta-consent-bench
+trap bench_cleanup EXIT
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=bench \
   GIT_COMMITTER_EMAIL=bench@localhost
 
@@ -170,20 +144,11 @@ verify="$("$charta" -D "ledger.uri=sqlite:$dir/consents.db" ledger verify || tru
 echo "  sqlite ledger: journal_mode=$sync_setting; $verify"
 
 if [ "$pg" = 1 ]; then
-  pg_bin="${CHARTA_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
-  if [ ! -x "$pg_bin/initdb" ] || ! command -v pgbench >/dev/null; then
+  if ! have_pg || ! command -v pgbench >/dev/null; then
     echo "no PostgreSQL (initdb, pgbench): skipped; apt-get install postgresql" >&2
     exit 0
   fi
-  if [ "$(id -u)" = 0 ]; then pg_user=postgres; fi
-  mkdir -p "$dir/pg"
-  [ -n "$pg_user" ] && chown "$pg_user" "$dir/pg"
-  pg_data="$dir/pg/data"
-  pg_port="$(free_port)"
-  as_pg "$pg_bin/initdb" -D "$pg_data" -U charta --auth=trust -E UTF8 >/dev/null
-  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$dir/pg/log" -w \
-    -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=on -c synchronous_commit=on" \
-    start >/dev/null
+  start_pg -c max_connections=200
   psql_() { psql -X -q -At -h 127.0.0.1 -p "$pg_port" -U charta "$@"; }
   psql_ -d postgres -c "CREATE DATABASE ledger" -c "CREATE DATABASE raw"
   psql_ -d raw -c "CREATE TABLE t (seq BIGSERIAL PRIMARY KEY, id TEXT, subject TEXT, payload TEXT, hash TEXT)"

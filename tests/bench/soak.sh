@@ -83,32 +83,9 @@ if [ ! -x "$gen" ] || [ "$here/soak_load.cpp" -nt "$gen" ]; then
     "$here/soak_load.cpp" -o "$gen"
 fi
 
-own_dir=0
-if [ -z "$dir" ]; then
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/charta-soak-XXXXXX")"
-  own_dir=1
-fi
-mkdir -p "$dir"
-chmod 755 "$dir"
-server_pid=""
-pg_data=""
-pg_bin=""
-pg_user=""
-as_pg() {
-  if [ -n "$pg_user" ]; then
-    local q=""
-    for a in "$@"; do q="$q $(printf '%q' "$a")"; done
-    su "$pg_user" -s /bin/sh -c "$q"
-  else
-    "$@"
-  fi
-}
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ -n "$pg_data" ]; then as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null 2>&1 || true; fi
-  if [ "$own_dir" = 1 ]; then rm -rf "$dir"; fi
-}
-trap cleanup EXIT
+. "$here/bench_lib.sh"
+bench_dir charta-soak
+trap bench_cleanup EXIT
 export GIT_AUTHOR_NAME=soak GIT_AUTHOR_EMAIL=soak@localhost GIT_COMMITTER_NAME=soak \
   GIT_COMMITTER_EMAIL=soak@localhost
 
@@ -180,17 +157,7 @@ PY
 if [ "$sqlite" = 1 ]; then soak "sqlite:$dir/consents.db" sqlite; fi
 
 if [ "$pg" = 1 ]; then
-  pg_bin="${CHARTA_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
-  [ -x "$pg_bin/initdb" ] || { echo "no PostgreSQL (initdb): apt-get install postgresql" >&2; exit 1; }
-  if [ "$(id -u)" = 0 ]; then pg_user=postgres; fi
-  mkdir -p "$dir/pg"
-  [ -n "$pg_user" ] && chown "$pg_user" "$dir/pg"
-  pg_data="$dir/pg/data"
-  pg_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  as_pg "$pg_bin/initdb" -D "$pg_data" -U charta --auth=trust -E UTF8 >/dev/null
-  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -l "$dir/pg/log" -w \
-    -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on" \
-    start >/dev/null
+  start_pg
   psql -X -q -h 127.0.0.1 -p "$pg_port" -U charta -d postgres -c "CREATE DATABASE ledger"
   soak "postgresql://charta@127.0.0.1:$pg_port/ledger" postgresql
 fi
