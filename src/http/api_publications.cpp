@@ -146,24 +146,34 @@ class PublicationsApi : public ApiModule {
     return r;
   }
 
-  // The ETag of `current` as of now, from a fresh look at the repository.
-  std::string currentEtag(const core::DocumentId& id, Instant now) {
+  // The ETag of `current` as of now, from a fresh look at the repository; with "next", also the
+  // number the next edition gets in that same look.
+  std::string currentEtag(const core::DocumentId& id, Instant now,
+                          std::optional<core::EditionNo>* next = nullptr) {
     pages_.refresh();
     auto snap = pages_.snapshot();
     auto view = buildCurrentView(repo_, pages_, *snap, id, now);
     if (!view) {
       throw ApiError(404, "document-not-found", "Not Found", "No document \"" + id.str() + "\".");
     }
+    if (next) {
+      const DocumentState* d = snap->find(id);
+      const core::Edition* latest = d ? d->timeline.latest() : nullptr;
+      *next = core::EditionNo::of(latest ? latest->no.value() + 1 : 1);
+    }
     return view->etag;
   }
 
   void checkPrecondition(std::string_view ifMatch, const std::string& etag) {
-    if (etagListContains(ifMatch, etag, false)) return;
+    if (!etagListContains(ifMatch, etag, false)) throw preconditionFailed(etag);
+  }
+
+  ApiError preconditionFailed(const std::string& etag) {
     metrics_.add("charta_publication_conflicts_total{reason=\"precondition\"}");
     ApiError e(412, "precondition-failed", "Precondition Failed",
                "The document changed since that ETag was read: read current again.");
     e.headers.emplace_back("ETag", etag);
-    throw e;
+    return e;
   }
 
   Reply publish(const Request& req, const core::DocumentId& id, Instant now, const Caller& caller) {
@@ -191,7 +201,12 @@ class PublicationsApi : public ApiModule {
 
     std::lock_guard lock(mu_);
     now = core::now();  // the moment of the write, not of the arrival
-    checkPrecondition(*ifMatch, currentEtag(id, now));
+    // The number the edition gets in the look that matched If-Match: a publication by another
+    // process (the CLI, another instance) between that look and the write is a failed
+    // precondition too, not a silent next number.
+    std::optional<core::EditionNo> next;
+    checkPrecondition(*ifMatch, currentEtag(id, now, &next));
+    pr.expectedNo = next;
     if (revision && revision->edition) {
       core::Timeline tl = repo_.timeline(id);
       const core::Edition* e = tl.edition(*revision->edition);
@@ -230,6 +245,8 @@ class PublicationsApi : public ApiModule {
         throw ApiError(422, "publication-refused", "Unprocessable Content", err.what());
       } catch (const NotFound& err) {
         throw ApiError(422, "publication-refused", "Unprocessable Content", err.what());
+      } catch (const repository::UnexpectedEdition&) {
+        throw preconditionFailed(currentEtag(id, core::now()));
       } catch (const Conflict& err) {
         metrics_.add("charta_publication_conflicts_total{reason=\"race\"}");
         throw ApiError(409, "publication-conflict", "Conflict", err.what());

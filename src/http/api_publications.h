@@ -33,7 +33,9 @@ struct PublicationsApiOptions {
 // anyway, recorded), the answer carries the same warnings as `charta --json publish`, a lost race
 // 409, a stale If-Match 412, a missing one 428. Conflicts of both kinds are counted in
 // charta_publication_conflicts_total. The precondition check and the publication are serialised in
-// this process, so of several requests with the same If-Match exactly one succeeds. On a replica
+// this process, so of several requests with the same If-Match exactly one succeeds; a publication
+// by another process in between makes the edition number differ from the one expected when the
+// ETag matched (PublishRequest::expectedNo), and that is a 412 too. On a replica
 // (options.replica) both writes answer 409 replica-read-only after the role check. After a write
 // the site snapshot is refreshed at once (read-your-writes). Safe for concurrent use.
 // The body of POST /api/v1/documents/{doc}/publications, checked on its own.

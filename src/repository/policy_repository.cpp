@@ -655,6 +655,11 @@ Edition PolicyRepository::publish(const PublishRequest& req, Instant now, Publis
   }
 
   const EditionNo no = *EditionNo::of(tl.latest() ? tl.latest()->no.value() + 1 : 1);
+  if (req.expectedNo && *req.expectedNo != no) {
+    throw UnexpectedEdition("the next edition of " + req.doc.str() + " is " + no.str() + ", not " +
+                            req.expectedNo->str() +
+                            ": it was published meanwhile; nothing was written");
+  }
   const std::string name = req.doc.str() + "/" + no.str();
   core::Trailers trailers{
       {"Effective-From", core::formatRfc3339(effective, req.effectiveOffset, false)},

@@ -45,6 +45,9 @@ struct PublishRequest {
   std::string summary;
   std::optional<std::string> force;       // publish despite findings; recorded
   std::optional<core::Person> publisher;  // default: git config user, else "charta"
+  // The number the edition must get, when the caller decided to publish from what it saw
+  // (the API's If-Match): another number means someone published meanwhile.
+  std::optional<core::EditionNo> expectedNo = std::nullopt;
 };
 
 // What publish() noticed without refusing the publication, for the caller to show.
@@ -57,6 +60,13 @@ struct PublishNotes {
   // what Renew-Purposes should name if the change is material.
   std::vector<core::PurposeId> suggestedRenewPurposes;
   core::LintReport lint;  // of the revision; findings of the previous edition marked inherited
+};
+
+// A publication refused because the edition would not get PublishRequest::expectedNo: another
+// publisher (another process, the CLI) published since the caller looked. Nothing was written.
+class UnexpectedEdition : public Conflict {
+ public:
+  using Conflict::Conflict;
 };
 
 // A publication refused because the lint found errors that the previous edition did not have.
@@ -153,6 +163,7 @@ class PolicyRepository {
   //   revision, no text in the controlling language, a purpose clause missing from the text,
   //   the same text as the edition in force or upcoming, unsafe summary.
   // throws Conflict: another publisher took the number first (nothing was written: retry).
+  // throws UnexpectedEdition: req.expectedNo is not the next number (nothing was written).
   // throws Unavailable: the tag's ref is locked by another writer (a lock file younger than
   //   staleLockAge; an older one is removed and the publication goes on). Nothing was written.
   // throws RepositoryError: the repository cannot be written.

@@ -108,6 +108,28 @@ TEST_CASE("commits made with the git CLI show up as drafts without reopening") {
   CHECK(text->body().find("10.1. Новый пункт.") != std::string::npos);
 }
 
+TEST_CASE(
+    "publishing with an expected number: a publication by another process in between is refused") {
+  Fixture f;
+  const auto t0 = at("2026-11-26T10:00:00+05:00");
+  auto first = seedRequest();
+  first.expectedNo = core::EditionNo::of(1);
+  CHECK(f.repo->publish(first, t0).no.value() == 1);
+
+  // A caller saw v1 as the latest and means to publish v2; another publisher gets v2 first.
+  f.commitEdit("10.1. Новый пункт.");
+  CHECK(f.repo->publish(request(), t0 + hours{1}).no.value() == 2);
+  f.commitEdit("10.2. Ещё один пункт.");
+  auto late = request();
+  late.expectedNo = core::EditionNo::of(2);
+  const auto before = f.tags();
+  CHECK_THROWS_AS(f.repo->publish(late, t0 + hours{2}), repository::UnexpectedEdition);
+  CHECK_THROWS_AS(f.repo->publish(late, t0 + hours{2}), Conflict);  // callers that retry on it
+  CHECK(f.tags() == before);                                        // nothing written
+  late.expectedNo = core::EditionNo::of(3);
+  CHECK(f.repo->publish(late, t0 + hours{2}).no.value() == 3);
+}
+
 TEST_CASE("publishing: v1 now, a scheduled v2, the switch at its exact moment") {
   Fixture f;
   const auto t0 = at("2026-11-26T10:00:00+05:00");
