@@ -357,13 +357,16 @@ std::string damageOf(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, ec)) return "";
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
   if (ec) return "cannot read its size: " + ec.message();
+  // Frames in the -wal file: the main file may lag behind them (see below), and SQLite's recovery
+  // reads them first.
+  std::error_code walEc;
+  const std::filesystem::path wal = path.string() + "-wal";
+  const bool walFrames =
+      std::filesystem::exists(wal, walEc) && std::filesystem::file_size(wal, walEc) > 0;
   if (size == 0) {
     // SQLite writes the header at the first transaction; until a checkpoint the pages may all be
     // in the -wal file. An empty file with no -wal content holds no events: it is not ours.
-    std::filesystem::path wal = path.string() + "-wal";
-    std::error_code walEc;
-    if (std::filesystem::exists(wal, walEc) && std::filesystem::file_size(wal, walEc) > 0)
-      return "";
+    if (walFrames) return "";
     return "the file is empty (if it was never used, delete it)";
   }
   unsigned char h[100] = {};
@@ -373,6 +376,11 @@ std::string damageOf(const std::filesystem::path& path) {
       std::memcmp(h, "SQLite format 3", 16) != 0) {
     return "it is not an SQLite database (" + std::to_string(size) + " bytes)";
   }
+  // With frames in the -wal file the header may be ahead of the file: a checkpoint writes page 1
+  // (the new page count) before the pages that extend the file, and a crash in between leaves
+  // exactly that, which SQLite's recovery completes from the WAL. Only a ledger closed cleanly
+  // (no WAL content) can be judged truncated by its header.
+  if (walFrames) return "";
   std::uint64_t pageSize = (std::uint32_t{h[16]} << 8) | h[17];
   if (pageSize == 1) pageSize = 65536;
   const std::uint32_t pages = bigEndian32(h + 28);
