@@ -17,6 +17,7 @@
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Exception.h>
@@ -415,11 +416,23 @@ class SqlLedger final : public Ledger {
                            damage + "; it is left untouched: restore it from a backup");
       }
     }
-    try {
-      writer_ = connect();
-      migrate(*writer_);
-    } catch (...) {
-      rethrowAsStorage("opening the consent ledger");
+    // Two processes opening a new SQLite ledger at once race to switch it to WAL, which SQLite
+    // answers with "database is locked" without waiting: try again within the busy timeout.
+    const auto deadline = std::chrono::steady_clock::now() + options_.busyTimeout;
+    for (;;) {
+      try {
+        writer_ = connect();
+        migrate(*writer_);
+        break;
+      } catch (const Poco::Data::SQLite::DBLockedException&) {
+        writer_.reset();
+        if (std::chrono::steady_clock::now() >= deadline) {
+          rethrowAsStorage("opening the consent ledger");
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      } catch (...) {
+        rethrowAsStorage("opening the consent ledger");
+      }
     }
     thread_ = std::thread([this] { writerLoop(); });
   }
