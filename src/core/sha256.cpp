@@ -76,15 +76,44 @@ std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
   return out;
 }
 
-std::string sha256Hex(std::string_view bytes) {
+std::string toHex(std::string_view bytes) {
   static const char* kHex = "0123456789abcdef";
-  auto d = sha256(bytes);
-  std::string out(64, '0');
-  for (size_t i = 0; i < 32; ++i) {
-    out[2 * i] = kHex[d[i] >> 4];
-    out[2 * i + 1] = kHex[d[i] & 15];
+  std::string out(2 * bytes.size(), '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    auto b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHex[b >> 4];
+    out[2 * i + 1] = kHex[b & 15];
   }
   return out;
+}
+
+std::string sha256Hex(std::string_view bytes) {
+  auto d = sha256(bytes);
+  return toHex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+std::array<std::uint8_t, 32> hmacSha256(std::string_view key, std::string_view bytes) {
+  constexpr size_t kBlock = 64;
+  std::string k(key);
+  if (k.size() > kBlock) {
+    auto d = sha256(k);
+    k.assign(reinterpret_cast<const char*>(d.data()), d.size());
+  }
+  k.resize(kBlock, '\0');
+  std::string inner(kBlock, '\0'), outer(kBlock, '\0');
+  for (size_t i = 0; i < kBlock; ++i) {
+    inner[i] = static_cast<char>(k[i] ^ 0x36);
+    outer[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  inner.append(bytes);
+  auto innerHash = sha256(inner);
+  outer.append(reinterpret_cast<const char*>(innerHash.data()), innerHash.size());
+  return sha256(outer);
+}
+
+std::string hmacSha256Hex(std::string_view key, std::string_view bytes) {
+  auto d = hmacSha256(key, bytes);
+  return toHex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
 }
 
 }  // namespace charta::core

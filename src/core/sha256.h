@@ -14,4 +14,13 @@ std::array<std::uint8_t, 32> sha256(std::string_view bytes);
 // The same as 64 lower-case hex digits: `sha256sum` prints this.
 std::string sha256Hex(std::string_view bytes);
 
+// HMAC-SHA256 (RFC 2104) of "bytes" under "key": webhook signatures, keyed pseudonyms.
+std::array<std::uint8_t, 32> hmacSha256(std::string_view key, std::string_view bytes);
+
+// The same as 64 lower-case hex digits: `openssl dgst -sha256 -hmac KEY` prints this.
+std::string hmacSha256Hex(std::string_view key, std::string_view bytes);
+
+// "bytes" as lower-case hex, two digits per byte.
+std::string toHex(std::string_view bytes);
+
 }  // namespace charta::core

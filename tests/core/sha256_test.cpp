@@ -33,3 +33,29 @@ TEST_CASE("SHA-256 test vectors (FIPS 180-4) and sha256sum agree") {
           charta::testing::sh("sha256sum f | cut -c1-64", box.path()));
   }
 }
+
+TEST_CASE("HMAC-SHA256: RFC 4231 vectors, and openssl agrees") {
+  struct Case {
+    std::string key, data;
+    const char* hex;
+  };
+  const Case cases[] = {
+      {std::string(20, '\x0b'), "Hi There",
+       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+      {"Jefe", "what do ya want for nothing?",
+       "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      {std::string(131, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First",
+       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.data);
+    CHECK(core::hmacSha256Hex(c.key, c.data) == c.hex);
+  }
+  charta::testing::Sandbox box;
+  charta::testing::writeFile(box / "body.json", "{\"type\":\"edition.published\"}");
+  CHECK(core::hmacSha256Hex("a secret of twenty bytes", "{\"type\":\"edition.published\"}") +
+            "\n" ==
+        charta::testing::sh(
+            "openssl dgst -sha256 -hmac 'a secret of twenty bytes' -r body.json | cut -c1-64",
+            box.path()));
+}
