@@ -146,6 +146,86 @@ bool isBlocked(const std::vector<ConsentFact>& events, Instant now) {
   return blocked;
 }
 
+std::string_view uncitableName(Uncitable reason) {
+  switch (reason) {
+    case Uncitable::kUnknown:
+      return "unknown";
+    case Uncitable::kMismatch:
+      return "mismatch";
+    case Uncitable::kDraft:
+      return "draft";
+    case Uncitable::kNone:
+      return "none";
+    case Uncitable::kUpcoming:
+      return "upcoming";
+    case Uncitable::kWithdrawn:
+      return "withdrawn";
+  }
+  return "?";
+}
+
+namespace {
+
+Citation refuse(Uncitable reason) { return Citation{nullptr, reason}; }
+
+// The edition of "commit" to cite: the newest usable one, else the newest at all.
+Citation byCommit(const Timeline& timeline, const CommitId& commit, Instant now,
+                  const std::function<bool(const CommitId&)>& onBranch) {
+  const Edition* any = nullptr;
+  const Edition* usable = nullptr;
+  for (const Edition& e : timeline.editions()) {
+    if (e.commit != commit) continue;
+    any = &e;
+    EditionStatus st = timeline.statusAt(e, now);
+    if (st == EditionStatus::kInForce || st == EditionStatus::kSuperseded) usable = &e;
+  }
+  if (usable) return Citation{usable, std::nullopt};
+  if (any) return Citation{any, std::nullopt};
+  return refuse(onBranch(commit) ? Uncitable::kDraft : Uncitable::kUnknown);
+}
+
+}  // namespace
+
+Citation citeEdition(const Timeline& timeline, const NamedEdition& named, Instant now,
+                     const std::function<bool(const CommitId&)>& onBranch) {
+  Citation c;
+  if (named.edition) {
+    c.edition = timeline.edition(*named.edition);
+    if (!c.edition) return refuse(Uncitable::kUnknown);
+    if (named.commit && c.edition->commit != *named.commit) return refuse(Uncitable::kMismatch);
+  } else if (named.commit) {
+    c = byCommit(timeline, *named.commit, now, onBranch);
+    if (!c.edition) return c;
+  } else {
+    c.edition = timeline.inForceAt(now);
+    if (!c.edition) return refuse(Uncitable::kNone);
+  }
+  switch (timeline.statusAt(*c.edition, now)) {
+    case EditionStatus::kInForce:
+    case EditionStatus::kSuperseded:
+      return c;
+    case EditionStatus::kUpcoming:
+      return refuse(Uncitable::kUpcoming);
+    case EditionStatus::kWithdrawn:
+      return refuse(Uncitable::kWithdrawn);
+  }
+  return refuse(Uncitable::kUnknown);
+}
+
+ConsentCheck checkConsent(const Document& cited, const Lang& lang,
+                          const std::vector<PurposeId>& purposes,
+                          const std::optional<std::string>& pageShown,
+                          const std::optional<std::string>& pageServed) {
+  if (!cited.file(lang)) return ConsentCheck{ConsentRefusal::kUnknownLanguage, std::nullopt};
+  for (const PurposeId& p : purposes) {
+    if (!cited.purpose(p)) return ConsentCheck{ConsentRefusal::kUnknownPurpose, p};
+  }
+  if (pageShown && pageServed != pageShown) {
+    return ConsentCheck{ConsentRefusal::kPageMismatch, std::nullopt};
+  }
+  return ConsentCheck{};
+}
+
 bool isValidSubject(std::string_view subject) {
   if (subject.empty() || subject.size() > kMaxSubjectBytes) return false;
   std::size_t i = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -83,6 +84,65 @@ ConsentStatus consentStatus(const std::vector<ConsentFact>& events, const Docume
 // Whether the subject is blocked at "now": the latest `blocked`/`unblocked` event recorded at or
 // before "now" is a `blocked`. REQUIRES: "events" ordered by seq.
 bool isBlocked(const std::vector<ConsentFact>& events, Instant now);
+
+// ---- Acceptance: which edition a consent cites, and whether it may be recorded. ----
+
+// What a consent or a withdrawal of consent says of the edition the subject was shown.
+struct NamedEdition {
+  std::optional<EditionNo> edition;  // "v3"
+  std::optional<CommitId> commit;    // the edition's commit
+};
+
+// Why the edition named cannot be cited; the name is the refusal's "edition_status".
+enum class Uncitable {
+  kUnknown,    // no such edition, or a commit that is no edition and not on the branch
+  kMismatch,   // the commit named is not the commit of the edition named
+  kDraft,      // a commit on the branch that no edition was published from
+  kNone,       // nothing named, and no edition is in force yet
+  kUpcoming,   // published, but not in force yet
+  kWithdrawn,  // withdrawn before it took effect
+};
+std::string_view uncitableName(Uncitable reason);  // "unknown", "mismatch", "draft", ...
+
+struct Citation {
+  const Edition* edition = nullptr;  // the edition cited, into the timeline; null when refused
+  std::optional<Uncitable> refused;  // why nothing can be cited
+};
+
+// The edition that a consent event recorded at "now" cites. A consent cites what the subject can
+// have been shown as the policy: an edition in force at "now", or one superseded by then (a page
+// shown a moment before a switch is still a fair basis); never a draft, an upcoming or a
+// withdrawn edition.
+//   - "named.edition": that edition; with "named.commit" too, it must be that edition's commit.
+//   - only "named.commit": the newest edition of that commit in force or superseded at "now",
+//     else the newest edition of that commit (refused by its status); no edition of it at all:
+//     kDraft when "onBranch(commit)", else kUnknown ("onBranch" is asked only then).
+//   - nothing named: the edition in force at "now" (kNone before the first). A withdrawal may
+//     name nothing; a consent names what was shown, which the caller requires.
+Citation citeEdition(const Timeline& timeline, const NamedEdition& named, Instant now,
+                     const std::function<bool(const CommitId&)>& onBranch);
+
+// Why a consent citing an edition cannot be recorded.
+enum class ConsentRefusal { kUnknownLanguage, kUnknownPurpose, kPageMismatch };
+
+struct ConsentCheck {
+  std::optional<ConsentRefusal> refused;  // nullopt: the consent may be recorded
+  std::optional<PurposeId> purpose;       // kUnknownPurpose: the first purpose not in the catalogue
+};
+
+// The acceptance rules of a consent once its edition is cited, in this order, against "cited"
+// (charta.xml's entry at the cited edition's commit):
+//   - "lang" must be a language the edition has a text in (kUnknownLanguage);
+//   - every one of "purposes" must be in the edition's catalogue (kUnknownPurpose);
+//   - when the client names the page it showed ("pageShown", a SHA-256), it must be the page of
+//     that edition in that language as served now ("pageServed"; nullopt: none is served)
+//     (kPageMismatch).
+// The last rule, that a blocked subject (clause 6.2.4) gives no consent, is the ledger's: it is
+// checked atomically with the append.
+ConsentCheck checkConsent(const Document& cited, const Lang& lang,
+                          const std::vector<PurposeId>& purposes,
+                          const std::optional<std::string>& pageShown,
+                          const std::optional<std::string>& pageServed);
 
 // ---- Validation of the ledger's free-form fields, shared by the HTTP edge and the ledger. ----
 
