@@ -1,0 +1,85 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/consent.h"
+#include "core/ids.h"
+#include "core/time.h"
+#include "ledger/ledger.h"
+#include "service/catalog.h"
+#include "service/pages.h"
+
+namespace charta::service {
+
+// A consent (`given`) or a withdrawal of consent (`withdrawn`), as the shop reports it.
+struct ConsentRequest {
+  ledger::EventType type = ledger::EventType::kGiven;
+  std::string subject;  // valid per core::isValidSubject
+  core::DocumentId document;
+  core::NamedEdition shown;  // the edition the subject was shown; a withdrawal may name none
+  core::Lang language;
+  std::vector<core::PurposeId> purposes;
+  std::string collectionMethod;
+  std::optional<std::string> formId;
+  std::optional<std::string> evidence;    // canonical JSON text of an object
+  std::optional<std::string> pageSha256;  // lower-case hex: the exact page shown, if known
+  std::optional<std::string> idempotencyKey;
+};
+
+// Blocking (clause 6.2.4) or unblocking a subject's personal data.
+struct BlockRequest {
+  ledger::EventType type = ledger::EventType::kBlocked;  // or kUnblocked
+  std::string subject;
+  std::optional<core::DocumentId> document;  // nullopt: the first document with an edition in force
+  std::string collectionMethod = "api";
+  std::optional<std::string> formId;
+  std::optional<std::string> evidence;
+  std::optional<std::string> idempotencyKey;
+};
+
+// Recording consent events in the ledger, each citing the exact edition the subject was shown:
+// document, edition, commit, text SHA-256 and, when the shop names it, page SHA-256. The rules
+// are core::citeEdition and core::checkConsent; the ledger refuses a blocked subject's consents.
+// Safe for concurrent use.
+class Consents {
+ public:
+  Consents(ledger::Ledger& ledger, Catalog& catalog, Pages& pages);
+
+  // Records "req" at "now". An idempotency key seen with the same request returns the event
+  // stored then (replayed), appending nothing.
+  // throws Failure:
+  //   kInvalidRequest      a consent that names no edition
+  //   kUnknownDocument     no published document (extra "documents")
+  //   kEditionNotInForce   the edition cannot be cited (extra "edition_status", "in_force")
+  //   kUnknownLanguage     no text in that language (extra "languages")
+  //   kUnknownPurpose      a purpose outside the edition's catalogue (extra "edition", "catalogue")
+  //   kPageMismatch        not the page served now (extra "page_url", "page_sha256")
+  //   kSubjectBlocked, kIdempotencyKeyReused, kLedgerUnavailable (retryAfter)
+  ledger::AppendResult record(ConsentRequest req, core::Instant now);
+
+  // Records a `blocked` or `unblocked` event of "req.subject", under the edition in force of its
+  // document (it concerns the subject as a whole).
+  // throws Failure kUnknownDocument, kEditionNotInForce, kIdempotencyKeyReused,
+  //   kLedgerUnavailable.
+  ledger::AppendResult block(BlockRequest req, core::Instant now);
+
+ private:
+  ledger::AppendResult append(const ledger::NewEvent& event);
+
+  ledger::Ledger& ledger_;
+  Catalog& catalog_;
+  Pages& pages_;
+};
+
+// The edition in force of a document, as consent answers name it: what to show instead.
+struct EditionCitation {
+  core::DocumentId document;
+  core::Edition edition;
+  std::string url;
+};
+std::optional<EditionCitation> inForceCitation(const Snapshot& snap, const DocumentState& d,
+                                               core::Instant now);
+
+}  // namespace charta::service

@@ -1,0 +1,49 @@
+#include "service/evidence.h"
+
+#include "service/errors.h"
+
+namespace charta::service {
+
+Evidence::Evidence(const ledger::Ledger& ledger, const Catalog* catalog, std::string jurisdiction)
+    : ledger_(ledger), catalog_(catalog), jurisdiction_(std::move(jurisdiction)) {}
+
+std::optional<ledger::Event> Evidence::event(std::string_view id) const { return ledger_.find(id); }
+
+std::vector<ledger::Event> Evidence::events(std::string_view subject,
+                                            const std::optional<core::DocumentId>& doc) const {
+  return ledger_.bySubject(subject, doc);
+}
+
+SubjectStatus Evidence::status(std::string_view subject, const core::DocumentId& doc,
+                               core::Instant now) const {
+  auto snap = catalog_ ? catalog_->snapshot() : std::make_shared<const Snapshot>();
+  const DocumentState* d = snap->find(doc);
+  if (!d) {
+    throw Failure(Fault::kDocumentNotFound,
+                  "There is no published document \"" + doc.str() + "\".");
+  }
+  std::vector<core::ConsentFact> facts;
+  for (const auto& e : ledger_.bySubject(subject, doc)) {
+    facts.push_back(core::ConsentFact{e.seq, e.type, e.doc, e.edition, e.purposes, e.recordedAt});
+  }
+  SubjectStatus out{doc, now, inForceCitation(*snap, *d, now), {}, {}};
+  if (out.inForce) out.catalogue = d->at(out.inForce->edition).purposes;
+  out.status = core::consentStatus(facts, doc, d->timeline, out.catalogue, now);
+  return out;
+}
+
+ledger::VerifyReport Evidence::verify() const { return ledger_.verify(); }
+
+ReceiptOptions Evidence::receiptOptions() const {
+  ReceiptOptions o;
+  o.jurisdiction = jurisdiction_;
+  if (!catalog_) return o;
+  auto snap = catalog_->snapshot();
+  o.noticeUrl = [snap](const ledger::Event& e) -> std::string {
+    const DocumentState* d = snap->find(e.doc);
+    return d ? snap->editionUrl(*d, e.edition) : "";
+  };
+  return o;
+}
+
+}  // namespace charta::service

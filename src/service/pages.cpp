@@ -1,0 +1,271 @@
+#include "service/pages.h"
+
+#include "core/diff.h"
+#include "core/sha256.h"
+
+namespace charta::service {
+
+using core::Edition;
+using core::EditionStatus;
+using core::Instant;
+
+namespace {
+
+constexpr const char* kHtml = "text/html; charset=utf-8";
+
+// Pages kept at most; beyond it the cache starts again (archives and feeds are keyed by the
+// snapshot's generation, so old ones pile up over a long run).
+constexpr size_t kMaxPages = 4096;
+
+std::optional<core::EditionNo> previous(const core::Timeline& tl, const Edition& e) {
+  if (e.no.value() < 2) return std::nullopt;
+  auto before = core::EditionNo::of(e.no.value() - 1);
+  if (!before || !tl.edition(*before)) return std::nullopt;
+  return before;
+}
+
+}  // namespace
+
+struct Pages::Content {
+  std::string title;
+  render::RenderedText text;
+};
+
+std::string strongEtag(std::string_view sha256) {
+  return "\"" + std::string(sha256.substr(0, 32)) + "\"";
+}
+
+std::shared_ptr<const Page> makePage(std::string bytes, std::string contentType,
+                                     const PageFrame& frame, std::optional<Instant> changesAt) {
+  auto page = std::make_shared<Page>();
+  page->sha256 = core::sha256Hex(bytes);
+  page->etag = strongEtag(page->sha256);
+  page->contentType = std::move(contentType);
+  page->body = std::make_shared<const std::string>(std::move(bytes));
+  page->changesAt = changesAt;
+  if (frame) page->headerBlock = frame(*page);
+  return page;
+}
+
+Pages::Pages(Catalog& catalog, const render::Site& site, PagesOptions options)
+    : catalog_(catalog), site_(site), options_(std::move(options)) {}
+
+std::shared_ptr<const Page> Pages::page(std::string bytes, std::string contentType,
+                                        std::optional<core::Lang> lang,
+                                        std::optional<Instant> lastModified, bool immutable,
+                                        std::optional<Instant> changesAt) const {
+  auto p = std::make_shared<Page>();
+  p->sha256 = core::sha256Hex(bytes);
+  p->etag = strongEtag(p->sha256);
+  p->contentType = std::move(contentType);
+  p->body = std::make_shared<const std::string>(std::move(bytes));
+  p->lang = std::move(lang);
+  p->lastModified = lastModified;
+  p->immutable = immutable;
+  p->changesAt = changesAt;
+  if (options_.frame) p->headerBlock = options_.frame(*p);
+  return p;
+}
+
+std::shared_ptr<const Page> Pages::cached(
+    const std::string& key, const std::function<std::shared_ptr<const Page>()>& make) {
+  {
+    std::shared_lock lock(cacheMu_);
+    auto it = pages_.find(key);
+    if (it != pages_.end()) return it->second;
+  }
+  auto made = make();  // rendering happens outside the lock; a race renders twice, same bytes
+  std::unique_lock lock(cacheMu_);
+  if (pages_.size() >= kMaxPages) pages_.clear();
+  return pages_.emplace(key, std::move(made)).first->second;
+}
+
+std::shared_ptr<const Pages::Content> Pages::content(const DocumentState& d, const Edition& e,
+                                                     const core::Lang& lang) {
+  std::string key = e.commit.str() + "|" + d.document.id.str() + "|" + lang.str();
+  {
+    std::shared_lock lock(cacheMu_);
+    auto it = contents_.find(key);
+    if (it != contents_.end()) return it->second;
+  }
+  if (!d.atEdition.count(e.no.value())) return nullptr;
+  auto text = catalog_.text(d, e, lang);
+  if (!text) return nullptr;
+  auto c = std::make_shared<Content>();
+  c->title = text->title;
+  c->text = render::renderMarkdown(text->body());
+  std::unique_lock lock(cacheMu_);
+  return contents_.emplace(key, std::move(c)).first->second;
+}
+
+std::shared_ptr<const Page> Pages::edition(const DocumentState& d, const Edition& e,
+                                           const core::Lang& lang, Instant now) {
+  const core::Timeline& tl = d.timeline;
+  EditionStatus status = tl.statusAt(e, now);
+  const Edition* inForce = tl.inForceAt(now);
+  std::optional<core::Edition> upcoming;
+  std::optional<core::EditionNo> inForceNo;
+  if (status == EditionStatus::kInForce) {
+    inForceNo = e.no;
+    auto up = tl.upcomingAt(now);
+    if (!up.empty()) upcoming = *up.front();
+  } else if (status == EditionStatus::kUpcoming && inForce) {
+    inForceNo = inForce->no;
+  }
+  // Superseded and withdrawn pages never change again: they name no other edition.
+  bool final = status == EditionStatus::kSuperseded || status == EditionStatus::kWithdrawn;
+  std::string key = "ed|" + d.document.id.str() + "|" + e.no.str() + "|" + lang.str() + "|" +
+                    core::statusName(status) + "|" + (inForceNo ? inForceNo->str() : "-") + "|" +
+                    (upcoming ? upcoming->no.str() : "-");
+  return cached(key, [&]() -> std::shared_ptr<const Page> {
+    auto c = content(d, e, lang);
+    if (!c) return nullptr;
+    render::EditionPageModel model{d.at(e), e,      lang,      c->title,
+                                   c->text, status, inForceNo, upcoming};
+    model.changesFrom = previous(tl, e);
+    Instant modified = e.effectiveFrom <= now ? e.effectiveFrom : e.publishedAt;
+    return page(site_.editionPage(model), kHtml, lang, modified, final,
+                final ? std::nullopt : tl.nextSwitchAfter(now));
+  });
+}
+
+std::shared_ptr<const Page> Pages::edition(const core::DocumentId& doc, core::EditionNo no,
+                                           const core::Lang& lang, Instant now) {
+  auto snap = catalog_.snapshot();
+  const DocumentState* d = snap->find(doc);
+  if (!d) return nullptr;
+  const Edition* e = d->timeline.edition(no);
+  if (!e) return nullptr;
+  return edition(*d, *e, lang, now);
+}
+
+std::shared_ptr<const Page> Pages::archive(const Snapshot& snap, const DocumentState& d,
+                                           const core::Lang& lang, Instant now) {
+  std::string key = "arch|" + std::to_string(snap.generation) + "|" + d.document.id.str() + "|" +
+                    lang.str() + "|" + std::to_string(d.timeline.epochAt(now));
+  return cached(key, [&]() -> std::shared_ptr<const Page> {
+    render::ArchivePageModel model{d.document, lang, "", {}};
+    for (const Edition& e : d.timeline.editions()) {
+      model.entries.push_back(render::ArchiveEntry{e, d.timeline.statusAt(e, now)});
+    }
+    if (const Edition* current = d.timeline.inForceAt(now)) {
+      if (auto c = content(d, *current, lang)) model.title = c->title;
+    }
+    return page(site_.archivePage(model), kHtml, lang, std::nullopt, false,
+                d.timeline.nextSwitchAfter(now));
+  });
+}
+
+std::shared_ptr<const Page> Pages::changes(const DocumentState& d, const Edition& from,
+                                           const Edition& to, const core::Lang& lang) {
+  std::string key =
+      "chg|" + d.document.id.str() + "|" + from.no.str() + "|" + to.no.str() + "|" + lang.str();
+  return cached(key, [&]() -> std::shared_ptr<const Page> {
+    const core::Document& docFrom = d.at(from);
+    const core::Document& docTo = d.at(to);
+    auto a = catalog_.text(d, from, lang);
+    auto b = catalog_.text(d, to, lang);
+    if (!a || !b) return nullptr;
+    render::ChangesPageModel model{docTo, from, to, lang, b->title, {}};
+    model.diff = core::diffTexts(a->body(), b->body(), {docFrom.purposes, docTo.purposes});
+    return page(site_.changesPage(model), kHtml, lang, std::nullopt, true);
+  });
+}
+
+std::shared_ptr<const Page> Pages::feed(const Snapshot& snap, const DocumentState& d, Instant now) {
+  std::string key = "feed|" + std::to_string(snap.generation) + "|" + d.document.id.str();
+  return cached(key, [&]() -> std::shared_ptr<const Page> {
+    render::FeedModel model{d.document, d.document.controllingLang, "", snap.baseUrl,
+                            d.timeline.editions()};
+    if (const Edition* current = d.timeline.inForceAt(now)) {
+      if (auto c = content(d, *current, d.document.controllingLang)) model.title = c->title;
+    }
+    return page(site_.atomFeed(model), "application/atom+xml; charset=utf-8");
+  });
+}
+
+std::shared_ptr<const Page> Pages::sitemap(const Snapshot& snap, Instant now) {
+  size_t epochs = 0;
+  std::optional<Instant> next;
+  for (const auto& d : snap.documents) {
+    epochs += d->timeline.epochAt(now);
+    auto n = d->timeline.nextSwitchAfter(now);
+    if (n && (!next || *n < *next)) next = n;
+  }
+  std::string key = "sitemap|" + std::to_string(snap.generation) + "|" + std::to_string(epochs);
+  return cached(key, [&]() -> std::shared_ptr<const Page> {
+    std::vector<render::SitemapEntry> entries;
+    for (const auto& d : snap.documents) {
+      const Edition* current = d->timeline.inForceAt(now);
+      if (current) entries.push_back({d->document.route, current->effectiveFrom});
+      entries.push_back({render::archivePath(d->document.route), std::nullopt});
+      for (const Edition& e : d->timeline.editions()) {
+        if (e.withdrawal) continue;
+        entries.push_back({render::editionPath(d->document.route, e.no), e.publishedAt});
+      }
+    }
+    return page(site_.sitemap(snap.baseUrl, entries), "application/xml; charset=utf-8",
+                std::nullopt, std::nullopt, false, next);
+  });
+}
+
+std::shared_ptr<const Page> Pages::robots(const Snapshot& snap) {
+  return cached("robots|" + snap.baseUrl,
+                [&] { return page(site_.robots(snap.baseUrl), "text/plain; charset=utf-8"); });
+}
+
+std::shared_ptr<const Page> Pages::asset(std::string_view name) {
+  const render::Asset* a = site_.asset(std::string(name));
+  if (!a) return nullptr;
+  return cached("asset|" + std::string(name), [&] { return page(a->bytes, a->contentType); });
+}
+
+std::shared_ptr<const Page> Pages::error(int status, std::string_view title,
+                                         std::string_view detail) {
+  return cached(
+      "err|" + std::to_string(status) + "|" + std::string(title) + "|" + std::string(detail), [&] {
+        return page(site_.errorPage(status, title, detail, *core::Lang::parse("ru")), kHtml);
+      });
+}
+
+std::vector<Pages::Text> Pages::texts(const DocumentState& d, const Edition& e, Instant at) {
+  std::vector<Text> out;
+  const core::Document& doc = d.at(e);
+  for (const core::Lang& lang : doc.langs) {
+    auto sha = catalog_.textSha256(d, e, lang);
+    if (!sha) continue;
+    auto p = edition(d, e, lang, at);
+    out.push_back(
+        Text{lang, lang == doc.controllingLang, *sha, p ? std::optional(p->sha256) : std::nullopt});
+  }
+  return out;
+}
+
+std::vector<Pages::File> Pages::exportAll(Instant now) {
+  auto snap = catalog_.snapshot();
+  std::vector<File> files;
+  for (const auto& d : snap->documents) {
+    const core::Document& doc = d->document;
+    if (const Edition* current = d->timeline.inForceAt(now)) {
+      files.push_back({doc.route, edition(*d, *current, doc.controllingLang, now)});
+    }
+    files.push_back({render::archivePath(doc.route), archive(*snap, *d, doc.controllingLang, now)});
+    files.push_back({render::feedPath(doc.route), feed(*snap, *d, now)});
+    for (const Edition& e : d->timeline.editions()) {
+      const core::Lang& lang = d->at(e).controllingLang;
+      files.push_back({render::editionPath(doc.route, e.no), edition(*d, e, lang, now)});
+      if (auto before = previous(d->timeline, e)) {
+        files.push_back({render::changesPath(doc.route, *before, e.no),
+                         changes(*d, *d->timeline.edition(*before), e, lang)});
+      }
+    }
+  }
+  files.push_back({std::string(render::kSitemapPath), sitemap(*snap, now)});
+  files.push_back({"/robots.txt", robots(*snap)});
+  for (const auto& [name, a] : site_.assets()) {
+    files.push_back({render::assetPath(name), asset(name)});
+  }
+  return files;
+}
+
+}  // namespace charta::service

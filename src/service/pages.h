@@ -1,0 +1,115 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/timeline.h"
+#include "render/site.h"
+#include "service/catalog.h"
+
+namespace charta::service {
+
+// Bytes served again and again (a page, a feed, the sitemap, an asset) with the facts a
+// transport needs to serve them: identity, language, age, how long they stay valid.
+struct Page {
+  std::shared_ptr<const std::string> body;
+  std::string sha256;  // of "body": what a consent can cite
+  std::string etag;    // strong, quoted
+  std::string contentType;
+  std::optional<core::Lang> lang;  // the language of the text: the page varies by language
+  std::optional<core::Instant> lastModified;
+  bool immutable = false;                  // archived editions, redlines
+  std::optional<core::Instant> changesAt;  // when its bytes will change, if known
+  // The transport's header lines for these bytes, made once with the page by PagesOptions::frame
+  // so that serving it is a lookup and a write; nullptr without a frame.
+  std::shared_ptr<const std::string> headerBlock;
+};
+
+// Makes the transport's header lines of a page (see Page::headerBlock).
+using PageFrame = std::function<std::shared_ptr<const std::string>(const Page&)>;
+
+// A strong ETag of "sha256" (hex): its first 32 digits, quoted.
+std::string strongEtag(std::string_view sha256);
+
+// Builds a Page from bytes: hash, ETag, and the frame's header lines when "frame" is given.
+std::shared_ptr<const Page> makePage(std::string bytes, std::string contentType,
+                                     const PageFrame& frame = {},
+                                     std::optional<core::Instant> changesAt = std::nullopt);
+
+struct PagesOptions {
+  PageFrame frame;  // empty: pages carry no header lines (a static export)
+};
+
+// The public pages of the catalog's documents: each edition rendered once per variant (language;
+// the in-force, upcoming or later edition it names) and kept, as are the archive, the redlines,
+// the feeds, the sitemap and the assets. Serving the page in force is a timeline lookup and a
+// cache lookup. Safe for concurrent use.
+class Pages {
+ public:
+  Pages(Catalog& catalog, const render::Site& site, PagesOptions options = {});
+
+  // The page of edition "e" of "d" in "lang" as served at "now"; nullptr: no text in "lang".
+  std::shared_ptr<const Page> edition(const DocumentState& d, const core::Edition& e,
+                                      const core::Lang& lang, core::Instant now);
+  // The same, found in the catalog's snapshot; nullptr: no such document, edition or text.
+  std::shared_ptr<const Page> edition(const core::DocumentId& doc, core::EditionNo no,
+                                      const core::Lang& lang, core::Instant now);
+  // The archive of "d": every edition with its status at "now".
+  std::shared_ptr<const Page> archive(const Snapshot& snap, const DocumentState& d,
+                                      const core::Lang& lang, core::Instant now);
+  // The redline of "to" against "from" in "lang" (nullptr: a text is missing). Immutable.
+  std::shared_ptr<const Page> changes(const DocumentState& d, const core::Edition& from,
+                                      const core::Edition& to, const core::Lang& lang);
+  std::shared_ptr<const Page> feed(const Snapshot& snap, const DocumentState& d, core::Instant now);
+  std::shared_ptr<const Page> sitemap(const Snapshot& snap, core::Instant now);
+  std::shared_ptr<const Page> robots(const Snapshot& snap);
+  // A static asset by name ("charta.css"); nullptr: none.
+  std::shared_ptr<const Page> asset(std::string_view name);
+  // An HTML error page.
+  std::shared_ptr<const Page> error(int status, std::string_view title, std::string_view detail);
+
+  // The texts of edition "e" of "d" as served at "at", per language of the edition: the SHA-256
+  // of the exact text and of the page (nullopt when it cannot be rendered).
+  struct Text {
+    core::Lang lang;
+    bool controlling = false;
+    std::string textSha256;
+    std::optional<std::string> pageSha256;
+  };
+  std::vector<Text> texts(const DocumentState& d, const core::Edition& e, core::Instant at);
+
+  // Every path of the site and its bytes at "now", as served then (for a static host).
+  struct File {
+    std::string path;
+    std::shared_ptr<const Page> page;  // nullptr: a text is missing; nothing to write
+  };
+  std::vector<File> exportAll(core::Instant now);
+
+ private:
+  struct Content;  // an edition's text in one language, rendered once
+  std::shared_ptr<const Content> content(const DocumentState& d, const core::Edition& e,
+                                         const core::Lang& lang);
+  std::shared_ptr<const Page> cached(const std::string& key,
+                                     const std::function<std::shared_ptr<const Page>()>& make);
+  std::shared_ptr<const Page> page(std::string bytes, std::string contentType,
+                                   std::optional<core::Lang> lang = std::nullopt,
+                                   std::optional<core::Instant> lastModified = std::nullopt,
+                                   bool immutable = false,
+                                   std::optional<core::Instant> changesAt = std::nullopt) const;
+
+  Catalog& catalog_;
+  const render::Site& site_;
+  PagesOptions options_;
+
+  std::shared_mutex cacheMu_;
+  std::map<std::string, std::shared_ptr<const Content>> contents_;
+  std::map<std::string, std::shared_ptr<const Page>> pages_;
+};
+
+}  // namespace charta::service

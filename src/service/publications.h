@@ -1,0 +1,68 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/edition.h"
+#include "core/ids.h"
+#include "core/time.h"
+#include "repository/policy_repository.h"
+#include "service/publishing.h"
+
+namespace charta::service {
+
+// A publication as `charta publish` and POST …/publications ask for it.
+struct PublishCommand {
+  // Everything but the revision, which is resolved from "revision".
+  PublishRequest request;
+  // An edition ("v2": its commit) or a commit; nullopt: the branch tip.
+  std::optional<core::RevisionSpec> revision;
+};
+
+// An edition just published or withdrawn, with the document's timeline after the write.
+struct Published {
+  core::Edition edition;
+  core::Timeline timeline;
+  PublishNotes notes;  // empty for a withdrawal
+};
+
+// Publishing and withdrawing editions, the one path of the CLI and the API: resolves what the
+// caller named, calls Publishing (the rules and the compare-and-swap), and reports every refusal
+// as a Failure of its kind. Nothing is written when a Failure is thrown. Safe for concurrent use.
+class Publications {
+ public:
+  Publications(Publishing& publishing, const repository::PolicyRepository& repo);
+
+  // Publishes the next edition of "cmd.request.doc" at "now".
+  // throws Failure:
+  //   kPublicationRefused  a rule refuses it (backdating, the same text, a missing clause, an
+  //                        unknown revision or purpose, invalid charta.xml...)
+  //   kLintRefused         lint errors the previous edition did not have; extra "findings"
+  //                        (those that block); PublishRequest::force publishes anyway
+  //   kPublicationConflict another publisher took the number first
+  //   kPreconditionFailed  the edition would not get PublishRequest::expectedNo
+  //   kReplicaReadOnly     the repository is a replica
+  //   kRepositoryBusy      a fresh lock of another writer (retryAfter)
+  // throws RepositoryError: the repository cannot be written.
+  Published publish(PublishCommand cmd, core::Instant now);
+
+  // Withdraws the scheduled edition "no" of "doc" at "now".
+  // throws Failure kWithdrawalRefused (it took effect; no reason), kEditionNotFound,
+  //   kAlreadyWithdrawn, kReplicaReadOnly, kRepositoryBusy.
+  Published withdraw(const core::DocumentId& doc, core::EditionNo no, const std::string& reason,
+                     std::optional<core::Person> by, core::Instant now);
+
+  // Publishes v1 of every document of charta.xml at the branch tip that has no edition yet, as
+  // received: lint errors in an imported text (the seed's "7.1..") are accepted with the
+  // recorded reason "imported as received"; later editions are checked against it.
+  // throws Failure as publish().
+  std::vector<Published> publishFirstEditions(std::optional<core::Person> publisher,
+                                              core::Instant now);
+
+ private:
+  Publishing& publishing_;
+  const repository::PolicyRepository& repo_;
+};
+
+}  // namespace charta::service

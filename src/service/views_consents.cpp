@@ -1,0 +1,165 @@
+// The JSON of what the consent ledger holds (see views.h).
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
+
+#include "ledger/validate.h"
+#include "service/evidence.h"
+#include "service/views.h"
+
+namespace charta::service {
+
+using Poco::Dynamic::Var;
+using Poco::JSON::Array;
+using Poco::JSON::Object;
+
+namespace {
+
+Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
+
+// Event times are shown in Kazakhstan's offset of the day.
+std::string moment(core::Instant t) { return core::formatRfc3339(t, core::almatyOffset(t)); }
+
+Object::Ptr noticeJson(const ledger::Event& e, const ReceiptOptions& options) {
+  auto notice = object();
+  if (options.noticeUrl) {
+    if (std::string url = options.noticeUrl(e); !url.empty()) notice->set("url", url);
+  }
+  notice->set("document", e.doc.str());
+  notice->set("edition", e.edition.value());
+  notice->set("commit", e.commit.str());
+  notice->set("text_sha256", e.textSha256);
+  if (e.pageSha256) notice->set("page_sha256", *e.pageSha256);
+  notice->set("language", e.lang.str());
+  return notice;
+}
+
+Object::Ptr chainJson(const ledger::Event& e) {
+  auto chain = object();
+  chain->set("seq", static_cast<Poco::Int64>(e.seq));
+  chain->set("prev_hash", e.prevHash);
+  chain->set("hash", e.hash);
+  chain->set("request_digest", e.requestDigest);
+  chain->set("hash_algorithm", "SHA-256");
+  chain->set("hash_format", "charta-consent-event/1");
+  return chain;
+}
+
+Array::Ptr receipts(const std::vector<ledger::Event>& events, const ReceiptOptions& options) {
+  Array::Ptr list = new Array;
+  for (const auto& e : events) list->add(receipt(e, options));
+  return list;
+}
+
+}  // namespace
+
+Object::Ptr receipt(const ledger::Event& e, const ReceiptOptions& options) {
+  auto r = object();
+  r->set("receipt_version", "charta/1");
+  r->set("record_id", e.id);
+  r->set("pii_principal_id", e.subject);
+  r->set("privacy_notice", noticeJson(e, options));
+  Array::Ptr purposes = new Array;
+  for (const auto& p : e.purposes) purposes->add(p.str());
+  r->set("purposes", purposes);
+  r->set("event_type", std::string(core::eventTypeName(e.type)));
+  r->set("event_time", moment(e.recordedAt));
+  r->set("collection_method", e.collectionMethod);
+  if (e.formId) r->set("form_id", *e.formId);
+  r->set("jurisdiction", options.jurisdiction);
+  if (e.evidence) {
+    try {
+      Poco::JSON::Parser parser;
+      parser.setDepth(ledger::kMaxEvidenceDepth + 1);
+      r->set("evidence", parser.parse(*e.evidence));
+    } catch (...) {
+      r->set("evidence_text", *e.evidence);  // stored before validation existed or tampered
+    }
+  }
+  r->set("chain", chainJson(e));
+  return r;
+}
+
+Object::Ptr subjectEventsJson(std::string_view subject, const std::vector<ledger::Event>& events,
+                              const ReceiptOptions& options) {
+  auto o = object();
+  o->set("pii_principal_id", std::string(subject));
+  o->set("events", receipts(events, options));
+  return o;
+}
+
+Object::Ptr subjectExport(std::string_view subject, const std::vector<ledger::Event>& events,
+                          core::Instant exportedAt, const ReceiptOptions& options) {
+  auto x = object();
+  x->set("pii_principal_id", std::string(subject));
+  x->set("exported_at", moment(exportedAt));
+  x->set("jurisdiction", options.jurisdiction);
+  x->set("events", receipts(events, options));
+  return x;
+}
+
+Object::Ptr citationJson(const EditionCitation& c) {
+  auto o = object();
+  o->set("document", c.document.str());
+  o->set("edition", c.edition.no.str());
+  o->set("commit", c.edition.commit.str());
+  o->set("effective_from",
+         core::formatRfc3339(c.edition.effectiveFrom, c.edition.effectiveOffset, false));
+  o->set("url", c.url);
+  return o;
+}
+
+Object::Ptr subjectStatusJson(const SubjectStatus& s) {
+  auto o = object();
+  o->set("document", s.document.str());
+  o->set("at", moment(s.at));
+  o->set("in_force", s.inForce ? Var(citationJson(*s.inForce)) : Var());
+  o->set("blocked", s.status.blocked);
+  if (s.status.blockedAt) o->set("blocked_at", moment(*s.status.blockedAt));
+  Array::Ptr purposes = new Array;
+  for (const auto& p : s.status.purposes) {
+    auto po = object();
+    po->set("purpose", p.purpose.str());
+    for (const auto& c : s.catalogue) {
+      if (c.id == p.purpose) po->set("clause", c.clause);
+    }
+    po->set("state", std::string(core::purposeStateName(p.state)));
+    if (p.givenUnder) po->set("given_under", p.givenUnder->str());
+    if (p.givenAt) po->set("given_at", moment(*p.givenAt));
+    if (p.withdrawnAt) po->set("withdrawn_at", moment(*p.withdrawnAt));
+    if (p.renewalFor) po->set("renewal_for", p.renewalFor->str());
+    purposes->add(po);
+  }
+  o->set("purposes", purposes);
+  return o;
+}
+
+Object::Ptr verifyReportJson(const ledger::VerifyReport& rep, std::string_view backend) {
+  auto o = object();
+  o->set("ok", rep.ok);
+  o->set("backend", std::string(backend));
+  o->set("checked", static_cast<Poco::Int64>(rep.checked));
+  o->set("head_seq", static_cast<Poco::Int64>(rep.headSeq));
+  o->set("head_hash", rep.headHash);
+  Array::Ptr findings = new Array;
+  for (const auto& f : rep.findings) {
+    auto fo = object();
+    fo->set("kind", std::string(ledger::findingKindName(f.kind)));
+    fo->set("seq", static_cast<Poco::Int64>(f.seq));
+    fo->set("id", f.id.empty() ? Var() : Var(f.id));
+    fo->set("detail", f.detail);
+    findings->add(fo);
+  }
+  o->set("findings", findings);
+  return o;
+}
+
+std::string toJsonText(const Object::Ptr& obj) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::condense(obj, out);
+  return out.str();
+}
+
+}  // namespace charta::service
