@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Util/ServerApplication.h>
 #include <signal.h>
@@ -10,22 +11,44 @@
 #include <iostream>
 #include <thread>
 
+#include "api/handler.h"
+#include "api/modules.h"
+#include "api/ops.h"
+#include "api/request.h"
+#include "api/site.h"
+#include "app/open.h"
 #include "core/error.h"
 #include "http/access_log.h"
-#include "http/api.h"
-#include "http/handler.h"
-#include "http/metrics.h"
 #include "http/server.h"
-#include "http/site_service.h"
 #include "http/webhooks.h"
-#include "ledger/ledger.h"
-#include "render/site.h"
-#include "repository/policy_repository.h"
 
 namespace charta::app {
-namespace {
 
+using Poco::Util::AbstractConfiguration;
 using Poco::Util::LayeredConfiguration;
+
+Services::Services(const AbstractConfiguration& config, repository::PolicyRepository& repo,
+                   ledger::Ledger& ledger, const render::Site& site)
+    : catalog(repo, catalogOptions(config)),
+      pages(catalog, site, service::PagesOptions{api::frame}),
+      publishing(repo, publishingOptions(config)),
+      publications(publishing, repo),
+      revisions(repo, publishing),
+      consents(ledger, catalog, pages),
+      evidence(ledger, &catalog) {}
+
+void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& current,
+                   http::Metrics& metrics, const AbstractConfiguration& config) {
+  router.add(api::makeRevisionsApi(app.revisions));
+  router.add(api::makeConsentsApi(app.consents, app.evidence, metrics));
+  router.add(
+      api::makeDocumentsApi(app.catalog, app.pages, current, config.getInt("site.max_age_s", 60)));
+  router.add(api::makePublicationsApi(app.publications, app.catalog, current, metrics,
+                                      config.getString("publisher.email", "")));
+  router.add(api::makeOpenApiModule(config.getString("site.data_dir") + "/api/openapi.json"));
+}
+
+namespace {
 
 void logLine(const std::string& level, const std::string& msg, const std::string& extra = "") {
   std::cerr << "{\"time\":\"" << core::formatRfc3339(core::now()) << "\",\"level\":\"" << level
@@ -33,28 +56,147 @@ void logLine(const std::string& level, const std::string& msg, const std::string
             << std::flush;
 }
 
-std::unique_ptr<repository::PolicyRepository> openRepository(LayeredConfiguration& config) {
-  repository::RepositoryOptions opts;
-  opts.branch = config.getString("repository.branch", "");
-  opts.staleLockAge = std::chrono::seconds(config.getInt("repository.stale_lock_s"));
-  opts.log = [](const std::string& line) { logLine("warning", line); };
-  return repository::PolicyRepository::open(config.getString("repository.path"), opts);
-}
-
-http::SiteOptions siteOptions(LayeredConfiguration& config) {
-  http::SiteOptions o;
-  o.baseUrl = config.getString("site.base_url", "");
-  o.maxAgeSeconds = config.getInt("site.max_age_s", 60);
+http::ServerOptions serverOptions(const AbstractConfiguration& config) {
+  http::ServerOptions o;
+  o.host = config.getString("server.host");
+  o.port = static_cast<uint16_t>(config.getInt("server.port"));
+  o.threads = config.getInt("server.threads");
+  o.queue = config.getInt("server.queue");
+  o.maxConnections = config.getInt("server.max_connections");
+  o.limits.maxBody = static_cast<size_t>(config.getInt("server.max_body"));
+  o.limits.keepAliveIdle = std::chrono::seconds(config.getInt("server.keep_alive_s"));
+  o.limits.keepAliveMax = config.getInt("server.keep_alive_max");
+  o.limits.headerTimeout = std::chrono::seconds(config.getInt("server.timeout_s"));
+  o.limits.sendTimeout = o.limits.headerTimeout;
   return o;
 }
 
-}  // namespace
+// Webhooks: every key below "webhooks." (subscriptions are webhooks.<name>.url/.secret/...).
+http::WebhookOptions webhookOptions(const AbstractConfiguration& config) {
+  std::map<std::string, std::string> keys;
+  std::function<void(const std::string&)> walk = [&](const std::string& key) {
+    AbstractConfiguration::Keys sub;
+    config.keys(key, sub);
+    if (sub.empty() && key.size() > 9) keys[key.substr(9)] = config.getString(key);
+    for (const auto& k : sub) walk(key + "." + k);
+  };
+  walk("webhooks");
+  return http::parseWebhookOptions(keys);
+}
 
-namespace {
+// The consent ledger, opened lazily: with it unreachable or damaged the site is still served,
+// consent writes answer 503 and /readyz says why, until it can be opened.
+std::unique_ptr<ledger::Ledger> openLedgerLazily(const AbstractConfiguration& config) {
+  auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"));
+  try {
+    ledger->ping();
+  } catch (const std::exception& e) {
+    logLine("error", std::string("the consent ledger cannot be used now: ") + e.what());
+  }
+  return ledger;
+}
+
+api::ReadinessCheck writable(ledger::Ledger& ledger) {
+  return [&ledger]() -> std::string {
+    try {
+      ledger.ping();
+      return "";
+    } catch (const std::exception& e) {
+      return std::string("ledger not writable: ") + e.what();
+    }
+  };
+}
+
+// Notices commits and tags of other processes, re-reads the texts in force every
+// repository.verify_s (git checks them for damage) and flushes the access log, until stopped.
+class Housekeeping {
+ public:
+  Housekeeping(const AbstractConfiguration& config, service::Catalog& catalog, api::Ops& ops,
+               http::AccessLog* log, std::string damage)
+      : catalog_(catalog),
+        ops_(ops),
+        log_(log),
+        poll_(config.getInt("repository.poll_ms")),
+        verifyEvery_(config.getInt("repository.verify_s")),
+        damage_(std::move(damage)),
+        thread_([this] { run(); }) {}
+  ~Housekeeping() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void run() {
+    auto nextVerify = std::chrono::steady_clock::now() + verifyEvery_;
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, poll_, [&] { return stop_; })) {
+      lock.unlock();
+      look(nextVerify);
+      if (log_) log_->flush();
+      lock.lock();
+    }
+  }
+
+  void look(std::chrono::steady_clock::time_point& nextVerify) {
+    try {
+      if (catalog_.refresh()) logLine("info", "repository changed: pages reloaded");
+      if (!damage_.empty() || std::chrono::steady_clock::now() >= nextVerify) {
+        nextVerify = std::chrono::steady_clock::now() + verifyEvery_;
+        catalog_.verifyTexts(core::now());
+        if (!damage_.empty()) logLine("info", "policy repository readable and intact again");
+        damage_.clear();
+      }
+      ops_.setRepositoryHealthy(damage_.empty());
+    } catch (const std::exception& e) {
+      std::string why = std::string("policy repository damaged or unreadable: ") + e.what();
+      if (why != damage_) logLine("error", why);
+      damage_ = why;
+      ops_.setRepositoryHealthy(false, why);
+    }
+  }
+
+  service::Catalog& catalog_;
+  api::Ops& ops_;
+  http::AccessLog* log_;
+  std::chrono::milliseconds poll_;
+  std::chrono::seconds verifyEvery_;
+  std::string damage_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts once the rest is set
+};
+
+// Loads the catalog and checks the texts in force. A repository that cannot be read, or a
+// damaged text, does not stop the server: it serves what it can, answers 503 for the rest, and
+// /readyz says why until the repository is mended. Returns the trouble ("" when none).
+std::string loadCatalog(service::Catalog& catalog) {
+  try {
+    catalog.refresh();
+    catalog.verifyTexts(core::now());
+    return "";
+  } catch (const std::exception& e) {
+    std::string trouble = std::string("policy repository damaged or unreadable: ") + e.what();
+    logLine("error", trouble);
+    return trouble;
+  }
+}
+
+void writePortFile(const AbstractConfiguration& config, uint16_t port) {
+  std::string portFile = config.getString("server.port_file", "");
+  if (portFile.empty()) return;
+  std::string tmp = portFile + ".tmp";
+  std::ofstream(tmp) << port << '\n';
+  std::filesystem::rename(tmp, portFile);
+}
 
 class ServeApp : public Poco::Util::ServerApplication {
  public:
-  explicit ServeApp(Poco::AutoPtr<LayeredConfiguration> config) : cfg_(std::move(config)) {}
+  explicit ServeApp(LayeredConfiguration& config) : config_(config) {}
 
  protected:
   int main(const std::vector<std::string>&) override {
@@ -77,163 +219,72 @@ class ServeApp : public Poco::Util::ServerApplication {
 
  private:
   int serve() {
-    LayeredConfiguration& config = *cfg_;
-    auto repo = openRepository(config);
+    auto repo = openRepository(config_, [](const std::string& line) { logLine("warning", line); });
     // Writers killed mid-way leave lock files behind; old ones are removed, fresh ones reported.
     for (const auto& line : repo->sweepStaleLocks()) logLine("warning", line);
-    render::Site site(config.getString("site.data_dir"));
-    http::SiteService pages(*repo, site, siteOptions(config));
-    // A repository that cannot be read, or a damaged text, does not stop the server: it serves
-    // what it can, answers 503 for the rest, and /readyz says why until the repository is mended.
-    std::string repoTrouble;
-    try {
-      pages.refresh();
-      pages.verifyTexts(core::now());
-    } catch (const std::exception& e) {
-      repoTrouble = std::string("policy repository damaged or unreadable: ") + e.what();
-      logLine("error", repoTrouble);
-    }
+    render::Site site(config_.getString("site.data_dir"));
     http::Metrics metrics;
     std::unique_ptr<http::AccessLog> log;
-    if (config.getBool("log.access", true)) {
-      log = std::make_unique<http::AccessLog>(stdout, config.getBool("log.ip", false));
+    if (config_.getBool("log.access", true)) {
+      log = std::make_unique<http::AccessLog>(stdout, config_.getBool("log.ip", false));
     }
-    http::ChartaHandler handler(pages, metrics, log.get());
-    if (!repoTrouble.empty()) handler.setRepositoryHealthy(false, repoTrouble);
+    auto consentLedger = openLedgerLazily(config_);
+    Services app(config_, *repo, *consentLedger, site);
+    api::Ops ops(app.catalog, metrics);
+    ops.addReadinessCheck("ledger", writable(*consentLedger));
+    std::string trouble = loadCatalog(app.catalog);
+    if (!trouble.empty()) ops.setRepositoryHealthy(false, trouble);
 
-    // The consent ledger and the JSON API.
-    // Opened lazily: with the ledger unreachable or damaged the site is still served, consent
-    // writes answer 503 and /readyz says why, until it can be opened.
-    auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"));
-    try {
-      ledger->ping();
-    } catch (const std::exception& e) {
-      logLine("error", std::string("the consent ledger cannot be used now: ") + e.what());
-    }
-    handler.addReadinessCheck("ledger", [&]() -> std::string {
-      try {
-        ledger->ping();
-        return "";
-      } catch (const std::exception& e) {
-        return std::string("ledger not writable: ") + e.what();
-      }
-    });
-    http::ApiRouter api(http::TokenStore::parse(config.getString("auth.tokens", "")), metrics);
-    api.limitAuthFailures({config.getInt("auth.failures_burst"),
-                           config.getDouble("auth.failures_per_minute"), 10000,
-                           config.getString("auth.client_header")});
-    ApiParts parts{config, *repo, pages, *ledger, metrics, api};
-    addApiModules(parts);  // api_modules.cpp: one line per module
-    handler.setApi(&api);
+    api::CurrentAnswers current(app.pages);
+    api::ApiRouter router(api::TokenStore::parse(config_.getString("auth.tokens", "")), metrics);
+    router.limitAuthFailures({config_.getInt("auth.failures_burst"),
+                              config_.getDouble("auth.failures_per_minute"), 10000,
+                              config_.getString("auth.client_header")});
+    addApiModules(router, app, current, metrics, config_);
+    api::SiteRoutes siteRoutes(app.catalog, app.pages, config_.getInt("site.max_age_s", 60));
+    api::ChartaHandler handler(siteRoutes, router, ops, metrics, log.get());
 
-    // Webhooks: every key below "webhooks." (subscriptions are webhooks.<name>.url/.secret/...).
-    std::map<std::string, std::string> hookKeys;
-    std::function<void(const std::string&)> walk = [&](const std::string& key) {
-      Poco::Util::AbstractConfiguration::Keys sub;
-      config.keys(key, sub);
-      if (sub.empty() && key.size() > 9) hookKeys[key.substr(9)] = config.getString(key);
-      for (const auto& k : sub) walk(key + "." + k);
-    };
-    walk("webhooks");
-    http::WebhookService webhooks(http::parseWebhookOptions(hookKeys), pages, metrics);
+    http::WebhookService webhooks(webhookOptions(config_), app.catalog, metrics);
     webhooks.start();
-
-    http::ServerOptions options;
-    options.host = config.getString("server.host");
-    options.port = static_cast<uint16_t>(config.getInt("server.port"));
-    options.threads = config.getInt("server.threads");
-    options.queue = config.getInt("server.queue");
-    options.maxConnections = config.getInt("server.max_connections");
-    options.limits.maxBody = static_cast<size_t>(config.getInt("server.max_body"));
-    options.limits.keepAliveIdle = std::chrono::seconds(config.getInt("server.keep_alive_s"));
-    options.limits.keepAliveMax = config.getInt("server.keep_alive_max");
-    options.limits.headerTimeout = std::chrono::seconds(config.getInt("server.timeout_s"));
-    options.limits.sendTimeout = options.limits.headerTimeout;
+    http::ServerOptions options = serverOptions(config_);
     http::HttpServer server(options, handler);
     server.start();
-
-    std::string portFile = config.getString("server.port_file", "");
-    if (!portFile.empty()) {
-      std::string tmp = portFile + ".tmp";
-      std::ofstream(tmp) << server.port() << '\n';
-      std::filesystem::rename(tmp, portFile);
-    }
+    writePortFile(config_, server.port());
     logLine("info", "listening",
             ",\"address\":" + http::jsonQuote(options.host + ":" + std::to_string(server.port())) +
                 ",\"repository\":" + http::jsonQuote(repo->path().string()));
-
-    // Housekeeping: notice commits and tags of other processes, flush the access log.
-    std::mutex mu;
-    std::condition_variable cv;
-    bool stop = false;
-    auto poll = std::chrono::milliseconds(config.getInt("repository.poll_ms"));
-    const auto verifyEvery = std::chrono::seconds(config.getInt("repository.verify_s"));
-    std::thread housekeeping([&] {
-      auto nextVerify = std::chrono::steady_clock::now() + verifyEvery;
-      std::string damage = repoTrouble;
-      std::unique_lock lock(mu);
-      while (!cv.wait_for(lock, poll, [&] { return stop; })) {
-        lock.unlock();
-        try {
-          if (pages.refresh()) logLine("info", "repository changed: pages reloaded");
-          if (!damage.empty() || std::chrono::steady_clock::now() >= nextVerify) {
-            nextVerify = std::chrono::steady_clock::now() + verifyEvery;
-            pages.verifyTexts(core::now());
-            if (!damage.empty()) logLine("info", "policy repository readable and intact again");
-            damage.clear();
-          }
-          handler.setRepositoryHealthy(damage.empty());
-        } catch (const std::exception& e) {
-          std::string why = std::string("policy repository damaged or unreadable: ") + e.what();
-          if (why != damage) logLine("error", why);
-          damage = why;
-          handler.setRepositoryHealthy(false, why);
-        }
-        if (log) log->flush();
-        lock.lock();
-      }
-    });
-
-    waitForTerminationRequest();
-    logLine("info", "stopping: finishing requests in flight");
-    server.stop(std::chrono::seconds(10));
-    webhooks.stop();
     {
-      std::lock_guard lock(mu);
-      stop = true;
+      Housekeeping housekeeping(config_, app.catalog, ops, log.get(), trouble);
+      waitForTerminationRequest();
+      logLine("info", "stopping: finishing requests in flight");
+      server.stop(std::chrono::seconds(10));
+      webhooks.stop();
     }
-    cv.notify_all();
-    housekeeping.join();
     if (log) log->flush();
     logLine("info", "stopped");
     return EXIT_OK;
   }
 
-  Poco::AutoPtr<LayeredConfiguration> cfg_;
+  LayeredConfiguration& config_;
 };
 
 }  // namespace
 
-int runServe(Poco::AutoPtr<LayeredConfiguration> config) {
-  ServeApp app(std::move(config));
+int runServe(LayeredConfiguration& config) {
+  ServeApp app(config);
   return app.run(std::vector<std::string>{"charta"});
 }
 
-int runBuildSite(Poco::AutoPtr<LayeredConfiguration> config, const std::string& outDir,
-                 const std::string& at, std::ostream& out) {
-  core::Instant when = core::now();
-  if (!at.empty()) {
-    auto t = core::parseRfc3339(at);
-    if (!t) throw InvalidInput("--at \"" + at + "\" is not an RFC 3339 time with an offset");
-    when = *t;
-  }
-  auto repo = openRepository(*config);
-  render::Site site(config->getString("site.data_dir"));
-  http::SiteService pages(*repo, site, siteOptions(*config));
-  pages.refresh();
+void buildSite(const AbstractConfiguration& config, const std::string& outDir, core::Instant at,
+               std::ostream& out) {
+  auto repo = openRepository(config, [](const std::string& line) { logLine("warning", line); });
+  render::Site site(config.getString("site.data_dir"));
+  service::Catalog catalog(*repo, catalogOptions(config));
+  service::Pages pages(catalog, site);
+  catalog.refresh();
   std::filesystem::path root(outDir);
   size_t count = 0;
-  for (const auto& f : pages.exportAll(when)) {
+  for (const auto& f : pages.exportAll(at)) {
     if (!f.page) continue;
     std::filesystem::path rel = f.path.substr(1);
     // Pages become DIR/path/index.html; feeds, sitemaps and assets keep their names. (A path
@@ -246,35 +297,15 @@ int runBuildSite(Poco::AutoPtr<LayeredConfiguration> config, const std::string& 
     if (!o) throw Error("cannot write " + file.string());
     ++count;
   }
-  Poco::JSON::Object schedule(Poco::JSON_PRESERVE_KEY_ORDER);
-  schedule.set("generated_at", core::formatRfc3339(when, core::kKazakhstanOffset, false));
-  auto next = pages.nextSwitchAfter(when);
-  schedule.set("next_switch",
-               next ? Poco::Dynamic::Var(core::formatRfc3339(*next, core::kKazakhstanOffset, false))
-                    : Poco::Dynamic::Var());
-  Poco::JSON::Array docs;
-  for (const auto& d : pages.snapshot()->documents) {
-    Poco::JSON::Object o(Poco::JSON_PRESERVE_KEY_ORDER);
-    o.set("document", d->document.id.str());
-    o.set("route", d->document.route);
-    const core::Edition* e = d->timeline.inForceAt(when);
-    o.set("in_force", e ? Poco::Dynamic::Var(e->no.str()) : Poco::Dynamic::Var());
-    auto n = d->timeline.nextSwitchAfter(when);
-    o.set("next_switch",
-          n ? Poco::Dynamic::Var(core::formatRfc3339(*n, core::kKazakhstanOffset, false))
-            : Poco::Dynamic::Var());
-    docs.add(o);
-  }
-  schedule.set("documents", docs);
+  auto schedule = service::scheduleJson(*catalog.snapshot(), at);
   std::ofstream s(root / "schedule.json", std::ios::trunc);
-  schedule.stringify(s, 2);
+  schedule->stringify(s, 2);
   s << '\n';
   out << "wrote " << count << " files and schedule.json to " << outDir << '\n';
-  if (next) {
+  if (auto next = catalog.nextSwitchAfter(at)) {
     out << "rebuild at " << core::formatRfc3339(*next, core::kKazakhstanOffset, false)
         << ", when the next edition takes effect\n";
   }
-  return 0;
 }
 
 }  // namespace charta::app

@@ -1,42 +1,54 @@
 #pragma once
 
-#include <Poco/AutoPtr.h>
+#include <Poco/Util/AbstractConfiguration.h>
 #include <Poco/Util/LayeredConfiguration.h>
 
+#include <iosfwd>
 #include <string>
-#include <vector>
 
-namespace charta::repository {
-class PolicyRepository;
-}
-namespace charta::http {
-class SiteService;
-class Metrics;
-class ApiRouter;
-}  // namespace charta::http
-namespace charta::ledger {
-class Ledger;
-}
+#include "api/current.h"
+#include "api/router.h"
+#include "http/metrics.h"
+#include "ledger/ledger.h"
+#include "render/site.h"
+#include "repository/policy_repository.h"
+#include "service/catalog.h"
+#include "service/consents.h"
+#include "service/evidence.h"
+#include "service/pages.h"
+#include "service/publications.h"
+#include "service/publishing.h"
+#include "service/revisions.h"
 
 namespace charta::app {
 
-// What API modules are built from; addApiModules (api_modules.cpp) adds every module to "api".
-struct ApiParts {
-  Poco::Util::LayeredConfiguration& config;
-  repository::PolicyRepository& repo;
-  http::SiteService& pages;
-  ledger::Ledger& ledger;
-  http::Metrics& metrics;
-  http::ApiRouter& api;
+// The services of the application over one policy repository and one ledger, as configured:
+// everything the API calls. Not copyable; the parts refer to each other.
+struct Services {
+  Services(const Poco::Util::AbstractConfiguration& config, repository::PolicyRepository& repo,
+           ledger::Ledger& ledger, const render::Site& site);
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  service::Catalog catalog;
+  service::Pages pages;  // framed for HTTP (api::frame)
+  service::Publishing publishing;
+  service::Publications publications;
+  service::Revisions revisions;
+  service::Consents consents;
+  service::Evidence evidence;
 };
-void addApiModules(ApiParts& parts);
+
+// Adds every module of the JSON API over "app" to "router", in the order the router asks them.
+void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& current,
+                   http::Metrics& metrics, const Poco::Util::AbstractConfiguration& config);
 
 // `charta serve`: runs the server until SIGTERM/SIGINT; requests in flight finish first.
-int runServe(Poco::AutoPtr<Poco::Util::LayeredConfiguration> config);
+int runServe(Poco::Util::LayeredConfiguration& config);
 
-// `charta build-site --out DIR [--at T]`: writes the public pages as the server would send
-// them at T, plus schedule.json. Returns an exit code; writes messages to "out"/"err".
-int runBuildSite(Poco::AutoPtr<Poco::Util::LayeredConfiguration> config, const std::string& outDir,
-                 const std::string& at, std::ostream& out);
+// `charta build-site --out DIR [--at T]`: writes the public pages as the server sends them at
+// "at", plus schedule.json; one line to "out" for what was written.
+void buildSite(const Poco::Util::AbstractConfiguration& config, const std::string& outDir,
+               core::Instant at, std::ostream& out);
 
 }  // namespace charta::app

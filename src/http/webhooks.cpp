@@ -19,7 +19,7 @@
 
 #include "core/error.h"
 #include "http/access_log.h"
-#include "http/edition_json.h"
+#include "service/views.h"
 
 namespace charta::http {
 
@@ -91,7 +91,7 @@ std::string eventBody(const std::string& id, const std::string& type, Instant at
   o.set("type", type);
   o.set("occurred_at", core::formatRfc3339(at, e.effectiveOffset, false));
   o.set("document", e.doc.str());
-  o.set("edition", editionJson(e, tl, at));
+  o.set("edition", service::editionJson(e, tl, at));
   Poco::JSON::Object::Ptr links = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
   links->set("edition", "/api/v1/documents/" + e.doc.str() + "/editions/" + e.no.str());
   links->set("current", "/api/v1/documents/" + e.doc.str() + "/current");
@@ -299,7 +299,7 @@ struct WebhookService::Outbox {
   std::unique_ptr<Poco::Data::Session> session;
 };
 
-WebhookService::WebhookService(WebhookOptions options, SiteService& pages, Metrics& metrics)
+WebhookService::WebhookService(WebhookOptions options, service::Catalog& pages, Metrics& metrics)
     : options_(std::move(options)), pages_(pages), metrics_(metrics) {}
 
 WebhookService::~WebhookService() { stop(); }
@@ -350,7 +350,7 @@ void WebhookService::poke() {
   cv_.notify_all();
 }
 
-void WebhookService::reconcile(const SiteSnapshot& snap, Instant now) {
+void WebhookService::reconcile(const service::Snapshot& snap, Instant now) {
   bool added = false;
   for (const auto& d : snap.documents) {
     for (const WebhookEvent& ev : dueEvents(d->timeline, Instant{}, now)) {

@@ -13,7 +13,7 @@
 
 #include "core/time.h"
 #include "http/metrics.h"
-#include "http/site_service.h"
+#include "service/catalog.h"
 
 namespace charta::http {
 
@@ -70,7 +70,7 @@ std::string webhookSignature(std::string_view secret, std::string_view body);
 // start() and stop() from one thread; poke() from any.
 class WebhookService {
  public:
-  WebhookService(WebhookOptions options, SiteService& pages, Metrics& metrics);
+  WebhookService(WebhookOptions options, service::Catalog& pages, Metrics& metrics);
   ~WebhookService();
   WebhookService(const WebhookService&) = delete;
   WebhookService& operator=(const WebhookService&) = delete;
@@ -87,10 +87,10 @@ class WebhookService {
   struct Outbox;
   void schedulerLoop();
   void deliveryLoop(const WebhookSubscription& sub);
-  void reconcile(const SiteSnapshot& snap, core::Instant now);
+  void reconcile(const service::Snapshot& snap, core::Instant now);
 
   WebhookOptions options_;
-  SiteService& pages_;
+  service::Catalog& pages_;
   Metrics& metrics_;
   std::unique_ptr<Outbox> outbox_;
   std::set<std::string> queued_;  // "subscription|event id" known to be in the outbox

@@ -7,10 +7,10 @@
 #include <thread>
 
 #include "api/api_support.h"
+#include "api/current.h"
+#include "api/router.h"
 #include "app/config.h"
 #include "app/serve.h"
-#include "http/api.h"
-#include "http/site_service.h"
 #include "ledger/ledger.h"
 #include "render/site.h"
 #include "repository/policy_repository.h"
@@ -45,14 +45,14 @@ std::set<std::string> serverRoutes(const Sandbox& box) {
                                      "repository.path=" + (box / "var/policies.git").string()});
   auto repo = repository::PolicyRepository::open(box / "var/policies.git");
   render::Site site(testing::sourceDir());
-  http::SiteService pages(*repo, site, {});
-  pages.refresh();
   auto ledger = ledger::openLedger("sqlite:" + (box / "var/route-test.db").string());
+  app::Services application(*config, *repo, *ledger, site);
+  application.catalog.refresh();
   http::Metrics metrics;
-  http::ApiRouter api(http::TokenStore(), metrics);
-  app::ApiParts parts{*config, *repo, pages, *ledger, metrics, api};
-  app::addApiModules(parts);
-  auto routes = api.routes();
+  api::CurrentAnswers current(application.pages);
+  api::ApiRouter router(api::TokenStore(), metrics);
+  app::addApiModules(router, application, current, metrics, *config);
+  auto routes = router.routes();
   return std::set<std::string>(routes.begin(), routes.end());
 }
 

@@ -1,5 +1,6 @@
 // Contract tests of the write API (role legal) against the real `charta serve`.
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "api/api_support.h"
@@ -103,12 +104,12 @@ TEST_CASE("POST …/publications: If-Match, 428, 412, 201 and the CLI's refusals
     int status;
     const char* slug;
   };
-  for (const Bad& b : {Bad{"{\"revision\":\"HEAD~1\"}", 400, "invalid-field"},
-                       Bad{"{\"revision\":\"main\"}", 400, "invalid-field"},
-                       Bad{"{\"revision\":\"9d21e3a\"}", 400, "invalid-field"},
+  for (const Bad& b : {Bad{"{\"revision\":\"HEAD~1\"}", 400, "invalid-request"},
+                       Bad{"{\"revision\":\"main\"}", 400, "invalid-request"},
+                       Bad{"{\"revision\":\"9d21e3a\"}", 400, "invalid-request"},
                        Bad{"{\"effective_from\":\"2030-01-01T00:00:00\"}", 400, "invalid-time"},
-                       Bad{"{\"material\":\"yes\"}", 400, "invalid-field"},
-                       Bad{"{\"renew_purposes\":\"marketing\"}", 400, "invalid-field"},
+                       Bad{"{\"material\":\"yes\"}", 400, "invalid-request"},
+                       Bad{"{\"renew_purposes\":\"marketing\"}", 400, "invalid-request"},
                        Bad{"{\"surprise\":1}", 400, "unknown-field"},
                        Bad{"[1]", 400, "invalid-json"}, Bad{"{\"summary\":", 400, "invalid-json"},
                        Bad{std::string(40, '[') + std::string(40, ']'), 400, "invalid-json"},
@@ -222,7 +223,7 @@ TEST_CASE("POST …/editions/{edition}/withdrawal: scheduled only, once, with a 
   ServerProcess server(site.box.path(), site.defs());
   const uint16_t port = server.port();
   const std::string target = "/api/v1/documents/personal-data/editions/v2/withdrawal";
-  checkProblem(http(port, "POST", target, legalJson(), "{}"), 400, "invalid-field");
+  checkProblem(http(port, "POST", target, legalJson(), "{}"), 400, "invalid-request");
   checkProblem(http(port, "POST", target, legalJson(), "{\"reason\":\"\"}"), 400);
   checkProblem(http(port, "POST", target, legalJson(), "{\"reason\":\"a\\nb\"}"), 422);
   checkProblem(http(port, "POST", target, legalJson("\"stale\""), "{\"reason\":\"x\"}"), 412);
@@ -289,6 +290,25 @@ TEST_CASE(
   REQUIRE(findings->size() >= 1);
   CHECK(str(findings->getObject(0), "rule") == "numbering");
   CHECK(str(findings->getObject(0), "clause") == "3.2");
+  // The shape of `charta --json lint`: what is absent is null, never 0 or "".
+  CHECK(findings->getObject(0)->getValue<int>("line") > 0);
+  CHECK(findings->getObject(0)->isNull("inherited_from"));
+  CHECK(findings->getObject(0)->getValue<bool>("blocks"));
+  auto lint = testing::run({testing::chartaBinary(), "--json", "lint", "personal-data"},
+                           site.box.path(), testing::gitEnv());
+  CHECK(lint.status == 2);
+  auto text = [](const Poco::JSON::Object::Ptr& o) {
+    std::ostringstream ss;
+    o->stringify(ss);
+    return ss.str();
+  };
+  auto cliFindings = object(lint.out)->getArray("findings");
+  bool same = false;
+  for (size_t i = 0; i < cliFindings->size(); ++i) {
+    same = same ||
+           text(cliFindings->getObject(static_cast<unsigned>(i))) == text(findings->getObject(0));
+  }
+  CHECK(same);
   auto cli = testing::run({testing::chartaBinary(), "publish", "personal-data"}, site.box.path(),
                           testing::gitEnv());
   CHECK(cli.status == 2);

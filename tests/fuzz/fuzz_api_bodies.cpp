@@ -1,15 +1,16 @@
-// The JSON bodies of the write API (http/api_publications.h, http/api_consents.h), parsed before
-// anything is looked up or written. The first byte picks the endpoint ('p' publication, 'w'
-// withdrawal of an edition, 'c' consent or withdrawal of consent, 'b' block or unblock; other
-// bytes by their value), the rest is the body. Any body is either accepted or refused with an
-// ApiError (a 4xx problem); anything else escaping would be a 500.
+// The JSON bodies of the write API (api/bodies.h), parsed before anything is looked up or
+// written. The first byte picks the endpoint ('p' publication, 'w' withdrawal of an edition, 'c'
+// consent or withdrawal of consent, 'b' block or unblock; other bytes by their value), the rest is
+// the body. Any body is either accepted or refused with a Problem of a 4xx status; anything else
+// escaping would be a 500.
+#include "api/bodies.h"
+#include "api/problems.h"
 #include "core/consent.h"
 #include "fuzz/fuzz_check.h"
-#include "http/api_consents.h"
-#include "http/api_publications.h"
 
 using charta::fuzz::require;
 namespace core = charta::core;
+namespace api = charta::api;
 namespace http = charta::http;
 
 namespace {
@@ -17,7 +18,7 @@ namespace {
 void parse(char endpoint, const http::Request& req) {
   switch (endpoint) {
     case 'p': {
-      http::PublicationBody b = http::parsePublicationBody(req);
+      api::PublicationBody b = api::parsePublicationBody(req);
       if (b.effectiveFrom) {
         auto text = core::formatRfc3339(b.effectiveFrom->instant, b.effectiveFrom->offset);
         require(core::parseRfc3339(text) == b.effectiveFrom->instant, "effective_from round-trips");
@@ -25,16 +26,16 @@ void parse(char endpoint, const http::Request& req) {
       break;
     }
     case 'w':
-      require(!http::parseWithdrawalBody(req).empty(), "a withdrawal has a reason");
+      require(!api::parseWithdrawalBody(req).empty(), "a withdrawal has a reason");
       break;
     case 'c': {
-      http::ConsentBody b = http::parseConsentBody(req);
+      auto b = api::parseConsentBody(req);
       require(!b.purposes.empty() && b.purposes.size() <= 64, "1-64 purposes");
       require(core::isValidSubject(b.subject), "the subject is valid");
       break;
     }
     default: {
-      http::BlockBody b = http::parseBlockBody(req);
+      auto b = api::parseBlockBody(req);
       require(core::isValidCollectionMethod(b.collectionMethod), "the collection method is valid");
       break;
     }
@@ -56,8 +57,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.body = charta::fuzz::asText(data + 1, size - 1);
   try {
     parse(endpoint, req);
-  } catch (const http::ApiError& e) {
-    require(e.status() >= 400 && e.status() < 500, "a refused body is a client error");
+  } catch (const api::Problem& e) {
+    int status = api::problemType(e.fault()).status;
+    require(status >= 400 && status < 500, "a refused body is a client error");
   }
   return 0;
 }

@@ -5,10 +5,14 @@
 
 #include "ledger/chain.h"
 #include "ledger/fixtures.h"
-#include "ledger/receipt.h"
+#include "service/views.h"
 
 using namespace charta;
 using namespace charta::ledger;
+using charta::service::receipt;
+using charta::service::ReceiptOptions;
+using charta::service::subjectExport;
+using charta::service::toJsonText;
 
 namespace {
 

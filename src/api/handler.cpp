@@ -1,0 +1,70 @@
+#include "api/handler.h"
+
+#include <iostream>
+
+#include "api/problems.h"
+#include "http/replies.h"
+#include "service/errors.h"
+
+namespace charta::api {
+
+ChartaHandler::ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
+                             http::AccessLog* log)
+    : site_(site), api_(api), ops_(ops), metrics_(metrics), log_(log) {}
+
+http::Reply ChartaHandler::refuse(int status, std::string_view detail) {
+  return http::refusal(status, detail);
+}
+
+void ChartaHandler::completed(const http::Request& req, const http::Reply& reply,
+                              std::chrono::nanoseconds took) {
+  metrics_.request(reply.route, reply.status, took);
+  if (log_) log_->write(req, reply, reply.route, took);
+}
+
+http::Reply ChartaHandler::route(http::Request& req, core::Instant now) {
+  std::string_view path = req.path;
+  if (path.substr(0, 5) == "/api/" || path == "/api") {
+    if (auto r = api_.handle(req, now)) return std::move(*r);
+    http::Reply r =
+        problemReply(service::Failure(service::Fault::kNotFound, "There is no such API resource."));
+    r.route = "api_unknown";
+    return r;
+  }
+  if (auto r = ops_.handle(req)) return std::move(*r);
+  // Public pages: answer as for GET, then refuse other methods where the page exists.
+  std::optional<http::Reply> page = site_.get(req, now);
+  if (!page) return site_.error(404, "Страница не найдена", "Такой страницы нет.");
+  if (req.method != "GET" && req.method != "HEAD") {
+    if (page->status == 404) return std::move(*page);
+    http::Reply r = site_.error(405, "Метод не разрешён", "Эта страница только для чтения.");
+    r.headers.emplace_back("Allow", "GET, HEAD");
+    r.route = "method_not_allowed";
+    return r;
+  }
+  return std::move(*page);
+}
+
+http::Reply ChartaHandler::handle(http::Request& req) {
+  try {
+    return route(req, core::now());
+  } catch (const std::exception& e) {
+    // A damaged or unreadable object, or anything else: the reason goes to the log, never to the
+    // client. (git checks every object against its id, so altered bytes never get this far.)
+    service::Failure f = service::failureOf(e);
+    std::cerr << "{\"level\":\"error\",\"request_id\":" << http::jsonQuote(req.requestId)
+              << ",\"error\":" << http::jsonQuote(f.cause.empty() ? e.what() : f.cause) << "}\n";
+    bool unreadable = f.fault() == service::Fault::kRepositoryUnreadable;
+    http::Reply r =
+        req.path.substr(0, 5) == "/api/"
+            ? problemReply(unreadable
+                               ? f
+                               : service::Failure(service::Fault::kInternal, "The request failed."))
+        : unreadable ? site_.error(503, "Страница временно недоступна", "Попробуйте позже.")
+                     : site_.error(500, "Ошибка сервера", "Попробуйте позже.");
+    r.route = "error";
+    return r;
+  }
+}
+
+}  // namespace charta::api

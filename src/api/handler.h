@@ -1,0 +1,38 @@
+#pragma once
+
+#include <chrono>
+
+#include "api/ops.h"
+#include "api/router.h"
+#include "api/site.h"
+#include "http/access_log.h"
+#include "http/metrics.h"
+#include "http/server.h"
+
+namespace charta::api {
+
+// The server's one handler: the JSON API under /api, the operators' endpoints, and the public
+// pages; the single place that turns what escapes them into a response (an RFC 9457 problem under
+// /api, an HTML page elsewhere; the reason logged, never shown) and that logs and counts every
+// request. Safe for concurrent use.
+class ChartaHandler : public http::Handler {
+ public:
+  ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
+                http::AccessLog* log);
+
+  http::Reply handle(http::Request& req) override;
+  http::Reply refuse(int status, std::string_view detail) override;
+  void completed(const http::Request& req, const http::Reply& reply,
+                 std::chrono::nanoseconds took) override;
+
+ private:
+  http::Reply route(http::Request& req, core::Instant now);
+
+  SiteRoutes& site_;
+  ApiRouter& api_;
+  Ops& ops_;
+  http::Metrics& metrics_;
+  http::AccessLog* log_;
+};
+
+}  // namespace charta::api

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/current.h"
+#include "api/router.h"
+#include "http/metrics.h"
+#include "service/catalog.h"
+#include "service/consents.h"
+#include "service/evidence.h"
+#include "service/pages.h"
+#include "service/publications.h"
+#include "service/revisions.h"
+
+// The resources of the JSON API, one module each. Every route parses its request, calls one
+// service function and formats the result with the view of service/views.h. Safe for concurrent
+// use.
+namespace charta::api {
+
+// GET /api/v1/documents[/{doc}[/current|/editions[/{edition}]]] (public; documents.cpp).
+std::unique_ptr<ApiModule> makeDocumentsApi(service::Catalog& catalog, service::Pages& pages,
+                                            CurrentAnswers& current, int maxAgeSeconds);
+
+// The legal team's writes (role legal; publications.cpp):
+//   POST /api/v1/documents/{doc}/publications                   If-Match: the ETag of `current`
+//   POST /api/v1/documents/{doc}/editions/{edition}/withdrawal  If-Match optional
+// The rules and refusals are those of `charta publish` and `charta withdraw`: the same
+// service::Publications. The If-Match check and the write are one step in this process, so of
+// several requests with the same ETag exactly one succeeds; a publication by another process in
+// between makes the edition number differ from the one expected when the ETag matched
+// (PublishRequest::expectedNo), and that is a 412 too. After a write the catalog is refreshed at
+// once (read-your-writes). "publisherEmail" is the tagger's (default api@charta.invalid); the name
+// is the token's.
+std::unique_ptr<ApiModule> makePublicationsApi(service::Publications& publications,
+                                               service::Catalog& catalog, CurrentAnswers& current,
+                                               http::Metrics& metrics, std::string publisherEmail);
+
+// GET /api/v1/documents/{doc}/revisions (role legal) and GET /api/v1/documents/{doc}/diff
+// (public between editions; naming a draft commit needs role legal or auditor) (revisions.cpp).
+std::unique_ptr<ApiModule> makeRevisionsApi(const service::Revisions& revisions);
+
+// The consents and the ledger (consents.cpp):
+//   POST /api/v1/consents                           site     201 receipt + Location; 200 replay
+//   POST /api/v1/withdrawals                        site     same
+//   GET  /api/v1/consents/{id}                      auditor  the receipt of one event
+//   GET  /api/v1/subjects/{subject}/consents        auditor  (?document= narrows it)
+//   GET  /api/v1/subjects/{subject}/status?document=D  site or auditor
+//   GET  /api/v1/subjects/{subject}/export          auditor  everything held about the subject
+//   POST /api/v1/subjects/{subject}/block           legal    clause 6.2.4; an event too
+//   POST /api/v1/subjects/{subject}/unblock         legal
+//   GET  /api/v1/ledger/verify                      auditor  the hash chain, checked now
+// Subject ids never appear in problem details, logs or metrics (routes are templates). Counts
+// charta_consents_written_total{event=...} and charta_consents_refused_total{reason=...}.
+std::unique_ptr<ApiModule> makeConsentsApi(service::Consents& consents,
+                                           const service::Evidence& evidence,
+                                           http::Metrics& metrics);
+
+// GET /api/v1/openapi.json: the OpenAPI 3.1 document of the whole API, read from "path" now.
+// throws Error: the file cannot be read or is not JSON.
+std::unique_ptr<ApiModule> makeOpenApiModule(const std::string& path);
+
+}  // namespace charta::api

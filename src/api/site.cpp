@@ -1,0 +1,129 @@
+#include "api/site.h"
+
+#include <algorithm>
+
+#include "api/request.h"
+#include "http/negotiate.h"
+#include "render/site.h"
+
+namespace charta::api {
+
+using core::Edition;
+using core::Instant;
+
+namespace {
+
+// The language of a page of "docAt": ?lang= (nullopt when it names none of its languages), else
+// Accept-Language, else the controlling language.
+std::optional<core::Lang> chooseLang(const http::Request& req, const core::Document& docAt) {
+  if (auto q = req.queryParam("lang")) {
+    auto wanted = core::Lang::parse(*q);
+    if (!wanted) return std::nullopt;
+    auto found = std::find_if(docAt.langs.begin(), docAt.langs.end(), [&](const core::Lang& l) {
+      return core::iequals(l.str(), wanted->str());
+    });
+    if (found == docAt.langs.end()) return std::nullopt;
+    return *found;
+  }
+  if (auto al = req.header("Accept-Language")) {
+    if (auto chosen = http::negotiateLanguage(*al, docAt.langs)) return chosen;
+  }
+  return docAt.controllingLang;
+}
+
+}  // namespace
+
+SiteRoutes::SiteRoutes(service::Catalog& catalog, service::Pages& pages, int maxAgeSeconds)
+    : catalog_(catalog), pages_(pages), maxAge_(maxAgeSeconds) {}
+
+http::Reply SiteRoutes::error(int status, std::string_view title, std::string_view detail) {
+  auto page = pages_.error(status, title, detail);
+  http::Reply r;
+  r.status = status;
+  r.contentType = page->contentType;
+  r.shared = page->body;
+  r.headerBlock = page->headerBlock;
+  r.headers.emplace_back("Cache-Control", "no-store");
+  r.route = "not_found";
+  return r;
+}
+
+http::Reply SiteRoutes::serve(const http::Request& req, const service::Page& page, Instant now,
+                              const char* route) {
+  std::string cc = page.immutable ? kImmutable : cacheControlUntil(page.changesAt, now, maxAge_);
+  return send(req, page, std::move(cc), route);
+}
+
+std::optional<http::Reply> SiteRoutes::get(const http::Request& req, Instant now) {
+  auto snap = catalog_.snapshot();
+  std::string_view path = req.path;
+  if (path == "/robots.txt") return serve(req, *pages_.robots(*snap), now, "robots");
+  if (path == render::kSitemapPath) return serve(req, *pages_.sitemap(*snap, now), now, "sitemap");
+  if (path.substr(0, 8) == "/assets/") {
+    auto page = pages_.asset(path.substr(8));
+    if (!page) return error(404, "Not found", "There is no such file.");
+    return send(req, *page, "public, max-age=3600", "asset");
+  }
+  if (auto r = changes(req, *snap, path, now)) return r;
+  // A document route, or one of its sub-paths.
+  if (auto it = snap->byRoute.find(path); it != snap->byRoute.end()) {
+    return document(req, *snap, *snap->documents[it->second], "", now);
+  }
+  size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  auto it = snap->byRoute.find(path.substr(0, slash));
+  if (it == snap->byRoute.end()) return std::nullopt;
+  return document(req, *snap, *snap->documents[it->second], path.substr(slash + 1), now);
+}
+
+// "<route>/changes/v<A>...v<B>": what changed from edition A to edition B.
+std::optional<http::Reply> SiteRoutes::changes(const http::Request& req,
+                                               const service::Snapshot& snap, std::string_view path,
+                                               Instant now) {
+  size_t c = path.find("/changes/");
+  if (c == std::string_view::npos || c == 0) return std::nullopt;
+  auto it = snap.byRoute.find(path.substr(0, c));
+  if (it == snap.byRoute.end()) return std::nullopt;
+  const service::DocumentState& d = *snap.documents[it->second];
+  std::string_view pair = path.substr(c + 9);
+  size_t dots = pair.find("...");
+  auto a = core::EditionNo::parse(pair.substr(0, dots));
+  auto b =
+      dots == std::string_view::npos ? std::nullopt : core::EditionNo::parse(pair.substr(dots + 3));
+  if (!a || !b || a->str() != pair.substr(0, dots) || b->str() != pair.substr(dots + 3) ||
+      *a >= *b) {
+    return error(404, "Not found", "There is no such page.");
+  }
+  const Edition* from = d.timeline.edition(*a);
+  const Edition* to = d.timeline.edition(*b);
+  if (!from || !to) return error(404, "Not found", "There is no such edition.");
+  auto lang = chooseLang(req, d.at(*to));
+  auto page = lang ? pages_.changes(d, *from, *to, *lang) : nullptr;
+  if (!page) return error(404, "Not found", "This text is not available in that language.");
+  return serve(req, *page, now, "changes");
+}
+
+http::Reply SiteRoutes::document(const http::Request& req, const service::Snapshot& snap,
+                                 const service::DocumentState& d, std::string_view rest,
+                                 Instant now) {
+  if (rest == "feed.atom") return serve(req, *pages_.feed(snap, d, now), now, "feed");
+  // Which edition, for the language choice.
+  const Edition* e = nullptr;
+  if (rest.empty()) {
+    e = d.timeline.inForceAt(now);
+    if (!e) return error(404, "Not in force", "No edition of this document is in force yet.");
+  } else if (rest != "versions") {
+    auto no = core::EditionNo::parse(rest);
+    if (!no || no->str() != rest) return error(404, "Not found", "There is no such page.");
+    e = d.timeline.edition(*no);
+    if (!e) return error(404, "Not found", "There is no such edition.");
+  }
+  auto lang = chooseLang(req, e ? d.at(*e) : d.document);
+  if (!lang) return error(404, "Not found", "This text is not available in that language.");
+  if (!e) return serve(req, *pages_.archive(snap, d, *lang, now), now, "archive");
+  auto page = pages_.edition(d, *e, *lang, now);
+  if (!page) return error(404, "Not found", "This text is not available in that language.");
+  return serve(req, *page, now, rest.empty() ? "page" : "edition");
+}
+
+}  // namespace charta::api
