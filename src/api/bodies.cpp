@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "api/problems.h"
+#include "api/tokens.h"
 #include "core/consent.h"
 #include "core/words.h"
 #include "service/views.h"
@@ -19,14 +20,6 @@ using Poco::JSON::Object;
 using service::Fault;
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 int depthOf(const Poco::Dynamic::Var& v, int limit) {
   if (limit < 0) return 1 << 20;
@@ -195,7 +188,7 @@ std::optional<std::string> formIdOf(const Object& o) {
 Poco::JSON::Object::Ptr parseJsonBody(const http::Request& req,
                                       const std::set<std::string>& allowed, int maxDepth) {
   auto type = req.header("Content-Type");
-  std::string_view t = type ? trim(type->substr(0, type->find(';'))) : std::string_view();
+  std::string_view t = type ? trimmed(type->substr(0, type->find(';'))) : std::string_view();
   if (!core::iequals(t, "application/json")) {
     throw Problem(Fault::kUnsupportedMediaType, "Send the body as application/json.");
   }

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "api/problems.h"
+#include "api/tokens.h"
 #include "http/access_log.h"
 
 namespace charta::api {
@@ -10,12 +11,6 @@ namespace charta::api {
 using service::Fault;
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Whether "query" has a parameter that looks like a credential (access_token=…, token=…), in any
 // case and however percent-encoded its name is.
@@ -29,7 +24,7 @@ bool tokenInQuery(std::string_view query) {
     auto name = http::percentDecode(pair.substr(0, pair.find('=')), true);
     if (!name) continue;
     for (auto n : kNames) {
-      if (core::iequals(trim(*name), n)) return true;
+      if (core::iequals(trimmed(*name), n)) return true;
     }
   }
   return false;

@@ -41,15 +41,17 @@ bool constantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
+}  // namespace
+
+std::string_view trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
     s.remove_suffix(1);
+  }
   return s;
 }
-
-}  // namespace
 
 TokenStore TokenStore::parse(std::string_view spec) {
   static const std::set<std::string> kRoles = {"site", "legal", "auditor"};
@@ -57,7 +59,7 @@ TokenStore TokenStore::parse(std::string_view spec) {
   std::set<std::string> names, hashes;
   while (!spec.empty()) {
     size_t end = spec.find_first_of(";\n");
-    std::string_view entry = trim(spec.substr(0, end));
+    std::string_view entry = trimmed(spec.substr(0, end));
     spec = end == std::string_view::npos ? std::string_view() : spec.substr(end + 1);
     if (entry.empty()) continue;
     size_t c1 = entry.find(':');
@@ -66,21 +68,21 @@ TokenStore TokenStore::parse(std::string_view spec) {
       throw InvalidInput("auth.tokens: an entry must be name:role[+role]:sha256hex");
     }
     Entry e;
-    e.name = std::string(trim(entry.substr(0, c1)));
+    e.name = std::string(trimmed(entry.substr(0, c1)));
     if (e.name.empty() || !names.insert(e.name).second) {
       throw InvalidInput("auth.tokens: empty or repeated token name \"" + e.name + "\"");
     }
     std::string_view roles = entry.substr(c1 + 1, c2 - c1 - 1);
     while (!roles.empty()) {
       size_t plus = roles.find('+');
-      std::string role(trim(roles.substr(0, plus)));
+      std::string role(trimmed(roles.substr(0, plus)));
       roles = plus == std::string_view::npos ? std::string_view() : roles.substr(plus + 1);
       if (!kRoles.count(role)) {
         throw InvalidInput("auth.tokens: unknown role \"" + role + "\" (site, legal, auditor)");
       }
       e.roles.insert(role);
     }
-    auto raw = unhex(trim(entry.substr(c2 + 1)));
+    auto raw = unhex(trimmed(entry.substr(c2 + 1)));
     if (!raw) throw InvalidInput("auth.tokens: token \"" + e.name + "\" needs a 64-hex SHA-256");
     if (!hashes.insert(*raw).second) throw InvalidInput("auth.tokens: two tokens share a hash");
     e.hash = *raw;
@@ -90,10 +92,10 @@ TokenStore TokenStore::parse(std::string_view spec) {
 }
 
 std::optional<Caller> TokenStore::authenticate(std::string_view authorization) const {
-  authorization = trim(authorization);
+  authorization = trimmed(authorization);
   if (authorization.size() < 8 || !iequals(authorization.substr(0, 7), "Bearer "))
     return std::nullopt;
-  std::string_view token = trim(authorization.substr(7));
+  std::string_view token = trimmed(authorization.substr(7));
   if (token.empty() || token.size() > 512) return std::nullopt;
   std::string hash = sha256Raw(token);
   const Entry* found = nullptr;

@@ -48,4 +48,7 @@ struct NewToken {
 };
 NewToken newToken(const std::string& name, const std::string& roles);
 
+// "s" without the spaces, tabs and carriage returns around it (header values, config entries).
+std::string_view trimmed(std::string_view s);
+
 }  // namespace charta::api
