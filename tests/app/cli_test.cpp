@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
 
@@ -97,6 +98,15 @@ TEST_CASE("a scheduled v2 is upcoming before its moment and in force after it") 
   CHECK(show->getValue<std::string>("text_sha256").size() == 64);
   auto log = runCharta(box, {"log", "personal-data"});
   CHECK(log.out.find("Add 10.1  [v2]") != std::string::npos);
+  // --json prints the revisions as the API sends them.
+  auto logJson = runCharta(box, {"--json", "log", "personal-data"});
+  REQUIRE(logJson.status == 0);
+  auto revisions = Poco::JSON::Parser().parse(logJson.out).extract<Poco::JSON::Array::Ptr>();
+  REQUIRE(revisions->size() >= 2);
+  auto newest = revisions->getObject(0);
+  CHECK(newest->getValue<std::string>("subject") == "Add 10.1");
+  CHECK_FALSE(newest->getValue<bool>("draft"));
+  CHECK(newest->getArray("editions")->getElement<std::string>(0) == "v2");
 }
 
 TEST_CASE("errors: one line, a non-zero exit, nothing written") {
