@@ -6,11 +6,9 @@
 #include <sstream>
 #include <thread>
 
-#include "core/clauses.h"
-#include "core/diff.h"
 #include "core/front_matter.h"
+#include "core/publication.h"
 #include "core/sha256.h"
-#include "core/trailers.h"
 #include "repository/git_handles.h"
 #include "repository/registry_xml.h"
 
@@ -24,8 +22,6 @@ using core::Instant;
 
 namespace {
 
-constexpr const char* kRegistryFile = "charta.xml";
-
 // An edition as found in the refs, with the id of its tag object (a withdrawal points at it).
 struct FoundEdition {
   Edition edition;
@@ -36,15 +32,6 @@ std::string tagPrefix(const core::DocumentId& doc) { return "refs/tags/" + doc.s
 
 core::Person personOf(const git_signature* s) {
   return core::Person{s && s->name ? s->name : "", s && s->email ? s->email : ""};
-}
-
-bool isPersonSafe(const core::Person& p) {
-  auto ok = [](const std::string& v, bool allowEmpty) {
-    if (v.empty()) return allowEmpty;
-    if (v.size() > 200 || !core::isTrailerSafe(v)) return false;
-    return v.find_first_of("<>") == std::string::npos;
-  };
-  return ok(p.name, false) && ok(p.email, true);
 }
 
 SignaturePtr signature(const core::Person& p, Instant when, std::chrono::minutes offset) {
@@ -124,46 +111,31 @@ std::vector<FoundEdition> findEditions(git_repository* repo, const core::Documen
       continue;
     }
     if (git_tag_target_type(tag.get()) != GIT_OBJECT_COMMIT) continue;
-    auto trailers = core::parseTrailers(git_tag_message(tag.get()));
-    const std::string* eff = core::findTrailer(trailers, "Effective-From");
-    auto effective = eff ? core::parseRfc3339Zoned(*eff) : std::nullopt;
-    if (!effective) continue;  // charta always writes Effective-From
     const git_signature* tagger = git_tag_tagger(tag.get());
+    const core::Instant publishedAt = core::fromUnixSeconds(tagger->when.time);
     Edition e{doc,
               *no,
               *CommitId::parse(toHex(*git_tag_target_id(tag.get()))),
-              core::fromUnixSeconds(tagger->when.time),
-              effective->instant,
-              effective->offset,
+              publishedAt,
+              publishedAt,
+              core::kKazakhstanOffset,
               false,
               {},
               {},
               personOf(tagger),
               std::nullopt,
               std::nullopt};
-    if (const std::string* m = core::findTrailer(trailers, "Material")) e.material = *m == "yes";
-    if (const std::string* rp = core::findTrailer(trailers, "Renew-Purposes")) {
-      std::stringstream ss(*rp);
-      std::string item;
-      while (std::getline(ss, item, ',')) {
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (auto pid = core::PurposeId::parse(item)) e.renewPurposes.push_back(*pid);
-      }
-    }
-    if (const std::string* s = core::findTrailer(trailers, "Summary")) e.summary = *s;
-    if (const std::string* f = core::findTrailer(trailers, "Forced")) e.forcedReason = *f;
+    if (!core::readEditionMessage(git_tag_message(tag.get()), e)) continue;  // not charta's
     editions.emplace(no->value(), FoundEdition{std::move(e), *git_tag_id(tag.get())});
   }
   for (auto& [n, tag] : withdrawals) {
     auto found = editions.find(n);
     if (found == editions.end()) continue;
     if (git_oid_cmp(git_tag_target_id(tag.get()), &found->second.tag) != 0) continue;
-    auto trailers = core::parseTrailers(git_tag_message(tag.get()));
-    const std::string* reason = core::findTrailer(trailers, "Reason");
     const git_signature* tagger = git_tag_tagger(tag.get());
-    found->second.edition.withdrawal = core::Withdrawal{core::fromUnixSeconds(tagger->when.time),
-                                                        personOf(tagger), reason ? *reason : ""};
+    found->second.edition.withdrawal =
+        core::Withdrawal{core::fromUnixSeconds(tagger->when.time), personOf(tagger),
+                         core::readWithdrawalReason(git_tag_message(tag.get()))};
   }
   std::vector<FoundEdition> out;
   out.reserve(editions.size());
@@ -205,24 +177,10 @@ git_oid writeTree(git_repository* repo, const std::filesystem::path& dir) {
   return out;
 }
 
-// True when every language of "doc" has the same blob at both commits.
-bool sameTexts(git_commit* a, const core::Document& docA, git_commit* b,
-               const core::Document& docB) {
-  if (docA.files.size() != docB.files.size()) return false;
-  for (const auto& [lang, file] : docA.files) {
-    auto other = docB.files.find(lang);
-    if (other == docB.files.end()) return false;
-    auto x = blobIdAt(a, file);
-    auto y = blobIdAt(b, other->second);
-    if (!x || !y || git_oid_cmp(&*x, &*y) != 0) return false;
-  }
-  return true;
-}
-
 // For each of "files": how many commits back from "start" (in the order of a topological walk)
 // the file last changed, compared with the first parent. Files that never appear are left out.
-std::map<std::string, size_t> lastChanges(git_repository* repo, const CommitId& start,
-                                          const std::vector<std::string>& files) {
+std::map<std::string, size_t> walkLastChanges(git_repository* repo, const CommitId& start,
+                                              const std::vector<std::string>& files) {
   std::map<std::string, size_t> found;
   git_revwalk* w = nullptr;
   check(git_revwalk_new(&w, repo), "walking the history");
@@ -454,257 +412,73 @@ bool PolicyRepository::onBranch(const CommitId& commit) const {
   return rc == 1;
 }
 
-core::Person PolicyRepository::defaultPerson() const {
-  git_signature* s = nullptr;
-  if (git_signature_default(&s, repo_) == 0) {
-    SignaturePtr sig(s);
-    core::Person p = personOf(sig.get());
-    if (isPersonSafe(p)) return p;
-  }
-  return core::Person{"charta", "charta@localhost"};
-}
-
-core::LintReport PolicyRepository::lint(const core::DocumentId& doc, const CommitId& commit,
-                                        std::optional<Instant> effectiveFrom,
-                                        std::chrono::minutes offset,
-                                        const Edition* baseline) const {
-  core::Registry reg = registry(commit);  // InvalidInput when charta.xml is invalid
-  const core::Document* document = reg.document(doc);
-  if (!document) {
-    throw InvalidInput("charta.xml at " + commit.str() + " declares no document \"" + doc.str() +
-                       "\"");
-  }
-  core::LintInput in{.document = *document,
-                     .registryPath = kRegistryFile,
-                     .registryXml = readFile(commit, kRegistryFile).value_or(""),
-                     .baseUrl = reg.baseUrl,
-                     .texts = {},
-                     .effectiveFrom = effectiveFrom,
-                     .effectiveOffset = offset};
-  std::vector<std::string> files;
-  for (const core::Lang& lang : document->langs) {
-    const std::string* path = document->file(lang);
-    if (!path) continue;
-    in.texts.push_back({lang, *path, readFile(commit, *path), false});
-    files.push_back(*path);
-  }
-  if (in.texts.size() > 1) {
-    std::map<std::string, size_t> changed;
-    {
-      std::lock_guard lock(mu_);
-      changed = lastChanges(repo_, commit, files);
-    }
-    const std::string* controlling = document->file(document->controllingLang);
-    auto c = controlling ? changed.find(*controlling) : changed.end();
-    for (auto& t : in.texts) {
-      auto it = changed.find(t.path);
-      // A larger index is further back: changed before the controlling text last was.
-      t.lagging = t.lang != document->controllingLang && c != changed.end() &&
-                  it != changed.end() && it->second > c->second;
-    }
-  }
-  core::LintReport report = core::lint(in);
-  if (baseline) {
-    try {
-      core::LintReport before =
-          lint(doc, baseline->commit, baseline->effectiveFrom, baseline->effectiveOffset, nullptr);
-      core::markInherited(report, before, baseline->no.str());
-    } catch (const InvalidInput&) {
-      // The baseline's charta.xml does not declare the document: nothing is inherited.
-    }
-  }
-  return report;
-}
-
-Edition PolicyRepository::publish(const PublishRequest& req, Instant now, PublishNotes* notes) {
-  const CommitId revision = req.revision ? *req.revision : head();
-  if (!onBranch(revision)) {
-    throw InvalidInput("revision " + revision.str() + " is not on " + branch_);
-  }
-  core::Registry reg = registry(revision);  // InvalidInput when charta.xml is invalid
-  const core::Document* doc = reg.document(req.doc);
-  if (!doc) {
-    throw InvalidInput("charta.xml at " + revision.str() + " declares no document \"" +
-                       req.doc.str() + "\"");
-  }
-  auto controlling = text(*doc, revision, doc->controllingLang);
-  std::string body = controlling ? controlling->body() : "";
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    throw InvalidInput("document \"" + req.doc.str() +
-                       "\" has no text in its controlling language " + doc->controllingLang.str() +
-                       " at " + revision.str());
-  }
-  auto marks = core::clauseMarks(body);
-  for (const auto& p : doc->purposes) {
-    bool found = std::any_of(marks.begin(), marks.end(),
-                             [&](const core::ClauseMark& m) { return m.number == p.clause; });
-    if (!found) {
-      throw InvalidInput("purpose \"" + p.id.str() + "\" is tied to clause " + p.clause +
-                         ", which the " + doc->controllingLang.str() + " text does not have");
-    }
-  }
-  for (const auto& p : req.renewPurposes) {
-    if (!doc->purpose(p)) {
-      throw InvalidInput("renew-purposes: \"" + p.str() + "\" is not a purpose of \"" +
-                         req.doc.str() + "\" at this revision");
-    }
-  }
-  if (!req.renewPurposes.empty() && !req.material) {
-    throw InvalidInput("renew-purposes needs a material change (--material)");
-  }
-  if (!req.summary.empty() && !core::isTrailerSafe(req.summary, 2000)) {
-    throw InvalidInput("summary must be one line of valid UTF-8, at most 2000 bytes");
-  }
-  if (req.force && (req.force->empty() || !core::isTrailerSafe(*req.force, 2000))) {
-    throw InvalidInput("the reason to force must be one non-empty line");
-  }
-  const Instant publishedAt = core::fromUnixSeconds(core::toUnixSeconds(now));
-  const Instant effective = req.effectiveFrom ? *req.effectiveFrom : publishedAt;
-  if (effective < publishedAt) {
-    throw InvalidInput("effective-from " + core::formatRfc3339(effective, req.effectiveOffset) +
-                       " is before the moment of publication " +
-                       core::formatRfc3339(publishedAt, req.effectiveOffset) +
-                       ": an edition takes effect when it is published or later, never earlier");
-  }
-  core::Person publisher = req.publisher ? *req.publisher : defaultPerson();
-  if (!isPersonSafe(publisher)) throw InvalidInput("invalid publisher name or e-mail");
-
-  // The lint, against the latest edition not withdrawn: its defects were accepted when it was
-  // published (forced, if they were errors), so only new errors refuse this one.
-  PublishNotes ownNotes;
-  PublishNotes& out = notes ? *notes : ownNotes;
-  out = PublishNotes{};
-  core::Timeline before = timeline(req.doc);
-  const Edition* previous = nullptr;
-  for (const Edition& e : before.editions()) {
-    if (!e.withdrawal) previous = &e;
-  }
-  out.lint = lint(req.doc, revision, effective, req.effectiveOffset, previous);
-  std::vector<const core::LintFinding*> blocking;
-  for (const auto& f : out.lint.findings) {
-    if (f.blocks()) blocking.push_back(&f);
-  }
-  if (!blocking.empty() && !req.force) {
-    std::string first = core::formatFinding(*blocking.front());
-    throw LintRefused(
-        "lint: " + std::to_string(blocking.size()) +
-            (blocking.size() == 1 ? " error blocks" : " errors block") + " publishing (" + first +
-            (blocking.size() > 1 ? "; `charta lint " + req.doc.str() + "` lists all" : "") +
-            "): fix the text, or publish with --force REASON",
-        out.lint);
-  }
-  for (const auto& f : out.lint.findings) {
-    if (!f.inheritedFrom.empty()) continue;
-    out.warnings.push_back(std::string(f.blocks() ? "lint (forced): " : "lint: ") +
-                           core::formatFinding(f));
-  }
-  // The purposes whose clause words changed since the previous edition.
-  if (previous) {
-    try {
-      core::Registry prevReg = registry(previous->commit);
-      const core::Document* prevDoc = prevReg.document(req.doc);
-      auto prevText =
-          prevDoc ? text(*prevDoc, previous->commit, doc->controllingLang) : std::nullopt;
-      if (prevText) {
-        core::DocumentDiff d =
-            core::diffTexts(prevText->body(), body, {prevDoc->purposes, doc->purposes});
-        for (const std::string& pid : d.touchedPurposes) {
-          const core::Purpose* p = doc->purpose(*core::PurposeId::parse(pid));
-          out.suggestedRenewPurposes.push_back(p->id);
-          std::string what = "the words of clause " + p->clause + " (purpose " + pid +
-                             ") changed since " + previous->no.str();
-          if (!req.material) {
-            out.warnings.push_back(what +
-                                   ", but the edition is published as not material: if consent "
-                                   "to " +
-                                   pid +
-                                   " must be renewed, publish with --material "
-                                   "--renew-purposes " +
-                                   pid);
-          } else if (std::find(req.renewPurposes.begin(), req.renewPurposes.end(), p->id) ==
-                     req.renewPurposes.end()) {
-            out.warnings.push_back(what + ", and Renew-Purposes does not name " + pid);
-          }
-        }
-      }
-    } catch (const InvalidInput&) {
-      // The previous edition's charta.xml no longer parses: nothing to compare with.
-    }
-  }
-
+std::optional<core::Person> PolicyRepository::gitUser() const {
   std::lock_guard lock(mu_);
-  auto found = findEditions(repo_, req.doc);
-  std::vector<Edition> editions;
-  editions.reserve(found.size());
-  for (const auto& fe : found) editions.push_back(fe.edition);
-  core::Timeline tl(editions);
-  auto commit = lookupCommit(repo_, revision);
-  std::vector<const Edition*> current = tl.upcomingAt(now);
-  if (const Edition* inForce = tl.inForceAt(now)) current.insert(current.begin(), inForce);
-  for (const Edition* e : current) {
-    auto other = lookupCommit(repo_, e->commit);
-    auto otherXml = readBlobAt(repo_, other.get(), kRegistryFile);
-    if (!otherXml) continue;
-    core::Registry otherReg = parseRegistry(*otherXml);
-    const core::Document* otherDoc = otherReg.document(req.doc);
-    if (otherDoc && sameTexts(commit.get(), *doc, other.get(), *otherDoc)) {
-      throw InvalidInput("the text at " + revision.str() + " is the same as edition " +
-                         e->no.str() + " (" + (tl.inForceAt(now) == e ? "in force" : "upcoming") +
-                         "): nothing to publish");
-    }
-  }
+  git_signature* s = nullptr;
+  if (git_signature_default(&s, repo_) != 0) return std::nullopt;
+  SignaturePtr sig(s);
+  return personOf(sig.get());
+}
 
-  const EditionNo no = *EditionNo::of(tl.latest() ? tl.latest()->no.value() + 1 : 1);
-  if (req.expectedNo && *req.expectedNo != no) {
-    throw UnexpectedEdition("the next edition of " + req.doc.str() + " is " + no.str() + ", not " +
-                            req.expectedNo->str() +
-                            ": it was published meanwhile; nothing was written");
-  }
-  const std::string name = req.doc.str() + "/" + no.str();
-  core::Trailers trailers{
-      {"Effective-From", core::formatRfc3339(effective, req.effectiveOffset, false)},
-      {"Material", req.material ? "yes" : "no"}};
-  if (!req.renewPurposes.empty()) {
-    std::string list;
-    for (const auto& p : req.renewPurposes) list += (list.empty() ? "" : ", ") + p.str();
-    trailers.emplace_back("Renew-Purposes", list);
-  }
-  if (!req.summary.empty()) trailers.emplace_back("Summary", req.summary);
-  if (req.force) trailers.emplace_back("Forced", *req.force);
-  std::string message =
-      core::formatMessage("Publish " + req.doc.str() + " " + no.str(), "", trailers);
+std::map<std::string, size_t> PolicyRepository::lastChanges(
+    const CommitId& start, const std::vector<std::string>& files) const {
+  std::lock_guard lock(mu_);
+  return walkLastChanges(repo_, start, files);
+}
 
-  auto tagger = signature(publisher, publishedAt, req.effectiveOffset);
+namespace {
+
+// Creates "ref" pointing at "target" if it does not exist, checked under the ref's lock: the zero
+// id as the expected old value makes libgit2 check that the ref does not exist after taking its
+// lock; without it the check happens before, and a writer that loses the race by a hair would
+// overwrite the winner's ref. Returns libgit2's code.
+int createAbsentRef(git_repository* repo, const std::string& ref, const git_oid& target,
+                    const std::string& logMessage) {
+  git_reference* r = nullptr;
+  git_oid absent{};
+  int rc =
+      git_reference_create_matching(&r, repo, ref.c_str(), &target, 0, &absent, logMessage.c_str());
+  RefPtr created(r);
+  return rc;
+}
+
+}  // namespace
+
+Edition PolicyRepository::createEditionTag(const core::DocumentId& doc, EditionNo no,
+                                           const CommitId& commit, const std::string& message,
+                                           const core::Person& tagger, Instant publishedAt,
+                                           std::chrono::minutes offset) {
+  std::lock_guard lock(mu_);
+  auto found = findEditions(repo_, doc);
+  const EditionNo next = *EditionNo::of(found.empty() ? 1 : found.back().edition.no.value() + 1);
+  if (next != no) {
+    throw EditionNumberTaken("the next edition of " + doc.str() + " is " + next.str() + ", not " +
+                             no.str() + "; nothing was written");
+  }
+  auto target = lookupCommit(repo_, commit);
+  const std::string name = doc.str() + "/" + no.str();
+  auto sig = signature(tagger, publishedAt, offset);
   git_oid tagId;
   check(git_tag_annotation_create(&tagId, repo_, name.c_str(),
-                                  reinterpret_cast<const git_object*>(commit.get()), tagger.get(),
+                                  reinterpret_cast<const git_object*>(target.get()), sig.get(),
                                   message.c_str()),
         "writing the tag of " + name);
-  git_reference* r = nullptr;
-  // The zero id as the expected old value makes libgit2 check, under the ref's lock, that the
-  // ref does not exist: without it the check happens before the lock is taken, and a publisher
-  // that loses the race by a hair would overwrite the winner's tag.
-  git_oid absent{};
-  auto create = [&] {
-    return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
-                                         &absent, ("charta: publish " + name).c_str());
-  };
-  int rc = create();
-  if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
+  const std::string ref = "refs/tags/" + name, log = "charta: publish " + name;
+  int rc = createAbsentRef(repo_, ref, tagId, log);
+  if (rc == GIT_ELOCKED && clearLock(ref)) rc = createAbsentRef(repo_, ref, tagId, log);
   if (rc == GIT_EEXISTS || rc == GIT_ELOCKED || rc == GIT_EMODIFIED) {
-    auto after = findEditions(repo_, req.doc);
+    auto after = findEditions(repo_, doc);
     bool taken = std::any_of(after.begin(), after.end(),
                              [&](const FoundEdition& fe) { return fe.edition.no == no; });
     if (rc == GIT_EEXISTS && !taken) {
       throw RepositoryError("refs/tags/" + name +
                             " exists but is not an edition written by charta; rename that tag");
     }
-    throw Conflict("edition " + no.str() + " of " + req.doc.str() +
+    throw Conflict("edition " + no.str() + " of " + doc.str() +
                    " was published by someone else at the same time; nothing was written");
   }
   check(rc, "creating refs/tags/" + name);
-  RefPtr created(r);
-  for (const auto& fe : findEditions(repo_, req.doc)) {
+  for (const auto& fe : findEditions(repo_, doc)) {
     if (fe.edition.no == no) return fe.edition;
   }
   throw RepositoryError("the new tag " + name + " cannot be read back");
@@ -781,55 +555,33 @@ std::vector<std::string> PolicyRepository::sweepStaleLocks() {
   return out;
 }
 
-Edition PolicyRepository::withdraw(const core::DocumentId& doc, EditionNo no,
-                                   const std::string& reason, std::optional<core::Person> by,
-                                   Instant now) {
-  if (reason.empty() || !core::isTrailerSafe(reason, 2000)) {
-    throw InvalidInput("a withdrawal needs a reason: one line of valid UTF-8, at most 2000 bytes");
-  }
-  core::Person person = by ? *by : defaultPerson();
-  if (!isPersonSafe(person)) throw InvalidInput("invalid name or e-mail of who withdraws");
+void PolicyRepository::createWithdrawalTag(const core::DocumentId& doc, EditionNo no,
+                                           const std::string& message, const core::Person& by,
+                                           Instant at, std::chrono::minutes offset) {
   std::lock_guard lock(mu_);
   auto found = findEditions(repo_, doc);
   auto it = std::find_if(found.begin(), found.end(),
                          [&](const FoundEdition& fe) { return fe.edition.no == no; });
   if (it == found.end()) throw NotFound("no edition " + no.str() + " of " + doc.str());
-  const Edition& e = it->edition;
-  if (e.withdrawal)
+  if (it->edition.withdrawal) {
     throw Conflict("edition " + no.str() + " of " + doc.str() + " is already withdrawn");
-  if (e.effectiveFrom <= now) {
-    throw InvalidInput("edition " + no.str() + " of " + doc.str() + " took effect at " +
-                       core::formatRfc3339(e.effectiveFrom, e.effectiveOffset) +
-                       "; an edition that has taken effect cannot be withdrawn: publish a new one");
   }
   const std::string name = doc.str() + "/withdrawn/" + no.str();
-  std::string message =
-      core::formatMessage("Withdraw " + doc.str() + " " + no.str(), "", {{"Reason", reason}});
   git_object* target = nullptr;
   check(git_object_lookup(&target, repo_, &it->tag, GIT_OBJECT_TAG), "reading the edition's tag");
   ObjectPtr targetObj(target);
-  const Instant at = core::fromUnixSeconds(core::toUnixSeconds(now));
-  auto tagger = signature(person, at, e.effectiveOffset);
+  auto sig = signature(by, at, offset);
   git_oid tagId;
-  check(git_tag_annotation_create(&tagId, repo_, name.c_str(), targetObj.get(), tagger.get(),
+  check(git_tag_annotation_create(&tagId, repo_, name.c_str(), targetObj.get(), sig.get(),
                                   message.c_str()),
         "writing the tag of " + name);
-  git_reference* r = nullptr;
-  git_oid absent{};  // must not exist, checked under the lock (see publish)
-  auto create = [&] {
-    return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
-                                         &absent, ("charta: withdraw " + doc.str()).c_str());
-  };
-  int rc = create();
-  if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
+  const std::string ref = "refs/tags/" + name, log = "charta: withdraw " + doc.str();
+  int rc = createAbsentRef(repo_, ref, tagId, log);
+  if (rc == GIT_ELOCKED && clearLock(ref)) rc = createAbsentRef(repo_, ref, tagId, log);
   if (rc == GIT_EEXISTS || rc == GIT_ELOCKED || rc == GIT_EMODIFIED) {
     throw Conflict("edition " + no.str() + " of " + doc.str() + " was withdrawn at the same time");
   }
   check(rc, "creating refs/tags/" + name);
-  RefPtr created(r);
-  Edition out = e;
-  out.withdrawal = core::Withdrawal{at, person, reason};
-  return out;
 }
 
 }  // namespace charta::repository
