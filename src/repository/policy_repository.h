@@ -19,6 +19,15 @@ struct git_repository;
 
 namespace charta::repository {
 
+namespace git {
+// Frees a libgit2 repository handle (git_repository_free): the deleter of RepoPtr, declared here
+// so that this header needs no libgit2.
+struct RepoFree {
+  void operator()(git_repository* repo) const noexcept;
+};
+using RepoPtr = std::unique_ptr<git_repository, RepoFree>;
+}  // namespace git
+
 // The policy repository cannot be read or written (I/O, corruption, libgit2 failure).
 class RepositoryError : public Error {
  public:
@@ -166,15 +175,15 @@ class PolicyRepository {
                            std::chrono::minutes offset);
 
  private:
-  PolicyRepository(git_repository* repo, std::filesystem::path path, std::string branch,
+  PolicyRepository(git::RepoPtr repo, std::filesystem::path path, std::string branch,
                    RepositoryOptions options);
   // After GIT_ELOCKED on "ref": waits briefly for the writer holding it; removes the lock when
   // it is stale. Returns true when the lock is gone (try again).
   // throws Unavailable: a live writer still holds it.
   bool clearLock(const std::string& ref);
 
-  mutable std::mutex mu_;
-  git_repository* repo_;
+  mutable std::mutex mu_;  // libgit2 objects are not thread-safe: every use of repo_ holds it
+  git::RepoPtr repo_;
   std::filesystem::path path_;
   std::string branch_;
   RepositoryOptions options_;
