@@ -6,8 +6,8 @@
 
 #include <mutex>
 
-#include "ledger/chain.h"
 #include "ledger/sql_dialect.h"
+#include "ledger/sql_events.h"
 
 namespace charta::ledger::sql {
 namespace {
@@ -77,38 +77,19 @@ class PostgresqlDialect final : public Dialect {
   }
 
   const std::vector<std::string>& schemaV1() const override {
-    static const std::vector<std::string> statements = {
-        "CREATE TABLE consent_events ("
-        " seq BIGINT PRIMARY KEY,"
-        " id TEXT NOT NULL UNIQUE,"
-        " subject TEXT NOT NULL,"
-        " document TEXT NOT NULL,"
-        " edition BIGINT NOT NULL,"
-        " commit_id TEXT NOT NULL,"
-        " text_sha256 TEXT NOT NULL,"
-        " page_sha256 TEXT,"
-        " language TEXT NOT NULL,"
-        " purposes TEXT NOT NULL,"
-        " event_type TEXT NOT NULL,"
-        " recorded_at BIGINT NOT NULL,"
-        " collection_method TEXT NOT NULL,"
-        " form_id TEXT,"
-        " evidence TEXT,"
-        " idempotency_key TEXT UNIQUE,"
-        " request_digest TEXT NOT NULL,"
-        " prev_hash TEXT NOT NULL,"
-        " hash TEXT NOT NULL)",
-        "CREATE INDEX consent_events_subject ON consent_events (subject, seq)",
-        "CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq BIGINT NOT NULL,"
-        " hash TEXT NOT NULL)",
-        "INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '" + std::string(kGenesisHash) + "')",
-        "CREATE FUNCTION consent_events_append_only() RETURNS trigger LANGUAGE plpgsql AS"
-        " 'BEGIN RAISE EXCEPTION ''consent_events is append-only''; END'",
-        "CREATE TRIGGER consent_events_no_change BEFORE UPDATE OR DELETE ON consent_events"
-        " FOR EACH ROW EXECUTE FUNCTION consent_events_append_only()",
-        "CREATE TRIGGER consent_events_no_truncate BEFORE TRUNCATE ON consent_events"
-        " FOR EACH STATEMENT EXECUTE FUNCTION consent_events_append_only()",
-    };
+    static const std::vector<std::string> statements = [] {
+      std::vector<std::string> out = createTables("BIGINT");
+      out.push_back(
+          "CREATE FUNCTION consent_events_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+          " 'BEGIN RAISE EXCEPTION ''consent_events is append-only''; END'");
+      out.push_back(
+          "CREATE TRIGGER consent_events_no_change BEFORE UPDATE OR DELETE ON consent_events"
+          " FOR EACH ROW EXECUTE FUNCTION consent_events_append_only()");
+      out.push_back(
+          "CREATE TRIGGER consent_events_no_truncate BEFORE TRUNCATE ON consent_events"
+          " FOR EACH STATEMENT EXECUTE FUNCTION consent_events_append_only()");
+      return out;
+    }();
     return statements;
   }
 

@@ -8,6 +8,41 @@ namespace charta::ledger::sql {
 
 using namespace Poco::Data::Keywords;
 
+std::vector<std::string> createTables(std::string_view integer) {
+  std::vector<std::string> out = {
+      "CREATE TABLE consent_events ("
+      " seq INT64 PRIMARY KEY,"
+      " id TEXT NOT NULL UNIQUE,"
+      " subject TEXT NOT NULL,"
+      " document TEXT NOT NULL,"
+      " edition INT64 NOT NULL,"
+      " commit_id TEXT NOT NULL,"
+      " text_sha256 TEXT NOT NULL,"
+      " page_sha256 TEXT,"
+      " language TEXT NOT NULL,"
+      " purposes TEXT NOT NULL,"
+      " event_type TEXT NOT NULL,"
+      " recorded_at INT64 NOT NULL,"
+      " collection_method TEXT NOT NULL,"
+      " form_id TEXT,"
+      " evidence TEXT,"
+      " idempotency_key TEXT UNIQUE,"
+      " request_digest TEXT NOT NULL,"
+      " prev_hash TEXT NOT NULL,"
+      " hash TEXT NOT NULL)",
+      "CREATE INDEX consent_events_subject ON consent_events (subject, seq)",
+      "CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INT64 NOT NULL,"
+      " hash TEXT NOT NULL)",
+      "INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '" + std::string(kGenesisHash) + "')",
+  };
+  for (std::string& statement : out) {
+    for (size_t at; (at = statement.find("INT64")) != std::string::npos;) {
+      statement.replace(at, 5, integer);
+    }
+  }
+  return out;
+}
+
 void Rows::into(Statement& st) {
   using Poco::Data::Keywords::into;
   st, into(seq), into(id), into(subject), into(document), into(edition), into(commit),

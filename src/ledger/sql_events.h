@@ -30,6 +30,11 @@ inline constexpr std::string_view kColumns =
     "collection_method, COALESCE(form_id, ''), COALESCE(evidence, ''), "
     "COALESCE(idempotency_key, ''), request_digest, prev_hash, hash";
 
+// The statements creating the tables consent_events (with its index by subject) and chain_head
+// (its one row at the genesis), "integer" being the type of the 64-bit integer columns (SQLite:
+// INTEGER, which makes seq the rowid; PostgreSQL: BIGINT). Each dialect adds its triggers.
+std::vector<std::string> createTables(std::string_view integer);
+
 // Column vectors for "SELECT kColumns ...".
 struct Rows {
   std::vector<Poco::Int64> seq;

@@ -10,8 +10,8 @@
 #include <mutex>
 #include <thread>
 
-#include "ledger/chain.h"
 #include "ledger/sql_dialect.h"
+#include "ledger/sql_events.h"
 
 namespace charta::ledger::sql {
 namespace {
@@ -147,38 +147,18 @@ class SqliteDialect final : public Dialect {
   void lockMigration(Session&) const override {}  // BEGIN IMMEDIATE is the lock
 
   const std::vector<std::string>& schemaV1() const override {
-    static const std::vector<std::string> statements = {
-        "CREATE TABLE consent_events ("
-        " seq INTEGER PRIMARY KEY,"
-        " id TEXT NOT NULL UNIQUE,"
-        " subject TEXT NOT NULL,"
-        " document TEXT NOT NULL,"
-        " edition INTEGER NOT NULL,"
-        " commit_id TEXT NOT NULL,"
-        " text_sha256 TEXT NOT NULL,"
-        " page_sha256 TEXT,"
-        " language TEXT NOT NULL,"
-        " purposes TEXT NOT NULL,"
-        " event_type TEXT NOT NULL,"
-        " recorded_at INTEGER NOT NULL,"
-        " collection_method TEXT NOT NULL,"
-        " form_id TEXT,"
-        " evidence TEXT,"
-        " idempotency_key TEXT UNIQUE,"
-        " request_digest TEXT NOT NULL,"
-        " prev_hash TEXT NOT NULL,"
-        " hash TEXT NOT NULL)",
-        "CREATE INDEX consent_events_subject ON consent_events (subject, seq)",
-        "CREATE TABLE chain_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL,"
-        " hash TEXT NOT NULL)",
-        "INSERT INTO chain_head (id, seq, hash) VALUES (1, 0, '" + std::string(kGenesisHash) + "')",
-        // Append-only: refuse casual edits. (Whoever can drop a trigger can also edit; verify()
-        // is what finds that.)
-        "CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events"
-        " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END",
-        "CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events"
-        " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END",
-    };
+    static const std::vector<std::string> statements = [] {
+      std::vector<std::string> out = createTables("INTEGER");
+      // Append-only: refuse casual edits. (Whoever can drop a trigger can also edit; verify()
+      // is what finds that.)
+      out.push_back(
+          "CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events"
+          " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END");
+      out.push_back(
+          "CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events"
+          " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END");
+      return out;
+    }();
     return statements;
   }
 
