@@ -21,6 +21,7 @@
 #include "http/api.h"
 #include "http/edition_json.h"
 #include "repository/policy_repository.h"
+#include "service/publishing.h"
 
 namespace charta::app {
 namespace {
@@ -162,18 +163,19 @@ int cmdInit(Context& c) {
     core::Registry reg = repo->registry(repo->head());
     for (const auto& doc : reg.documents) {
       if (!repo->timeline(doc.id).empty()) continue;
-      repository::PublishRequest req{
-          doc.id, std::nullopt, std::nullopt, core::kKazakhstanOffset, false, {},
-          "",     std::nullopt, c.publisher()};
+      service::PublishRequest req{doc.id,       std::nullopt, std::nullopt, core::kKazakhstanOffset,
+                                  false,        {},           "",           std::nullopt,
+                                  c.publisher()};
+      service::Publishing publishing(*repo, {});
       // The imported text is published as it is: lint errors in it (the seed's "7.1..") are
       // accepted with a recorded reason rather than refused; later editions are checked
       // against it.
       core::Edition e = [&] {
         try {
-          return repo->publish(req, core::now());
-        } catch (const repository::LintRefused&) {
+          return publishing.publish(req, core::now());
+        } catch (const service::LintRefused&) {
           req.force = "imported as received";
-          return repo->publish(req, core::now());
+          return publishing.publish(req, core::now());
         }
       }();
       published->add(http::editionJson(e, repo->timeline(doc.id), core::now()));
@@ -320,15 +322,15 @@ std::vector<core::PurposeId> purposeList(const std::string& text) {
 
 int cmdPublish(Context& c) {
   c.args.atMost(1);
-  repository::PublishRequest req{docArg(c, 0),
-                                 std::nullopt,
-                                 std::nullopt,
-                                 core::kKazakhstanOffset,
-                                 c.args.flag("material"),
-                                 {},
-                                 c.args.option("summary").value_or(""),
-                                 c.args.option("force"),
-                                 c.publisher()};
+  service::PublishRequest req{docArg(c, 0),
+                              std::nullopt,
+                              std::nullopt,
+                              core::kKazakhstanOffset,
+                              c.args.flag("material"),
+                              {},
+                              c.args.option("summary").value_or(""),
+                              c.args.option("force"),
+                              c.publisher()};
   if (auto r = c.args.option("revision")) {
     auto commit = core::CommitId::parse(*r);
     if (!commit) throw InvalidInput("--revision wants a full 40-hex commit id, not \"" + *r + "\"");
@@ -347,8 +349,8 @@ int cmdPublish(Context& c) {
   if (auto p = c.args.option("renew-purposes")) req.renewPurposes = purposeList(*p);
   c.refuseOnReplica();
   auto repo = c.openRepository();
-  repository::PublishNotes notes;
-  core::Edition e = repo->publish(req, core::now(), &notes);
+  service::PublishNotes notes;
+  core::Edition e = service::Publishing(*repo, {}).publish(req, core::now(), &notes);
   core::Timeline tl = repo->timeline(e.doc);
   if (c.json) {
     Object::Ptr o = http::editionJson(e, tl, core::now());
@@ -378,7 +380,8 @@ int cmdWithdraw(Context& c) {
   if (!reason) throw InvalidInput("--reason is required: say why the edition is withdrawn");
   c.refuseOnReplica();
   auto repo = c.openRepository();
-  core::Edition e = repo->withdraw(id, *no, *reason, c.publisher(), core::now());
+  core::Edition e =
+      service::Publishing(*repo, {}).withdraw(id, *no, *reason, c.publisher(), core::now());
   if (c.json) {
     printJson(c.out, http::editionJson(e, repo->timeline(id), core::now()));
   } else {

@@ -14,6 +14,7 @@
 #include "core/lint.h"
 #include "http/api_diff.h"
 #include "repository/policy_repository.h"
+#include "service/publishing.h"
 
 namespace charta::app {
 namespace {
@@ -136,19 +137,17 @@ int runLintCommand(const CommandContext& c) {
     effective = core::now();
   }
   // The baseline: the latest edition not withdrawn before this one (or at all, for a draft).
-  const core::Edition* baseline = nullptr;
-  for (const core::Edition& e : tl.editions()) {
-    if (e.withdrawal || (edition && e.no.value() >= edition->no.value())) continue;
-    baseline = &e;
-  }
-  core::LintReport report = repo->lint(doc, commit, effective, offset, baseline);
+  service::LintResult linted = service::Publishing(*repo, {}).lint(
+      doc, commit, effective, offset, edition ? std::optional(edition->no) : std::nullopt);
+  const core::LintReport& report = linted.report;
+  const std::optional<core::EditionNo>& baseline = linted.baseline;
 
   if (c.json) {
     Object::Ptr o = new Object(Poco::JSON_PRESERVE_KEY_ORDER);
     o->set("document", doc.str());
     o->set("revision", edition ? edition->no.str() : commit.str());
     o->set("commit", commit.str());
-    o->set("baseline", baseline ? Poco::Dynamic::Var(baseline->no.str()) : Poco::Dynamic::Var());
+    o->set("baseline", baseline ? Poco::Dynamic::Var(baseline->str()) : Poco::Dynamic::Var());
     o->set("errors", static_cast<Poco::Int64>(report.errors()));
     o->set("warnings", static_cast<Poco::Int64>(report.warnings()));
     o->set("blocking", static_cast<Poco::Int64>(report.blocking()));
@@ -177,7 +176,7 @@ int runLintCommand(const CommandContext& c) {
           << (report.errors() == 1 ? "" : "s") << ", " << count(report.warnings(), "warning")
           << (report.warnings() == 1 ? "" : "s");
     if (report.errors() > report.blocking()) {
-      c.out << " (" << report.errors() - report.blocking() << " already in " << baseline->no.str()
+      c.out << " (" << report.errors() - report.blocking() << " already in " << baseline->str()
             << ')';
     }
     c.out << (report.blocking() ? "; publishing would be refused" : "") << '\n';

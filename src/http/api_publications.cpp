@@ -9,6 +9,7 @@
 #include "core/lint.h"
 #include "http/api_documents.h"
 #include "http/edition_json.h"
+#include "service/publishing.h"
 
 namespace charta::http {
 
@@ -42,7 +43,11 @@ class PublicationsApi : public ApiModule {
  public:
   PublicationsApi(repository::PolicyRepository& repo, SiteService& pages, Metrics& metrics,
                   PublicationsApiOptions options)
-      : repo_(repo), pages_(pages), metrics_(metrics), options_(std::move(options)) {
+      : repo_(repo),
+        publishing_(repo, {}),
+        pages_(pages),
+        metrics_(metrics),
+        options_(std::move(options)) {
     // git refuses a tagger without e-mail.
     if (options_.publisherEmail.empty()) options_.publisherEmail = "api@charta.invalid";
   }
@@ -179,9 +184,8 @@ class PublicationsApi : public ApiModule {
   Reply publish(const Request& req, const core::DocumentId& id, Instant now, const Caller& caller) {
     requireQueryParams(req, {});
     PublicationBody b = parsePublicationBody(req);
-    repository::PublishRequest pr{id,          std::nullopt, std::nullopt, core::kKazakhstanOffset,
-                                  false,       {},           "",           std::nullopt,
-                                  std::nullopt};
+    service::PublishRequest pr{id, std::nullopt, std::nullopt, core::kKazakhstanOffset, false, {},
+                               "", std::nullopt, std::nullopt};
     pr.material = b.material;
     pr.summary = std::move(b.summary);
     pr.force = std::move(b.force);
@@ -218,11 +222,11 @@ class PublicationsApi : public ApiModule {
     } else if (revision) {
       pr.revision = revision->commit;
     }
-    repository::PublishNotes notes;
+    service::PublishNotes notes;
     core::Edition e = [&] {
       try {
-        return repo_.publish(pr, now, &notes);
-      } catch (const repository::LintRefused& err) {
+        return publishing_.publish(pr, now, &notes);
+      } catch (const service::LintRefused& err) {
         // The findings that block, as `charta lint` reports them; "force" publishes anyway.
         ApiError problem(422, "lint-refused", "Unprocessable Content", err.what());
         problem.extra = Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -245,7 +249,7 @@ class PublicationsApi : public ApiModule {
         throw ApiError(422, "publication-refused", "Unprocessable Content", err.what());
       } catch (const NotFound& err) {
         throw ApiError(422, "publication-refused", "Unprocessable Content", err.what());
-      } catch (const repository::UnexpectedEdition&) {
+      } catch (const service::UnexpectedEdition&) {
         throw preconditionFailed(currentEtag(id, core::now()));
       } catch (const Conflict& err) {
         metrics_.add("charta_publication_conflicts_total{reason=\"race\"}");
@@ -283,8 +287,8 @@ class PublicationsApi : public ApiModule {
     if (ifMatch) checkPrecondition(*ifMatch, currentEtag(id, now));
     core::Edition e = [&] {
       try {
-        return repo_.withdraw(id, no, reason, core::Person{caller.name, options_.publisherEmail},
-                              now);
+        return publishing_.withdraw(id, no, reason,
+                                    core::Person{caller.name, options_.publisherEmail}, now);
       } catch (const InvalidInput& err) {
         throw ApiError(422, "withdrawal-refused", "Unprocessable Content", err.what());
       } catch (const NotFound& err) {
@@ -313,6 +317,7 @@ class PublicationsApi : public ApiModule {
   }
 
   repository::PolicyRepository& repo_;
+  service::Publishing publishing_;  // replicas are refused above, with their own problem
   SiteService& pages_;
   Metrics& metrics_;
   PublicationsApiOptions options_;

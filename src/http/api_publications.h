@@ -27,7 +27,7 @@ struct PublicationsApiOptions {
 //   GET  /api/v1/documents/{doc}/revisions[?limit=]             drafts and published commits
 //   POST /api/v1/documents/{doc}/publications                   If-Match: the ETag of `current`
 //   POST /api/v1/documents/{doc}/editions/{edition}/withdrawal  If-Match optional
-// Publishing and withdrawing call PolicyRepository::publish/withdraw, the code the CLI uses, so
+// Publishing and withdrawing call service::Publishing::publish/withdraw, the code the CLI uses, so
 // the rules and refusals are the same: a refusal (backdating, same text, missing clause...) is a
 // 422 problem (lint errors: type lint-refused with the blocking findings; "force" publishes
 // anyway, recorded), the answer carries the same warnings as `charta --json publish`, a lost race
