@@ -169,7 +169,9 @@ class ServeApp : public Poco::Util::ServerApplication {
     }
     logLine("info", "listening",
             ",\"address\":" + http::jsonQuote(options.host + ":" + std::to_string(server.port())) +
-                ",\"repository\":" + http::jsonQuote(repo->path().string()));
+                ",\"repository\":" + http::jsonQuote(repo->path().string()) +
+                ",\"max_connections\":" + std::to_string(server.maxConnections()) +
+                ",\"open_file_limit\":" + std::to_string(server.openFileLimit()));
 
     // Housekeeping: notice commits and tags of other processes, flush the access log.
     std::mutex mu;
