@@ -17,10 +17,10 @@
 #include "http/metrics.h"
 #include "http/server.h"
 #include "http/site_service.h"
-#include "http/webhooks.h"
 #include "ledger/ledger.h"
 #include "render/site.h"
 #include "repository/policy_repository.h"
+#include "service/webhooks.h"
 
 namespace charta::app {
 namespace {
@@ -135,7 +135,16 @@ class ServeApp : public Poco::Util::ServerApplication {
       for (const auto& k : sub) walk(key + "." + k);
     };
     walk("webhooks");
-    http::WebhookService webhooks(http::parseWebhookOptions(hookKeys), pages, metrics);
+    auto timelines = [&pages] {
+      auto snap = pages.snapshot();
+      service::Timelines t{snap->generation, {}};
+      for (const auto& d : snap->documents) {
+        t.documents.push_back({d->document.id, {d, &d->timeline}});
+      }
+      return t;
+    };
+    service::WebhookService webhooks(service::parseWebhookOptions(hookKeys), timelines,
+                                     [&metrics](const std::string& c) { metrics.add(c); });
     webhooks.start();
 
     http::ServerOptions options;
@@ -160,7 +169,9 @@ class ServeApp : public Poco::Util::ServerApplication {
     }
     logLine("info", "listening",
             ",\"address\":" + http::jsonQuote(options.host + ":" + std::to_string(server.port())) +
-                ",\"repository\":" + http::jsonQuote(repo->path().string()));
+                ",\"repository\":" + http::jsonQuote(repo->path().string()) +
+                ",\"max_connections\":" + std::to_string(server.maxConnections()) +
+                ",\"open_file_limit\":" + std::to_string(server.openFileLimit()));
 
     // Housekeeping: notice commits and tags of other processes, flush the access log.
     std::mutex mu;

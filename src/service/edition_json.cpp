@@ -1,8 +1,8 @@
-#include "http/edition_json.h"
+#include "service/edition_json.h"
 
 #include <Poco/JSON/Array.h>
 
-namespace charta::http {
+namespace charta::service {
 
 Poco::JSON::Object::Ptr editionJson(const core::Edition& e, const core::Timeline& timeline,
                                     core::Instant now) {
@@ -36,4 +36,4 @@ Poco::JSON::Object::Ptr editionJson(const core::Edition& e, const core::Timeline
   return o;
 }
 
-}  // namespace charta::http
+}  // namespace charta::service
