@@ -20,7 +20,7 @@
 #include "core/error.h"
 #include "http/access_log.h"
 #include "http/server.h"
-#include "http/webhooks.h"
+#include "service/webhooks.h"
 
 namespace charta::app {
 
@@ -72,7 +72,7 @@ http::ServerOptions serverOptions(const AbstractConfiguration& config) {
 }
 
 // Webhooks: every key below "webhooks." (subscriptions are webhooks.<name>.url/.secret/...).
-http::WebhookOptions webhookOptions(const AbstractConfiguration& config) {
+service::WebhookOptions webhookOptions(const AbstractConfiguration& config) {
   std::map<std::string, std::string> keys;
   std::function<void(const std::string&)> walk = [&](const std::string& key) {
     AbstractConfiguration::Keys sub;
@@ -81,7 +81,19 @@ http::WebhookOptions webhookOptions(const AbstractConfiguration& config) {
     for (const auto& k : sub) walk(key + "." + k);
   };
   walk("webhooks");
-  return http::parseWebhookOptions(keys);
+  return service::parseWebhookOptions(keys);
+}
+
+// What the webhook sender reads: the catalog's timelines, shared with the snapshot they are in.
+service::TimelineSource timelinesOf(const service::Catalog& catalog) {
+  return [&catalog] {
+    auto snap = catalog.snapshot();
+    service::Timelines t{snap->generation, {}};
+    for (const auto& d : snap->documents) {
+      t.documents.push_back({d->document.id, {d, &d->timeline}});
+    }
+    return t;
+  };
 }
 
 // The consent ledger, opened lazily: with it unreachable or damaged the site is still served,
@@ -244,7 +256,8 @@ class ServeApp : public Poco::Util::ServerApplication {
     api::SiteRoutes siteRoutes(app.catalog, app.pages, config_.getInt("site.max_age_s", 60));
     api::ChartaHandler handler(siteRoutes, router, ops, metrics, log.get());
 
-    http::WebhookService webhooks(webhookOptions(config_), app.catalog, metrics);
+    service::WebhookService webhooks(webhookOptions(config_), timelinesOf(app.catalog),
+                                     [&metrics](const std::string& c) { metrics.add(c); });
     webhooks.start();
     http::ServerOptions options = serverOptions(config_);
     http::HttpServer server(options, handler);
@@ -252,7 +265,9 @@ class ServeApp : public Poco::Util::ServerApplication {
     writePortFile(config_, server.port());
     logLine("info", "listening",
             ",\"address\":" + http::jsonQuote(options.host + ":" + std::to_string(server.port())) +
-                ",\"repository\":" + http::jsonQuote(repo->path().string()));
+                ",\"repository\":" + http::jsonQuote(repo->path().string()) +
+                ",\"max_connections\":" + std::to_string(server.maxConnections()) +
+                ",\"open_file_limit\":" + std::to_string(server.openFileLimit()));
     {
       Housekeeping housekeeping(config_, app.catalog, ops, log.get(), trouble);
       waitForTerminationRequest();

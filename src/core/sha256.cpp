@@ -2,6 +2,11 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace charta::core {
 namespace {
 
@@ -48,15 +53,77 @@ void compress(std::uint32_t h[8], const unsigned char* block) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
-}  // namespace
+#if defined(__x86_64__)
+// The same compression with the x86 SHA extensions (Intel SHA-NI, AMD Zen): about ten times the
+// portable code's speed, which verifying a ledger of millions of events needs.
+__attribute__((target("sha,sse4.1"))) void compressShaNi(std::uint32_t h[8],
+                                                         const unsigned char* data, size_t blocks) {
+  const __m128i kByteSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[0])), 0xB1);
+  __m128i state1 =
+      _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(&h[4])), 0x1B);
+  __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);  // ABEF
+  state1 = _mm_blend_epi16(state1, tmp, 0xF0);       // CDGH
+  for (; blocks > 0; --blocks, data += 64) {
+    const __m128i abef = state0;
+    const __m128i cdgh = state1;
+    __m128i w[4];
+    for (int j = 0; j < 16; ++j) {
+      if (j < 4) {
+        w[j] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * j)),
+                                kByteSwap);
+      }
+      __m128i msg = _mm_add_epi32(
+          w[j % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRound[4 * j])));
+      state1 = _mm_sha256rnds2_epu32(state1, state0, msg);
+      if (j >= 3 && j <= 14) {  // the schedule of the next four rounds
+        __m128i t = _mm_alignr_epi8(w[j % 4], w[(j + 3) % 4], 4);
+        w[(j + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(w[(j + 1) % 4], t), w[j % 4]);
+      }
+      state0 = _mm_sha256rnds2_epu32(state0, state1, _mm_shuffle_epi32(msg, 0x0E));
+      if (j >= 1 && j <= 12) w[(j + 3) % 4] = _mm_sha256msg1_epu32(w[(j + 3) % 4], w[j % 4]);
+    }
+    state0 = _mm_add_epi32(state0, abef);
+    state1 = _mm_add_epi32(state1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(state0, 0x1B);        // FEBA
+  state1 = _mm_shuffle_epi32(state1, 0xB1);     // DCHG
+  state0 = _mm_blend_epi16(tmp, state1, 0xF0);  // DCBA
+  state1 = _mm_alignr_epi8(state1, tmp, 8);     // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[0]), state0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(&h[4]), state1);
+}
 
-std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
+bool cpuHasShaNi() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  const bool sha = (b >> 29) & 1;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+  const bool sse41 = (c >> 19) & 1;
+  return sha && sse41;
+}
+#endif
+
+// Compresses "blocks" 64-byte blocks of "data" into "h".
+void compressBlocks(std::uint32_t h[8], const unsigned char* data, size_t blocks,
+                    bool portable = false) {
+#if defined(__x86_64__)
+  static const bool shaNi = cpuHasShaNi();
+  if (shaNi && !portable) {
+    compressShaNi(h, data, blocks);
+    return;
+  }
+#endif
+  for (size_t i = 0; i < blocks; ++i) compress(h, data + 64 * i);
+}
+
+std::array<std::uint8_t, 32> digest(std::string_view bytes, bool portable) {
   std::uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
   size_t full = n / 64;
-  for (size_t i = 0; i < full; ++i) compress(h, p + 64 * i);
+  compressBlocks(h, p, full, portable);
   unsigned char tail[128] = {};
   size_t rest = n - 64 * full;
   if (rest > 0) std::memcpy(tail, p + 64 * full, rest);
@@ -64,8 +131,7 @@ std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
   size_t tailLen = rest + 1 + 8 <= 64 ? 64 : 128;
   std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
   for (int i = 0; i < 8; ++i) tail[tailLen - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-  compress(h, tail);
-  if (tailLen == 128) compress(h, tail + 64);
+  compressBlocks(h, tail, tailLen / 64, portable);
   std::array<std::uint8_t, 32> out;
   for (int i = 0; i < 8; ++i) {
     out[4 * i] = static_cast<std::uint8_t>(h[i] >> 24);
@@ -75,6 +141,12 @@ std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
   }
   return out;
 }
+
+}  // namespace
+
+std::array<std::uint8_t, 32> sha256(std::string_view bytes) { return digest(bytes, false); }
+
+std::array<std::uint8_t, 32> sha256Portable(std::string_view bytes) { return digest(bytes, true); }
 
 std::string toHex(std::string_view bytes) {
   static const char* kHex = "0123456789abcdef";

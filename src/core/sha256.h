@@ -20,6 +20,10 @@ std::array<std::uint8_t, 32> hmacSha256(std::string_view key, std::string_view b
 // The same as 64 lower-case hex digits: `openssl dgst -sha256 -hmac KEY` prints this.
 std::string hmacSha256Hex(std::string_view key, std::string_view bytes);
 
+// SHA-256 without the CPU's SHA instructions, which sha256() uses where the processor has them;
+// for tests that compare the two.
+std::array<std::uint8_t, 32> sha256Portable(std::string_view bytes);
+
 // "bytes" as lower-case hex, two digits per byte.
 std::string toHex(std::string_view bytes);
 

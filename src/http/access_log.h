@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 
+#include "core/json_text.h"
 #include "http/wire.h"
 
 namespace charta::http {
@@ -28,8 +29,7 @@ class AccessLog {
   std::string buffer_;
 };
 
-// A JSON string literal of "s": quoted, escaped, control characters as \u00XX, invalid UTF-8
-// replaced, so that any input stays on one line.
-std::string jsonQuote(std::string_view s);
+// A JSON string literal of "s" (see core/json_text.h).
+using core::jsonQuote;
 
 }  // namespace charta::http

@@ -9,36 +9,27 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "http/fd.h"
+#include "http/limits.h"
 #include "http/wire.h"
-
-namespace Poco::Net {
-class ServerSocket;
-}
 
 namespace charta::http {
 
-// Limits that every connection is held to. A client that breaks one gets its status code
-// (400, 408, 411, 413, 414, 431, 505) and the connection is closed.
-struct ServerLimits {
-  size_t maxHeaderBytes = 16 * 1024;  // request line and headers together
-  size_t maxHeaders = 100;
-  size_t maxTarget = 4096;
-  size_t maxBody = 64 * 1024;
-  std::chrono::milliseconds headerTimeout{10000};  // from the first byte to the end of the body
-  std::chrono::milliseconds keepAliveIdle{5000};   // between requests on one connection
-  std::chrono::milliseconds sendTimeout{10000};
-  int keepAliveMax = 1000;  // requests per connection
-};
+struct Connection;  // connection.h
+class Listener;     // listener.h
+class Poller;       // poller.h
+class Waker;        // poller.h
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;                  // 0: any free port
   int threads = 64;                      // requests handled at once
   int queue = 512;                       // listen backlog
-  int maxConnections = 10000;            // open connections; more are closed at once
+  int maxConnections = 10000;            // open connections (lowered to fit the open-file limit)
   std::chrono::microseconds spin{1000};  // how long a thread waits for more bytes before parking
   ServerLimits limits;
 };
@@ -56,7 +47,7 @@ class Handler {
   virtual void completed(const Request& req, const Reply& reply, std::chrono::nanoseconds took) = 0;
 };
 
-// An HTTP/1.1 server on Poco::Net sockets with a lean path for pre-built responses.
+// An HTTP/1.1 server on plain sockets with a lean path for pre-built responses.
 //
 // Threads serve requests, not connections: a worker reads and answers requests on a connection
 // while bytes keep coming; when none arrive within "spin", the connection is parked in an epoll
@@ -64,6 +55,13 @@ class Handler {
 // (slowloris) therefore hold no thread, and a client that takes longer than "headerTimeout" to
 // send one request gets 408. Pipelined requests are answered in order; request bodies need a
 // Content-Length (chunked gets 411). Responses go out with one writev.
+//
+// Descriptors: start() raises the open-file limit to the hard limit and keeps the connections
+// within it (maxConnections(): what is left after a reserve for the repository, the ledger and
+// the rest). A connection past that closes the longest-idle keep-alive connection, or when none
+// is idle is answered 503 and closed, so that nothing inside charta runs out of descriptors. When
+// the process is out of descriptors all the same, the acceptor refuses the waiting client and
+// backs off instead of spinning.
 //
 // start() and stop() must be called from one thread; the handler is called from many.
 class HttpServer {
@@ -73,49 +71,60 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and starts accepting. throws Error: the address cannot be bound.
+  // Binds and starts accepting. throws Error: the address cannot be bound (in use, not local,
+  // not resolvable) or the poller cannot be created; nothing stays open then.
   void start();
   // The bound port (useful with port 0).
   uint16_t port() const { return port_; }
-  // Stops accepting, closes idle connections, lets requests in flight finish (up to "grace").
+  // Stops accepting (new connections are refused at once), closes idle connections, and lets
+  // requests in flight finish, those whose head or body is still arriving included (up to
+  // "grace"); then closes the rest.
   void stop(std::chrono::milliseconds grace);
 
   int openConnections() const { return open_.load(); }
   int busyWorkers() const { return busy_.load(); }
   bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
   const ServerOptions& options() const { return options_; }
-
-  struct Conn;  // one client connection (server.cpp)
+  // After start(): the open-file limit in force and the connections kept within it.
+  long openFileLimit() const { return openFileLimit_; }
+  int maxConnections() const { return maxConnections_; }
 
  private:
   void acceptLoop();
   void workerLoop();
   void parkLoop();
-  void serve(std::unique_ptr<Conn> c);
-  void dispatch(std::unique_ptr<Conn> c);
-  void park(std::unique_ptr<Conn> c);
-  void close(std::unique_ptr<Conn> c);
-  void refuseAndClose(std::unique_ptr<Conn> c, int status, std::string_view detail);
-  void drain(std::unique_ptr<Conn> c);
+  void admit(Fd fd, std::string peer);
+  bool evictIdle();
+  void refuseBusy(Fd fd, std::string peer);
+  void sweep(std::chrono::steady_clock::time_point now);
+  bool quiet();
+  void serve(std::unique_ptr<Connection> c);
+  void dispatch(std::unique_ptr<Connection> c);
+  void park(std::unique_ptr<Connection> c);
+  void close(std::unique_ptr<Connection> c);
+  void refuseAndClose(std::unique_ptr<Connection> c, int status, std::string_view detail);
+  void drain(std::unique_ptr<Connection> c);
 
   ServerOptions options_;
   Handler& handler_;
-  std::unique_ptr<Poco::Net::ServerSocket> listener_;
+  std::unique_ptr<Listener> listener_;
+  std::unique_ptr<Waker> acceptWake_;  // wakes the acceptor to stop
   uint16_t port_ = 0;
+  long openFileLimit_ = 0;
+  int maxConnections_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> shutdown_{false};
   std::atomic<int> open_{0};
   std::atomic<int> busy_{0};
 
-  std::mutex queueMu_;
+  std::mutex queueMu_;  // after parkMu_ when both are held
   std::condition_variable queueCv_;
-  std::deque<std::unique_ptr<Conn>> queue_;
+  std::deque<std::unique_ptr<Connection>> queue_;
   std::atomic<int> queued_{0};
 
   std::mutex parkMu_;
-  std::map<int, std::unique_ptr<Conn>> parked_;
-  int epoll_ = -1;
-  int wake_ = -1;  // eventfd that wakes the parking thread
+  std::map<int, std::unique_ptr<Connection>> parked_;
+  std::unique_ptr<Poller> poller_;
 
   std::vector<std::thread> threads_;
 };

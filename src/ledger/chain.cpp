@@ -1,7 +1,6 @@
 #include "ledger/chain.h"
 
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
+#include "core/sha256.h"
 
 namespace charta::ledger {
 namespace {
@@ -26,12 +25,6 @@ void optionalField(std::string& out, std::string_view name,
 }
 
 }  // namespace
-
-std::string sha256Hex(std::string_view bytes) {
-  Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-  engine.update(bytes.data(), static_cast<unsigned>(bytes.size()));
-  return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 std::string joinPurposes(const std::vector<core::PurposeId>& purposes) {
   std::string out;
@@ -66,7 +59,7 @@ std::string canonicalBytes(const ChainFields& f) {
   return out;
 }
 
-std::string chainHash(const ChainFields& fields) { return sha256Hex(canonicalBytes(fields)); }
+std::string chainHash(const ChainFields& fields) { return core::sha256Hex(canonicalBytes(fields)); }
 
 ChainFields chainFields(const Event& e) {
   ChainFields f;
@@ -105,7 +98,7 @@ std::string requestDigest(const NewEvent& e) {
   field(out, "collection_method", e.collectionMethod);
   optionalField(out, "form_id", e.formId);
   optionalField(out, "evidence", e.evidence);
-  return sha256Hex(out);
+  return core::sha256Hex(out);
 }
 
 }  // namespace charta::ledger

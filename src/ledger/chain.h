@@ -11,7 +11,7 @@ namespace charta::ledger {
 
 // The hash chain of the consent ledger.
 //
-// Each event's hash is the SHA-256, in lower-case hex, of this byte string:
+// Each event's hash is the SHA-256, in lower-case hex (core::sha256Hex), of this byte string:
 //
 //   "charta-consent-event/1\n"
 //   then, for each field below in this order, either
@@ -87,8 +87,5 @@ std::string requestDigest(const NewEvent& event);
 
 // "a,b,c" from sorted purposes.
 std::string joinPurposes(const std::vector<core::PurposeId>& purposes);
-
-// Lower-case hex SHA-256 of "bytes".
-std::string sha256Hex(std::string_view bytes);
 
 }  // namespace charta::ledger

@@ -4,6 +4,8 @@
 
 namespace charta::repository::git {
 
+void RepoFree::operator()(git_repository* repo) const noexcept { git_repository_free(repo); }
+
 void ensureInitialised() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -32,6 +34,66 @@ git_oid toOid(const core::CommitId& id) {
   git_oid oid;
   git_oid_fromstr(&oid, id.str().c_str());
   return oid;
+}
+
+core::Person personOf(const git_signature* s) {
+  return core::Person{s && s->name ? s->name : "", s && s->email ? s->email : ""};
+}
+
+SignaturePtr signature(const core::Person& p, core::Instant when, std::chrono::minutes offset) {
+  git_signature* sig = nullptr;
+  const std::string email = p.email.empty() ? "unknown@charta.invalid" : p.email;
+  check(git_signature_new(&sig, p.name.c_str(), email.c_str(), core::toUnixSeconds(when),
+                          static_cast<int>(offset.count())),
+        "creating the tagger signature");
+  return SignaturePtr(sig);
+}
+
+CommitPtr lookupCommit(git_repository* repo, const core::CommitId& id) {
+  git_oid oid = toOid(id);
+  git_commit* c = nullptr;
+  int rc = git_commit_lookup(&c, repo, &oid);
+  CommitPtr commit(c);
+  if (rc == GIT_ENOTFOUND) throw NotFound("no commit " + id.str() + " in the policy repository");
+  check(rc, "reading commit " + id.str());
+  return commit;
+}
+
+CommitPtr lookupCommit(git_repository* repo, const git_oid& id) {
+  git_commit* c = nullptr;
+  check(git_commit_lookup(&c, repo, &id), "reading a commit");
+  return CommitPtr(c);
+}
+
+CommitPtr firstParent(git_commit* commit) {
+  if (git_commit_parentcount(commit) == 0) return nullptr;
+  git_commit* p = nullptr;
+  check(git_commit_parent(&p, commit, 0), "reading a parent commit");
+  return CommitPtr(p);
+}
+
+std::optional<git_oid> blobIdAt(git_commit* commit, const std::string& file) {
+  git_tree* t = nullptr;
+  check(git_commit_tree(&t, commit), "reading a commit's tree");
+  TreePtr tree(t);
+  git_tree_entry* e = nullptr;
+  int rc = git_tree_entry_bypath(&e, tree.get(), file.c_str());
+  TreeEntryPtr entry(e);
+  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  check(rc, "looking up " + file);
+  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return std::nullopt;
+  return *git_tree_entry_id(entry.get());
+}
+
+std::optional<std::string> readBlobAt(git_repository* repo, git_commit* commit,
+                                      const std::string& file) {
+  auto id = blobIdAt(commit, file);
+  if (!id) return std::nullopt;
+  git_blob* b = nullptr;
+  check(git_blob_lookup(&b, repo, &*id), "reading " + file);
+  BlobPtr blob(b);
+  auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size);
 }
 
 }  // namespace charta::repository::git

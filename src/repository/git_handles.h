@@ -2,14 +2,17 @@
 
 #include <git2.h>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "repository/policy_repository.h"
 
-// Owners for libgit2 handles, and the one place libgit2 errors become ours. Internal to
-// src/repository.
+// Owners for libgit2 handles, the one place libgit2 errors become ours, and the reading of
+// commits, trees and blobs that every part of the repository shares. Internal to src/repository.
+// None of these lock: the caller holds the repository's lock.
 namespace charta::repository::git {
 
 template <auto Free>
@@ -19,7 +22,7 @@ struct CFree {
     Free(p);
   }
 };
-using RepoPtr = std::unique_ptr<git_repository, CFree<git_repository_free>>;
+// RepoPtr: in policy_repository.h, which holds one.
 using CommitPtr = std::unique_ptr<git_commit, CFree<git_commit_free>>;
 using TreePtr = std::unique_ptr<git_tree, CFree<git_tree_free>>;
 using TreeEntryPtr = std::unique_ptr<git_tree_entry, CFree<git_tree_entry_free>>;
@@ -44,5 +47,26 @@ void check(int rc, std::string_view doing);
 
 std::string toHex(const git_oid& oid);
 git_oid toOid(const core::CommitId& id);
+
+// The person of a signature (a tagger or an author); empty fields when it has none.
+core::Person personOf(const git_signature* s);
+
+// A signature of "p" at "when" (whole seconds) in "offset". git wants an e-mail in every
+// signature: a person known by name alone gets a placeholder that says so.
+SignaturePtr signature(const core::Person& p, core::Instant when, std::chrono::minutes offset);
+
+// throws NotFound: no such commit; RepositoryError: it cannot be read.
+CommitPtr lookupCommit(git_repository* repo, const core::CommitId& id);
+CommitPtr lookupCommit(git_repository* repo, const git_oid& id);
+
+// The first parent of "commit", or null for a root commit.
+CommitPtr firstParent(git_commit* commit);
+
+// The blob id of "file" in the tree of "commit"; nullopt when there is no such blob.
+std::optional<git_oid> blobIdAt(git_commit* commit, const std::string& file);
+
+// The content of "file" at "commit"; nullopt when there is no such blob.
+std::optional<std::string> readBlobAt(git_repository* repo, git_commit* commit,
+                                      const std::string& file);
 
 }  // namespace charta::repository::git

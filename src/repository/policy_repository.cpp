@@ -1,177 +1,31 @@
+// Opening and creating a policy repository, and what belongs to the repository as a whole. The
+// rest of PolicyRepository: policy_repository_read.cpp (files and history at a revision),
+// policy_repository_tags.cpp (editions and withdrawals), policy_repository_locks.cpp (git lock
+// files left by dead writers).
+
 #include "repository/policy_repository.h"
 
-#include <algorithm>
 #include <fstream>
-#include <map>
 #include <sstream>
-#include <thread>
 
-#include "core/clauses.h"
-#include "core/diff.h"
 #include "core/front_matter.h"
-#include "core/sha256.h"
-#include "core/trailers.h"
 #include "repository/git_handles.h"
 #include "repository/registry_xml.h"
 
 namespace charta::repository {
 
 using namespace git;
-using core::CommitId;
-using core::Edition;
-using core::EditionNo;
-using core::Instant;
 
 namespace {
 
-constexpr const char* kRegistryFile = "charta.xml";
-
-// An edition as found in the refs, with the id of its tag object (a withdrawal points at it).
-struct FoundEdition {
-  Edition edition;
-  git_oid tag;
-};
-
-std::string tagPrefix(const core::DocumentId& doc) { return "refs/tags/" + doc.str() + "/"; }
-
-core::Person personOf(const git_signature* s) {
-  return core::Person{s && s->name ? s->name : "", s && s->email ? s->email : ""};
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
-bool isPersonSafe(const core::Person& p) {
-  auto ok = [](const std::string& v, bool allowEmpty) {
-    if (v.empty()) return allowEmpty;
-    if (v.size() > 200 || !core::isTrailerSafe(v)) return false;
-    return v.find_first_of("<>") == std::string::npos;
-  };
-  return ok(p.name, false) && ok(p.email, true);
-}
-
-SignaturePtr signature(const core::Person& p, Instant when, std::chrono::minutes offset) {
-  git_signature* sig = nullptr;
-  // git wants an e-mail in every signature; a publisher configured by name alone gets a
-  // placeholder that says so.
-  const std::string email = p.email.empty() ? "unknown@charta.invalid" : p.email;
-  check(git_signature_new(&sig, p.name.c_str(), email.c_str(), core::toUnixSeconds(when),
-                          static_cast<int>(offset.count())),
-        "creating the tagger signature");
-  return SignaturePtr(sig);
-}
-
-CommitPtr lookupCommit(git_repository* repo, const CommitId& id) {
-  git_oid oid = toOid(id);
-  git_commit* c = nullptr;
-  int rc = git_commit_lookup(&c, repo, &oid);
-  if (rc == GIT_ENOTFOUND) throw NotFound("no commit " + id.str() + " in the policy repository");
-  check(rc, "reading commit " + id.str());
-  return CommitPtr(c);
-}
-
-// The blob id of "file" in the tree of "commit", or nullopt.
-std::optional<git_oid> blobIdAt(git_commit* commit, const std::string& file) {
-  git_tree* t = nullptr;
-  check(git_commit_tree(&t, commit), "reading a commit's tree");
-  TreePtr tree(t);
-  git_tree_entry* e = nullptr;
-  int rc = git_tree_entry_bypath(&e, tree.get(), file.c_str());
-  if (rc == GIT_ENOTFOUND) return std::nullopt;
-  check(rc, "looking up " + file);
-  TreeEntryPtr entry(e);
-  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return std::nullopt;
-  return *git_tree_entry_id(entry.get());
-}
-
-std::optional<std::string> readBlobAt(git_repository* repo, git_commit* commit,
-                                      const std::string& file) {
-  auto id = blobIdAt(commit, file);
-  if (!id) return std::nullopt;
-  git_blob* b = nullptr;
-  check(git_blob_lookup(&b, repo, &*id), "reading " + file);
-  BlobPtr blob(b);
-  auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
-  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size);
-}
-
-// Reads the editions and withdrawals of "doc" from the refs.
-std::vector<FoundEdition> findEditions(git_repository* repo, const core::DocumentId& doc) {
-  const std::string prefix = tagPrefix(doc);
-  git_reference_iterator* it = nullptr;
-  check(git_reference_iterator_glob_new(&it, repo, (prefix + "*").c_str()), "listing tags");
-  RefIterPtr iter(it);
-  std::map<int, FoundEdition> editions;
-  std::vector<std::pair<int, TagPtr>> withdrawals;
-  git_reference* r = nullptr;
-  while (true) {
-    int rc = git_reference_next(&r, iter.get());
-    if (rc == GIT_ITEROVER) break;
-    check(rc, "listing tags");
-    RefPtr ref(r);
-    if (git_reference_type(ref.get()) != GIT_REFERENCE_DIRECT) continue;
-    std::string rest = std::string(git_reference_name(ref.get())).substr(prefix.size());
-    bool isWithdrawal = rest.rfind("withdrawn/", 0) == 0;
-    std::string numberText = isWithdrawal ? rest.substr(10) : rest;
-    auto no = EditionNo::parse(numberText);
-    if (!no || no->str() != numberText) continue;  // "v03", "V3", "3": not ours
-    git_tag* t = nullptr;
-    if (git_tag_lookup(&t, repo, git_reference_target(ref.get())) != 0) continue;  // lightweight
-    TagPtr tag(t);
-    std::string expectedName = doc.str() + "/" + rest;
-    if (expectedName != git_tag_name(tag.get()) || git_tag_tagger(tag.get()) == nullptr) continue;
-    if (isWithdrawal) {
-      if (git_tag_target_type(tag.get()) == GIT_OBJECT_TAG) {
-        withdrawals.emplace_back(no->value(), std::move(tag));
-      }
-      continue;
-    }
-    if (git_tag_target_type(tag.get()) != GIT_OBJECT_COMMIT) continue;
-    auto trailers = core::parseTrailers(git_tag_message(tag.get()));
-    const std::string* eff = core::findTrailer(trailers, "Effective-From");
-    auto effective = eff ? core::parseRfc3339Zoned(*eff) : std::nullopt;
-    if (!effective) continue;  // charta always writes Effective-From
-    const git_signature* tagger = git_tag_tagger(tag.get());
-    Edition e{doc,
-              *no,
-              *CommitId::parse(toHex(*git_tag_target_id(tag.get()))),
-              core::fromUnixSeconds(tagger->when.time),
-              effective->instant,
-              effective->offset,
-              false,
-              {},
-              {},
-              personOf(tagger),
-              std::nullopt,
-              std::nullopt};
-    if (const std::string* m = core::findTrailer(trailers, "Material")) e.material = *m == "yes";
-    if (const std::string* rp = core::findTrailer(trailers, "Renew-Purposes")) {
-      std::stringstream ss(*rp);
-      std::string item;
-      while (std::getline(ss, item, ',')) {
-        item.erase(0, item.find_first_not_of(' '));
-        item.erase(item.find_last_not_of(' ') + 1);
-        if (auto pid = core::PurposeId::parse(item)) e.renewPurposes.push_back(*pid);
-      }
-    }
-    if (const std::string* s = core::findTrailer(trailers, "Summary")) e.summary = *s;
-    if (const std::string* f = core::findTrailer(trailers, "Forced")) e.forcedReason = *f;
-    editions.emplace(no->value(), FoundEdition{std::move(e), *git_tag_id(tag.get())});
-  }
-  for (auto& [n, tag] : withdrawals) {
-    auto found = editions.find(n);
-    if (found == editions.end()) continue;
-    if (git_oid_cmp(git_tag_target_id(tag.get()), &found->second.tag) != 0) continue;
-    auto trailers = core::parseTrailers(git_tag_message(tag.get()));
-    const std::string* reason = core::findTrailer(trailers, "Reason");
-    const git_signature* tagger = git_tag_tagger(tag.get());
-    found->second.edition.withdrawal = core::Withdrawal{core::fromUnixSeconds(tagger->when.time),
-                                                        personOf(tagger), reason ? *reason : ""};
-  }
-  std::vector<FoundEdition> out;
-  out.reserve(editions.size());
-  for (auto& [n, fe] : editions) out.push_back(std::move(fe));
-  return out;
-}
-
-// Writes the tree of "dir" into the object database, recursively.
+// Writes the tree of "dir" into the object database, recursively; dot files are left out.
 git_oid writeTree(git_repository* repo, const std::filesystem::path& dir) {
   git_treebuilder* tb = nullptr;
   check(git_treebuilder_new(&tb, repo, nullptr), "creating a tree");
@@ -187,10 +41,7 @@ git_oid writeTree(git_repository* repo, const std::filesystem::path& dir) {
       oid = writeTree(repo, entry.path());
       mode = GIT_FILEMODE_TREE;
     } else if (entry.is_regular_file()) {
-      std::ifstream in(entry.path(), std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      std::string bytes = ss.str();
+      std::string bytes = slurp(entry.path());
       check(git_blob_create_from_buffer(&oid, repo, bytes.data(), bytes.size()),
             "storing " + entry.path().string());
       mode = GIT_FILEMODE_BLOB;
@@ -205,107 +56,78 @@ git_oid writeTree(git_repository* repo, const std::filesystem::path& dir) {
   return out;
 }
 
-// True when every language of "doc" has the same blob at both commits.
-bool sameTexts(git_commit* a, const core::Document& docA, git_commit* b,
-               const core::Document& docB) {
-  if (docA.files.size() != docB.files.size()) return false;
-  for (const auto& [lang, file] : docA.files) {
-    auto other = docB.files.find(lang);
-    if (other == docB.files.end()) return false;
-    auto x = blobIdAt(a, file);
-    auto y = blobIdAt(b, other->second);
-    if (!x || !y || git_oid_cmp(&*x, &*y) != 0) return false;
+// The branch of an opened repository: "refs/heads/<configured>", or the one HEAD points to.
+std::string branchOf(git_repository* repo, const std::filesystem::path& path,
+                     const std::string& configured) {
+  if (!configured.empty()) {
+    std::string branch = "refs/heads/" + configured;
+    if (!git_reference_is_valid_name(branch.c_str())) {
+      throw InvalidInput("invalid branch name \"" + configured + "\"");
+    }
+    return branch;
   }
-  return true;
+  git_reference* h = nullptr;
+  check(git_reference_lookup(&h, repo, "HEAD"), "reading HEAD");
+  RefPtr head(h);
+  if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) {
+    throw RepositoryError("HEAD of " + path.string() + " is detached: configure the branch");
+  }
+  return git_reference_symbolic_target(head.get());
 }
 
-// For each of "files": how many commits back from "start" (in the order of a topological walk)
-// the file last changed, compared with the first parent. Files that never appear are left out.
-std::map<std::string, size_t> lastChanges(git_repository* repo, const CommitId& start,
-                                          const std::vector<std::string>& files) {
-  std::map<std::string, size_t> found;
-  git_revwalk* w = nullptr;
-  check(git_revwalk_new(&w, repo), "walking the history");
-  RevwalkPtr walk(w);
-  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-  git_oid oid = toOid(start);
-  check(git_revwalk_push(walk.get(), &oid), "walking the history of " + start.str());
-  size_t index = 0;
-  while (found.size() < files.size() && index < 100000 && git_revwalk_next(&oid, walk.get()) == 0) {
-    git_commit* c = nullptr;
-    check(git_commit_lookup(&c, repo, &oid), "reading a commit");
-    CommitPtr commit(c);
-    CommitPtr parent;
-    if (git_commit_parentcount(commit.get()) > 0) {
-      git_commit* p = nullptr;
-      check(git_commit_parent(&p, commit.get(), 0), "reading a parent commit");
-      parent.reset(p);
-    }
-    for (const auto& f : files) {
-      if (found.count(f)) continue;
-      auto now = blobIdAt(commit.get(), f);
-      auto before = parent ? blobIdAt(parent.get(), f) : std::nullopt;
-      if (now && (!before || git_oid_cmp(&*now, &*before) != 0)) found.emplace(f, index);
-    }
-    ++index;
-  }
-  return found;
+// Commits the tree of "seedDir" as the first commit of "main" in the new "repo".
+void commitSeed(git_repository* repo, const std::filesystem::path& seedDir,
+                const core::Person& author) {
+  git_oid treeId = writeTree(repo, seedDir);
+  git_tree* t = nullptr;
+  check(git_tree_lookup(&t, repo, &treeId), "reading the new tree");
+  TreePtr tree(t);
+  git_signature* s = nullptr;
+  check(git_signature_now(&s, author.name.c_str(), author.email.c_str()), "creating the author");
+  SignaturePtr sig(s);
+  git_oid commitId;
+  check(git_commit_create(&commitId, repo, "refs/heads/main", sig.get(), sig.get(), "UTF-8",
+                          "Import the policy texts\n", tree.get(), 0, nullptr),
+        "committing the policy texts");
 }
 
 }  // namespace
 
 std::string DocumentText::body() const { return std::string(core::splitFrontMatter(bytes).body); }
 
-PolicyRepository::PolicyRepository(git_repository* repo, std::filesystem::path path,
-                                   std::string branch, RepositoryOptions options)
-    : repo_(repo),
+PolicyRepository::PolicyRepository(RepoPtr repo, std::filesystem::path path, std::string branch,
+                                   RepositoryOptions options)
+    : repo_(std::move(repo)),
       path_(std::move(path)),
       branch_(std::move(branch)),
       options_(std::move(options)) {}
 
-PolicyRepository::~PolicyRepository() { git_repository_free(repo_); }
+PolicyRepository::~PolicyRepository() = default;
 
 std::unique_ptr<PolicyRepository> PolicyRepository::open(const std::filesystem::path& path,
                                                          RepositoryOptions options) {
   ensureInitialised();
   git_repository* r = nullptr;
   int rc = git_repository_open_ext(&r, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  RepoPtr repo(r);
   if (rc == GIT_ENOTFOUND) {
     throw RepositoryError("no policy repository at " + path.string() + " (run `charta init`)");
   }
   check(rc, "opening the policy repository at " + path.string());
-  RepoPtr repo(r);
-  std::string branch;
-  if (!options.branch.empty()) {
-    branch = "refs/heads/" + options.branch;
-    if (!git_reference_is_valid_name(branch.c_str())) {
-      throw InvalidInput("invalid branch name \"" + options.branch + "\"");
-    }
-  } else {
-    git_reference* h = nullptr;
-    check(git_reference_lookup(&h, repo.get(), "HEAD"), "reading HEAD");
-    RefPtr head(h);
-    if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) {
-      throw RepositoryError("HEAD of " + path.string() + " is detached: configure the branch");
-    }
-    branch = git_reference_symbolic_target(head.get());
-  }
+  std::string branch = branchOf(repo.get(), path, options.branch);
   return std::unique_ptr<PolicyRepository>(
-      new PolicyRepository(repo.release(), path, std::move(branch), std::move(options)));
+      new PolicyRepository(std::move(repo), path, std::move(branch), std::move(options)));
 }
 
 std::unique_ptr<PolicyRepository> PolicyRepository::create(const std::filesystem::path& path,
                                                            const std::filesystem::path& seedDir,
                                                            bool bare, const core::Person& author) {
   ensureInitialised();
-  {
-    git_repository* existing = nullptr;
-    if (git_repository_open_ext(&existing, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) ==
-        0) {
-      git_repository_free(existing);
-      throw InvalidInput("a repository already exists at " + path.string());
-    }
-  }
+  git_repository* existing = nullptr;
+  int found =
+      git_repository_open_ext(&existing, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  RepoPtr existingRepo(existing);
+  if (found == 0) throw InvalidInput("a repository already exists at " + path.string());
   std::ifstream reg(seedDir / kRegistryFile, std::ios::binary);
   if (!reg) throw InvalidInput("no charta.xml in " + seedDir.string());
   std::stringstream ss;
@@ -317,519 +139,34 @@ std::unique_ptr<PolicyRepository> PolicyRepository::create(const std::filesystem
                (bare ? static_cast<unsigned>(GIT_REPOSITORY_INIT_BARE) : 0u);
   opts.initial_head = "main";
   git_repository* r = nullptr;
-  check(git_repository_init_ext(&r, path.c_str(), &opts), "creating " + path.string());
+  int rc = git_repository_init_ext(&r, path.c_str(), &opts);
   RepoPtr repo(r);
-  git_oid treeId = writeTree(repo.get(), seedDir);
-  git_tree* t = nullptr;
-  check(git_tree_lookup(&t, repo.get(), &treeId), "reading the new tree");
-  TreePtr tree(t);
-  git_signature* s = nullptr;
-  check(git_signature_now(&s, author.name.c_str(), author.email.c_str()), "creating the author");
-  SignaturePtr sig(s);
-  git_oid commitId;
-  check(git_commit_create(&commitId, repo.get(), "refs/heads/main", sig.get(), sig.get(), "UTF-8",
-                          "Import the policy texts\n", tree.get(), 0, nullptr),
-        "committing the policy texts");
+  check(rc, "creating " + path.string());
+  commitSeed(repo.get(), seedDir, author);
   if (!bare) {
     git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
     co.checkout_strategy = GIT_CHECKOUT_FORCE;
     check(git_checkout_head(repo.get(), &co), "checking out the policy texts");
   }
   return std::unique_ptr<PolicyRepository>(
-      new PolicyRepository(repo.release(), path, "refs/heads/main", RepositoryOptions{}));
+      new PolicyRepository(std::move(repo), path, "refs/heads/main", RepositoryOptions{}));
 }
 
-CommitId PolicyRepository::head() const {
+core::CommitId PolicyRepository::head() const {
   std::lock_guard lock(mu_);
   git_oid oid;
-  int rc = git_reference_name_to_id(&oid, repo_, branch_.c_str());
+  int rc = git_reference_name_to_id(&oid, repo_.get(), branch_.c_str());
   if (rc == GIT_ENOTFOUND) throw RepositoryError("branch " + branch_ + " has no commit");
   check(rc, "reading " + branch_);
-  return *CommitId::parse(toHex(oid));
+  return *core::CommitId::parse(toHex(oid));
 }
 
-std::optional<std::string> PolicyRepository::readFile(const CommitId& commit,
-                                                      const std::string& file) const {
+std::optional<core::Person> PolicyRepository::gitUser() const {
   std::lock_guard lock(mu_);
-  auto c = lookupCommit(repo_, commit);
-  return readBlobAt(repo_, c.get(), file);
-}
-
-core::Registry PolicyRepository::registry(const CommitId& commit) const {
-  auto xml = readFile(commit, kRegistryFile);
-  if (!xml) throw InvalidInput("no charta.xml at " + commit.str());
-  return parseRegistry(*xml);
-}
-
-std::optional<DocumentText> PolicyRepository::text(const core::Document& doc,
-                                                   const CommitId& commit,
-                                                   const core::Lang& lang) const {
-  const std::string* file = doc.file(lang);
-  if (!file) return std::nullopt;
-  auto bytes = readFile(commit, *file);
-  if (!bytes) return std::nullopt;
-  DocumentText t{*file, std::move(*bytes), "", ""};
-  t.sha256 = core::sha256Hex(t.bytes);
-  auto fm = core::splitFrontMatter(t.bytes);
-  if (auto it = fm.meta.find("title"); it != fm.meta.end()) t.title = it->second;
-  return t;
-}
-
-std::vector<core::RevisionInfo> PolicyRepository::revisions(const core::Document& doc,
-                                                            size_t limit) const {
-  std::lock_guard lock(mu_);
-  std::vector<std::string> files{kRegistryFile};
-  for (const auto& [lang, file] : doc.files) files.push_back(file);
-  git_revwalk* w = nullptr;
-  check(git_revwalk_new(&w, repo_), "walking the history");
-  RevwalkPtr walk(w);
-  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-  check(git_revwalk_push_ref(walk.get(), branch_.c_str()), "walking " + branch_);
-  std::vector<core::RevisionInfo> out;
-  git_oid oid;
-  while (out.size() < limit && git_revwalk_next(&oid, walk.get()) == 0) {
-    git_commit* c = nullptr;
-    check(git_commit_lookup(&c, repo_, &oid), "reading a commit");
-    CommitPtr commit(c);
-    CommitPtr parent;
-    if (git_commit_parentcount(commit.get()) > 0) {
-      git_commit* p = nullptr;
-      check(git_commit_parent(&p, commit.get(), 0), "reading a parent commit");
-      parent.reset(p);
-    }
-    bool touches = false;
-    for (const auto& f : files) {
-      auto now = blobIdAt(commit.get(), f);
-      auto before = parent ? blobIdAt(parent.get(), f) : std::nullopt;
-      if (now.has_value() != before.has_value() || (now && git_oid_cmp(&*now, &*before) != 0)) {
-        touches = true;
-        break;
-      }
-    }
-    if (!touches) continue;
-    const git_signature* a = git_commit_author(commit.get());
-    out.push_back(core::RevisionInfo{*CommitId::parse(toHex(oid)), personOf(a),
-                                     core::fromUnixSeconds(a->when.time),
-                                     git_commit_message(commit.get())});
-  }
-  return out;
-}
-
-core::Timeline PolicyRepository::timeline(const core::DocumentId& doc) const {
-  std::lock_guard lock(mu_);
-  std::vector<Edition> editions;
-  for (auto& fe : findEditions(repo_, doc)) editions.push_back(std::move(fe.edition));
-  return core::Timeline(std::move(editions));
-}
-
-std::string PolicyRepository::refsFingerprint() const {
-  std::lock_guard lock(mu_);
-  git_reference_iterator* it = nullptr;
-  check(git_reference_iterator_new(&it, repo_), "listing refs");
-  RefIterPtr iter(it);
-  std::string all;
-  git_reference* r = nullptr;
-  while (git_reference_next(&r, iter.get()) == 0) {
-    RefPtr ref(r);
-    all += git_reference_name(ref.get());
-    all += ' ';
-    if (git_reference_type(ref.get()) == GIT_REFERENCE_DIRECT) {
-      all += toHex(*git_reference_target(ref.get()));
-    } else {
-      all += git_reference_symbolic_target(ref.get());
-    }
-    all += '\n';
-  }
-  return core::sha256Hex(all);
-}
-
-bool PolicyRepository::onBranch(const CommitId& commit) const {
-  std::lock_guard lock(mu_);
-  git_oid tip;
-  check(git_reference_name_to_id(&tip, repo_, branch_.c_str()), "reading " + branch_);
-  git_oid oid = toOid(commit);
-  if (git_oid_cmp(&tip, &oid) == 0) return true;
-  int rc = git_graph_descendant_of(repo_, &tip, &oid);
-  check(rc, "checking the ancestry of " + commit.str());
-  return rc == 1;
-}
-
-core::Person PolicyRepository::defaultPerson() const {
   git_signature* s = nullptr;
-  if (git_signature_default(&s, repo_) == 0) {
-    SignaturePtr sig(s);
-    core::Person p = personOf(sig.get());
-    if (isPersonSafe(p)) return p;
-  }
-  return core::Person{"charta", "charta@localhost"};
-}
-
-core::LintReport PolicyRepository::lint(const core::DocumentId& doc, const CommitId& commit,
-                                        std::optional<Instant> effectiveFrom,
-                                        std::chrono::minutes offset,
-                                        const Edition* baseline) const {
-  core::Registry reg = registry(commit);  // InvalidInput when charta.xml is invalid
-  const core::Document* document = reg.document(doc);
-  if (!document) {
-    throw InvalidInput("charta.xml at " + commit.str() + " declares no document \"" + doc.str() +
-                       "\"");
-  }
-  core::LintInput in{.document = *document,
-                     .registryPath = kRegistryFile,
-                     .registryXml = readFile(commit, kRegistryFile).value_or(""),
-                     .baseUrl = reg.baseUrl,
-                     .texts = {},
-                     .effectiveFrom = effectiveFrom,
-                     .effectiveOffset = offset};
-  std::vector<std::string> files;
-  for (const core::Lang& lang : document->langs) {
-    const std::string* path = document->file(lang);
-    if (!path) continue;
-    in.texts.push_back({lang, *path, readFile(commit, *path), false});
-    files.push_back(*path);
-  }
-  if (in.texts.size() > 1) {
-    std::map<std::string, size_t> changed;
-    {
-      std::lock_guard lock(mu_);
-      changed = lastChanges(repo_, commit, files);
-    }
-    const std::string* controlling = document->file(document->controllingLang);
-    auto c = controlling ? changed.find(*controlling) : changed.end();
-    for (auto& t : in.texts) {
-      auto it = changed.find(t.path);
-      // A larger index is further back: changed before the controlling text last was.
-      t.lagging = t.lang != document->controllingLang && c != changed.end() &&
-                  it != changed.end() && it->second > c->second;
-    }
-  }
-  core::LintReport report = core::lint(in);
-  if (baseline) {
-    try {
-      core::LintReport before =
-          lint(doc, baseline->commit, baseline->effectiveFrom, baseline->effectiveOffset, nullptr);
-      core::markInherited(report, before, baseline->no.str());
-    } catch (const InvalidInput&) {
-      // The baseline's charta.xml does not declare the document: nothing is inherited.
-    }
-  }
-  return report;
-}
-
-Edition PolicyRepository::publish(const PublishRequest& req, Instant now, PublishNotes* notes) {
-  const CommitId revision = req.revision ? *req.revision : head();
-  if (!onBranch(revision)) {
-    throw InvalidInput("revision " + revision.str() + " is not on " + branch_);
-  }
-  core::Registry reg = registry(revision);  // InvalidInput when charta.xml is invalid
-  const core::Document* doc = reg.document(req.doc);
-  if (!doc) {
-    throw InvalidInput("charta.xml at " + revision.str() + " declares no document \"" +
-                       req.doc.str() + "\"");
-  }
-  auto controlling = text(*doc, revision, doc->controllingLang);
-  std::string body = controlling ? controlling->body() : "";
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    throw InvalidInput("document \"" + req.doc.str() +
-                       "\" has no text in its controlling language " + doc->controllingLang.str() +
-                       " at " + revision.str());
-  }
-  auto marks = core::clauseMarks(body);
-  for (const auto& p : doc->purposes) {
-    bool found = std::any_of(marks.begin(), marks.end(),
-                             [&](const core::ClauseMark& m) { return m.number == p.clause; });
-    if (!found) {
-      throw InvalidInput("purpose \"" + p.id.str() + "\" is tied to clause " + p.clause +
-                         ", which the " + doc->controllingLang.str() + " text does not have");
-    }
-  }
-  for (const auto& p : req.renewPurposes) {
-    if (!doc->purpose(p)) {
-      throw InvalidInput("renew-purposes: \"" + p.str() + "\" is not a purpose of \"" +
-                         req.doc.str() + "\" at this revision");
-    }
-  }
-  if (!req.renewPurposes.empty() && !req.material) {
-    throw InvalidInput("renew-purposes needs a material change (--material)");
-  }
-  if (!req.summary.empty() && !core::isTrailerSafe(req.summary, 2000)) {
-    throw InvalidInput("summary must be one line of valid UTF-8, at most 2000 bytes");
-  }
-  if (req.force && (req.force->empty() || !core::isTrailerSafe(*req.force, 2000))) {
-    throw InvalidInput("the reason to force must be one non-empty line");
-  }
-  const Instant publishedAt = core::fromUnixSeconds(core::toUnixSeconds(now));
-  const Instant effective = req.effectiveFrom ? *req.effectiveFrom : publishedAt;
-  if (effective < publishedAt) {
-    throw InvalidInput("effective-from " + core::formatRfc3339(effective, req.effectiveOffset) +
-                       " is before the moment of publication " +
-                       core::formatRfc3339(publishedAt, req.effectiveOffset) +
-                       ": an edition takes effect when it is published or later, never earlier");
-  }
-  core::Person publisher = req.publisher ? *req.publisher : defaultPerson();
-  if (!isPersonSafe(publisher)) throw InvalidInput("invalid publisher name or e-mail");
-
-  // The lint, against the latest edition not withdrawn: its defects were accepted when it was
-  // published (forced, if they were errors), so only new errors refuse this one.
-  PublishNotes ownNotes;
-  PublishNotes& out = notes ? *notes : ownNotes;
-  out = PublishNotes{};
-  core::Timeline before = timeline(req.doc);
-  const Edition* previous = nullptr;
-  for (const Edition& e : before.editions()) {
-    if (!e.withdrawal) previous = &e;
-  }
-  out.lint = lint(req.doc, revision, effective, req.effectiveOffset, previous);
-  std::vector<const core::LintFinding*> blocking;
-  for (const auto& f : out.lint.findings) {
-    if (f.blocks()) blocking.push_back(&f);
-  }
-  if (!blocking.empty() && !req.force) {
-    std::string first = core::formatFinding(*blocking.front());
-    throw LintRefused(
-        "lint: " + std::to_string(blocking.size()) +
-            (blocking.size() == 1 ? " error blocks" : " errors block") + " publishing (" + first +
-            (blocking.size() > 1 ? "; `charta lint " + req.doc.str() + "` lists all" : "") +
-            "): fix the text, or publish with --force REASON",
-        out.lint);
-  }
-  for (const auto& f : out.lint.findings) {
-    if (!f.inheritedFrom.empty()) continue;
-    out.warnings.push_back(std::string(f.blocks() ? "lint (forced): " : "lint: ") +
-                           core::formatFinding(f));
-  }
-  // The purposes whose clause words changed since the previous edition.
-  if (previous) {
-    try {
-      core::Registry prevReg = registry(previous->commit);
-      const core::Document* prevDoc = prevReg.document(req.doc);
-      auto prevText =
-          prevDoc ? text(*prevDoc, previous->commit, doc->controllingLang) : std::nullopt;
-      if (prevText) {
-        core::DocumentDiff d =
-            core::diffTexts(prevText->body(), body, {prevDoc->purposes, doc->purposes});
-        for (const std::string& pid : d.touchedPurposes) {
-          const core::Purpose* p = doc->purpose(*core::PurposeId::parse(pid));
-          out.suggestedRenewPurposes.push_back(p->id);
-          std::string what = "the words of clause " + p->clause + " (purpose " + pid +
-                             ") changed since " + previous->no.str();
-          if (!req.material) {
-            out.warnings.push_back(what +
-                                   ", but the edition is published as not material: if consent "
-                                   "to " +
-                                   pid +
-                                   " must be renewed, publish with --material "
-                                   "--renew-purposes " +
-                                   pid);
-          } else if (std::find(req.renewPurposes.begin(), req.renewPurposes.end(), p->id) ==
-                     req.renewPurposes.end()) {
-            out.warnings.push_back(what + ", and Renew-Purposes does not name " + pid);
-          }
-        }
-      }
-    } catch (const InvalidInput&) {
-      // The previous edition's charta.xml no longer parses: nothing to compare with.
-    }
-  }
-
-  std::lock_guard lock(mu_);
-  auto found = findEditions(repo_, req.doc);
-  std::vector<Edition> editions;
-  editions.reserve(found.size());
-  for (const auto& fe : found) editions.push_back(fe.edition);
-  core::Timeline tl(editions);
-  auto commit = lookupCommit(repo_, revision);
-  std::vector<const Edition*> current = tl.upcomingAt(now);
-  if (const Edition* inForce = tl.inForceAt(now)) current.insert(current.begin(), inForce);
-  for (const Edition* e : current) {
-    auto other = lookupCommit(repo_, e->commit);
-    auto otherXml = readBlobAt(repo_, other.get(), kRegistryFile);
-    if (!otherXml) continue;
-    core::Registry otherReg = parseRegistry(*otherXml);
-    const core::Document* otherDoc = otherReg.document(req.doc);
-    if (otherDoc && sameTexts(commit.get(), *doc, other.get(), *otherDoc)) {
-      throw InvalidInput("the text at " + revision.str() + " is the same as edition " +
-                         e->no.str() + " (" + (tl.inForceAt(now) == e ? "in force" : "upcoming") +
-                         "): nothing to publish");
-    }
-  }
-
-  const EditionNo no = *EditionNo::of(tl.latest() ? tl.latest()->no.value() + 1 : 1);
-  if (req.expectedNo && *req.expectedNo != no) {
-    throw UnexpectedEdition("the next edition of " + req.doc.str() + " is " + no.str() + ", not " +
-                            req.expectedNo->str() +
-                            ": it was published meanwhile; nothing was written");
-  }
-  const std::string name = req.doc.str() + "/" + no.str();
-  core::Trailers trailers{
-      {"Effective-From", core::formatRfc3339(effective, req.effectiveOffset, false)},
-      {"Material", req.material ? "yes" : "no"}};
-  if (!req.renewPurposes.empty()) {
-    std::string list;
-    for (const auto& p : req.renewPurposes) list += (list.empty() ? "" : ", ") + p.str();
-    trailers.emplace_back("Renew-Purposes", list);
-  }
-  if (!req.summary.empty()) trailers.emplace_back("Summary", req.summary);
-  if (req.force) trailers.emplace_back("Forced", *req.force);
-  std::string message =
-      core::formatMessage("Publish " + req.doc.str() + " " + no.str(), "", trailers);
-
-  auto tagger = signature(publisher, publishedAt, req.effectiveOffset);
-  git_oid tagId;
-  check(git_tag_annotation_create(&tagId, repo_, name.c_str(),
-                                  reinterpret_cast<const git_object*>(commit.get()), tagger.get(),
-                                  message.c_str()),
-        "writing the tag of " + name);
-  git_reference* r = nullptr;
-  // The zero id as the expected old value makes libgit2 check, under the ref's lock, that the
-  // ref does not exist: without it the check happens before the lock is taken, and a publisher
-  // that loses the race by a hair would overwrite the winner's tag.
-  git_oid absent{};
-  auto create = [&] {
-    return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
-                                         &absent, ("charta: publish " + name).c_str());
-  };
-  int rc = create();
-  if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
-  if (rc == GIT_EEXISTS || rc == GIT_ELOCKED || rc == GIT_EMODIFIED) {
-    auto after = findEditions(repo_, req.doc);
-    bool taken = std::any_of(after.begin(), after.end(),
-                             [&](const FoundEdition& fe) { return fe.edition.no == no; });
-    if (rc == GIT_EEXISTS && !taken) {
-      throw RepositoryError("refs/tags/" + name +
-                            " exists but is not an edition written by charta; rename that tag");
-    }
-    throw Conflict("edition " + no.str() + " of " + req.doc.str() +
-                   " was published by someone else at the same time; nothing was written");
-  }
-  check(rc, "creating refs/tags/" + name);
-  RefPtr created(r);
-  for (const auto& fe : findEditions(repo_, req.doc)) {
-    if (fe.edition.no == no) return fe.edition;
-  }
-  throw RepositoryError("the new tag " + name + " cannot be read back");
-}
-
-namespace {
-
-std::chrono::seconds ageOf(const std::filesystem::path& p, std::error_code& ec) {
-  auto mtime = std::filesystem::last_write_time(p, ec);
-  if (ec) return std::chrono::seconds(0);
-  return std::chrono::duration_cast<std::chrono::seconds>(
-      std::filesystem::file_time_type::clock::now() - mtime);
-}
-
-}  // namespace
-
-bool PolicyRepository::clearLock(const std::string& ref) {
-  const std::filesystem::path lock =
-      std::filesystem::path(git_repository_path(repo_)) / (ref + ".lock");
-  // A live writer holds a ref lock for milliseconds: give it a moment to finish.
-  std::error_code ec;
-  for (int i = 0; i < 20 && std::filesystem::exists(lock, ec); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  std::chrono::seconds age = ageOf(lock, ec);
-  if (ec) return true;  // gone
-  if (age >= options_.staleLockAge) {
-    if (!std::filesystem::remove(lock, ec) && ec) {
-      throw RepositoryError("removing the stale lock " + lock.string() + ": " + ec.message());
-    }
-    if (options_.log) {
-      options_.log("removed the stale lock " + lock.string() + " (" + std::to_string(age.count()) +
-                   " s old, left by a writer that died)");
-    }
-    return true;
-  }
-  throw Unavailable(ref + " is locked by another writer (" + lock.string() + ", " +
-                        std::to_string(age.count()) + " s old); nothing was written: retry later " +
-                        "(a lock " + std::to_string(options_.staleLockAge.count()) +
-                        " s old is taken for stale and removed)",
-                    std::max(std::chrono::seconds(1), options_.staleLockAge - age));
-}
-
-std::vector<std::string> PolicyRepository::sweepStaleLocks() {
-  namespace fs = std::filesystem;
-  std::lock_guard lock(mu_);
-  const fs::path gitDir = git_repository_path(repo_);
-  std::vector<std::string> out;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(gitDir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    if (it->is_directory() && it->path().filename() == "objects") {
-      it.disable_recursion_pending();  // object files are written by rename, never locked
-      continue;
-    }
-    if (it->path().extension() != ".lock" || !it->is_regular_file()) continue;
-    std::error_code ageEc;
-    std::chrono::seconds age = ageOf(it->path(), ageEc);
-    if (ageEc) continue;
-    std::string what = it->path().string() + " (" + std::to_string(age.count()) + " s old)";
-    if (age < options_.staleLockAge) {
-      out.push_back("lock " + what + " left to its writer: younger than " +
-                    std::to_string(options_.staleLockAge.count()) + " s");
-      continue;
-    }
-    std::error_code rmEc;
-    if (!fs::remove(it->path(), rmEc) && rmEc) {
-      throw RepositoryError("removing the stale lock " + what + ": " + rmEc.message());
-    }
-    out.push_back("removed the stale lock " + what + ", left by a writer that died");
-  }
-  if (ec)
-    throw RepositoryError("looking for stale locks in " + gitDir.string() + ": " + ec.message());
-  return out;
-}
-
-Edition PolicyRepository::withdraw(const core::DocumentId& doc, EditionNo no,
-                                   const std::string& reason, std::optional<core::Person> by,
-                                   Instant now) {
-  if (reason.empty() || !core::isTrailerSafe(reason, 2000)) {
-    throw InvalidInput("a withdrawal needs a reason: one line of valid UTF-8, at most 2000 bytes");
-  }
-  core::Person person = by ? *by : defaultPerson();
-  if (!isPersonSafe(person)) throw InvalidInput("invalid name or e-mail of who withdraws");
-  std::lock_guard lock(mu_);
-  auto found = findEditions(repo_, doc);
-  auto it = std::find_if(found.begin(), found.end(),
-                         [&](const FoundEdition& fe) { return fe.edition.no == no; });
-  if (it == found.end()) throw NotFound("no edition " + no.str() + " of " + doc.str());
-  const Edition& e = it->edition;
-  if (e.withdrawal)
-    throw Conflict("edition " + no.str() + " of " + doc.str() + " is already withdrawn");
-  if (e.effectiveFrom <= now) {
-    throw InvalidInput("edition " + no.str() + " of " + doc.str() + " took effect at " +
-                       core::formatRfc3339(e.effectiveFrom, e.effectiveOffset) +
-                       "; an edition that has taken effect cannot be withdrawn: publish a new one");
-  }
-  const std::string name = doc.str() + "/withdrawn/" + no.str();
-  std::string message =
-      core::formatMessage("Withdraw " + doc.str() + " " + no.str(), "", {{"Reason", reason}});
-  git_object* target = nullptr;
-  check(git_object_lookup(&target, repo_, &it->tag, GIT_OBJECT_TAG), "reading the edition's tag");
-  ObjectPtr targetObj(target);
-  const Instant at = core::fromUnixSeconds(core::toUnixSeconds(now));
-  auto tagger = signature(person, at, e.effectiveOffset);
-  git_oid tagId;
-  check(git_tag_annotation_create(&tagId, repo_, name.c_str(), targetObj.get(), tagger.get(),
-                                  message.c_str()),
-        "writing the tag of " + name);
-  git_reference* r = nullptr;
-  git_oid absent{};  // must not exist, checked under the lock (see publish)
-  auto create = [&] {
-    return git_reference_create_matching(&r, repo_, ("refs/tags/" + name).c_str(), &tagId, 0,
-                                         &absent, ("charta: withdraw " + doc.str()).c_str());
-  };
-  int rc = create();
-  if (rc == GIT_ELOCKED && clearLock("refs/tags/" + name)) rc = create();
-  if (rc == GIT_EEXISTS || rc == GIT_ELOCKED || rc == GIT_EMODIFIED) {
-    throw Conflict("edition " + no.str() + " of " + doc.str() + " was withdrawn at the same time");
-  }
-  check(rc, "creating refs/tags/" + name);
-  RefPtr created(r);
-  Edition out = e;
-  out.withdrawal = core::Withdrawal{at, person, reason};
-  return out;
+  if (git_signature_default(&s, repo_.get()) != 0) return std::nullopt;
+  SignaturePtr sig(s);
+  return personOf(sig.get());
 }
 
 }  // namespace charta::repository

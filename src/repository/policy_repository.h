@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -11,13 +12,21 @@
 
 #include "core/edition.h"
 #include "core/error.h"
-#include "core/lint.h"
 #include "core/registry.h"
 #include "core/timeline.h"
 
 struct git_repository;
 
 namespace charta::repository {
+
+namespace git {
+// Frees a libgit2 repository handle (git_repository_free): the deleter of RepoPtr, declared here
+// so that this header needs no libgit2.
+struct RepoFree {
+  void operator()(git_repository* repo) const noexcept;
+};
+using RepoPtr = std::unique_ptr<git_repository, RepoFree>;
+}  // namespace git
 
 // The policy repository cannot be read or written (I/O, corruption, libgit2 failure).
 class RepositoryError : public Error {
@@ -34,50 +43,15 @@ struct DocumentText {
   std::string body() const;  // the text without its front matter
 };
 
-// What a publication asks for. Times are absolute; "now" is passed in so rules can be tested.
-struct PublishRequest {
-  core::DocumentId doc;
-  std::optional<core::CommitId> revision;      // default: the tip of the branch
-  std::optional<core::Instant> effectiveFrom;  // default: the moment of publication (9.2)
-  std::chrono::minutes effectiveOffset{core::kKazakhstanOffset};  // how it is written
-  bool material = false;
-  std::vector<core::PurposeId> renewPurposes;  // only with material
-  std::string summary;
-  std::optional<std::string> force;       // publish despite findings; recorded
-  std::optional<core::Person> publisher;  // default: git config user, else "charta"
-  // The number the edition must get, when the caller decided to publish from what it saw
-  // (the API's If-Match): another number means someone published meanwhile.
-  std::optional<core::EditionNo> expectedNo = std::nullopt;
-};
+// charta.xml: the registry of documents, at the root of the repository.
+inline constexpr const char* kRegistryFile = "charta.xml";
 
-// What publish() noticed without refusing the publication, for the caller to show.
-struct PublishNotes {
-  // One line each: lint warnings (and errors forced past) that the previous edition did not
-  // have; a purpose clause whose words changed in an edition not marked material, or whose
-  // purpose Renew-Purposes does not name.
-  std::vector<std::string> warnings;
-  // The purposes whose clause has other words than in the previous edition (or that are new):
-  // what Renew-Purposes should name if the change is material.
-  std::vector<core::PurposeId> suggestedRenewPurposes;
-  core::LintReport lint;  // of the revision; findings of the previous edition marked inherited
-};
-
-// A publication refused because the edition would not get PublishRequest::expectedNo: another
-// publisher (another process, the CLI) published since the caller looked. Nothing was written.
-class UnexpectedEdition : public Conflict {
+// An edition tag was asked for with a number that is not the next one of its document any more:
+// an edition was published since the caller read the timeline. Nothing was written; reading the
+// timeline again gives the number to use.
+class EditionNumberTaken : public Conflict {
  public:
   using Conflict::Conflict;
-};
-
-// A publication refused because the lint found errors that the previous edition did not have.
-class LintRefused : public InvalidInput {
- public:
-  LintRefused(const std::string& message, core::LintReport report)
-      : InvalidInput(message), report_(std::move(report)) {}
-  const core::LintReport& report() const { return report_; }
-
- private:
-  core::LintReport report_;
 };
 
 // Options of an open repository.
@@ -91,7 +65,7 @@ struct RepositoryOptions {
 };
 
 // A policy repository on libgit2: bare or with a work tree. Reads files at any revision, lists
-// revisions and publications, and publishes and withdraws editions as annotated tags:
+// revisions and publications, and writes editions and withdrawals as annotated tags:
 //
 //   refs/tags/<doc>/v<N>            the edition: tag object -> commit; tagger time = published_at;
 //                                   trailers Effective-From, Material, Renew-Purposes, Summary
@@ -101,7 +75,8 @@ struct RepositoryOptions {
 // Tags are created with compare-and-swap and are never moved or deleted. A tag with such a name
 // that charta did not write (lightweight, wrong target, name not matching its object, missing
 // trailers) is not an edition and is ignored. Every call reads the refs afresh, so commits and
-// tags written by other processes (the git CLI) are seen at once.
+// tags written by other processes (the git CLI) are seen at once. It knows git, not the rules of
+// publication: service::Publishing decides what may be written (core/publication.h).
 //
 // Safe for concurrent use: calls are serialised on one libgit2 handle.
 class PolicyRepository {
@@ -154,56 +129,61 @@ class PolicyRepository {
   // True when "commit" is the tip of the branch or one of its ancestors.
   bool onBranch(const core::CommitId& commit) const;
 
-  // Publishes the next edition of "req.doc" at "now". The revision is linted first (lint()
-  // against the latest edition not withdrawn): an error that edition did not have refuses the
-  // publication unless "req.force" gives a reason, which is recorded as the Forced trailer.
-  // "notes", when given, receives the warnings and the suggested Renew-Purposes.
-  // throws LintRefused (an InvalidInput): lint errors, not forced.
-  // throws InvalidInput: backdating, unknown revision or purpose, invalid charta.xml at the
-  //   revision, no text in the controlling language, a purpose clause missing from the text,
-  //   the same text as the edition in force or upcoming, unsafe summary.
-  // throws Conflict: another publisher took the number first (nothing was written: retry).
-  // throws UnexpectedEdition: req.expectedNo is not the next number (nothing was written).
-  // throws Unavailable: the tag's ref is locked by another writer (a lock file younger than
-  //   staleLockAge; an older one is removed and the publication goes on). Nothing was written.
-  // throws RepositoryError: the repository cannot be written.
-  core::Edition publish(const PublishRequest& req, core::Instant now,
-                        PublishNotes* notes = nullptr);
-
-  // The lint of "doc" at "commit" (core::lint): the texts of every language charta.xml names
-  // there, its purposes, whether each translation changed later than the controlling text; dates
-  // written in the texts are compared with "effectiveFrom" (nullopt: not checked) at "offset".
-  // With "baseline" (an edition of "doc"), the findings it already had are marked inherited.
-  // throws InvalidInput: charta.xml is missing or invalid at "commit", or has no "doc".
-  // throws NotFound: no such commit.
-  core::LintReport lint(const core::DocumentId& doc, const core::CommitId& commit,
-                        std::optional<core::Instant> effectiveFrom,
-                        std::chrono::minutes offset = core::kKazakhstanOffset,
-                        const core::Edition* baseline = nullptr) const;
-
   // Removes the git lock files (*.lock under the git folder, outside objects/) at least
   // staleLockAge old, which writers killed mid-way leave behind, and returns one line for each
   // lock found: removed, or left to its live writer. Nothing else is touched.
   // throws RepositoryError: a stale lock cannot be removed.
   std::vector<std::string> sweepStaleLocks();
 
-  // Withdraws the scheduled edition "no" of "doc" at "now".
-  // throws InvalidInput: it has already taken effect, or "reason" is empty or unsafe.
-  // throws NotFound: no such edition. throws Conflict: it is already withdrawn.
-  core::Edition withdraw(const core::DocumentId& doc, core::EditionNo no, const std::string& reason,
-                         std::optional<core::Person> by, core::Instant now);
+  // The identity git config gives this repository (user.name, user.email), as git would sign
+  // with it; nullopt when none is configured.
+  std::optional<core::Person> gitUser() const;
+
+  // For each of "files": how many commits back from "start" (in the order of a topological walk
+  // of its history, newest first) the file last changed, compared with the commit's first parent.
+  // Files that never appear are left out; the walk stops after 100000 commits.
+  // throws RepositoryError: the history cannot be read (no such commit among them).
+  std::map<std::string, size_t> lastChanges(const core::CommitId& start,
+                                            const std::vector<std::string>& files) const;
+
+  // Writes edition "no" of "doc": the annotated tag refs/tags/<doc>/<no> of "commit", with
+  // "message" (core::editionMessage), tagged by "tagger" at "publishedAt" (whole seconds) in
+  // "offset". The ref is created with compare-and-swap, under this object's lock, after checking
+  // there that "no" is the next number of "doc" in the refs. Returns the edition as read back.
+  // throws EditionNumberTaken (a Conflict): "no" is not the next number. Nothing was written.
+  // throws Conflict: another writer created the tag at the same moment. Nothing was written.
+  // throws Unavailable: the tag's ref is locked by another writer (a lock file younger than
+  //   staleLockAge; an older one is removed and the creation goes on). Nothing was written.
+  // throws NotFound: no such commit.
+  // throws RepositoryError: a tag of that name exists that charta did not write (it is left as
+  //   it is), the tag cannot be read back as an edition, or the repository cannot be written.
+  core::Edition createEditionTag(const core::DocumentId& doc, core::EditionNo no,
+                                 const core::CommitId& commit, const std::string& message,
+                                 const core::Person& tagger, core::Instant publishedAt,
+                                 std::chrono::minutes offset);
+
+  // Records the withdrawal of edition "no" of "doc": the annotated tag
+  // refs/tags/<doc>/withdrawn/<no> of the edition's tag object, with "message"
+  // (core::withdrawalMessage), tagged by "by" at "at" (whole seconds) in "offset". The ref is
+  // created with compare-and-swap under this object's lock.
+  // throws NotFound: no such edition.
+  // throws Conflict: the edition has a withdrawal already. Nothing was written.
+  // throws Unavailable: the ref is locked by another writer (as createEditionTag).
+  // throws RepositoryError: the repository cannot be written.
+  void createWithdrawalTag(const core::DocumentId& doc, core::EditionNo no,
+                           const std::string& message, const core::Person& by, core::Instant at,
+                           std::chrono::minutes offset);
 
  private:
-  PolicyRepository(git_repository* repo, std::filesystem::path path, std::string branch,
+  PolicyRepository(git::RepoPtr repo, std::filesystem::path path, std::string branch,
                    RepositoryOptions options);
-  core::Person defaultPerson() const;
   // After GIT_ELOCKED on "ref": waits briefly for the writer holding it; removes the lock when
   // it is stale. Returns true when the lock is gone (try again).
   // throws Unavailable: a live writer still holds it.
   bool clearLock(const std::string& ref);
 
-  mutable std::mutex mu_;
-  git_repository* repo_;
+  mutable std::mutex mu_;  // libgit2 objects are not thread-safe: every use of repo_ holds it
+  git::RepoPtr repo_;
   std::filesystem::path path_;
   std::string branch_;
   RepositoryOptions options_;

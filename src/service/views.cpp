@@ -91,7 +91,7 @@ Object::Ptr editionJson(const core::Edition& e, const core::Timeline& timeline, 
 }
 
 Object::Ptr publicationJson(const core::Edition& e, const core::Timeline& timeline,
-                            const repository::PublishNotes& notes, core::Instant now) {
+                            const PublishNotes& notes, core::Instant now) {
   Object::Ptr o = editionJson(e, timeline, now);
   Array::Ptr warnings = new Array;
   for (const auto& w : notes.warnings) warnings->add(w);

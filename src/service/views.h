@@ -15,6 +15,7 @@
 #include "core/timeline.h"
 #include "ledger/ledger.h"
 #include "repository/policy_repository.h"
+#include "service/publishing.h"
 
 namespace charta::service {
 
@@ -35,7 +36,7 @@ Poco::JSON::Object::Ptr editionJson(const core::Edition& e, const core::Timeline
 // A publication just made: editionJson plus what publishing noticed: warnings (new lint
 // warnings, purposes that may need renewal) and suggested_renew_purposes.
 Poco::JSON::Object::Ptr publicationJson(const core::Edition& e, const core::Timeline& timeline,
-                                        const repository::PublishNotes& notes, core::Instant now);
+                                        const PublishNotes& notes, core::Instant now);
 
 // The edition in force at "at" and what is known to follow: editionJson (status at "now") plus
 // at, upcoming: [editionJson...] and next_switch|null.

@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
-#include "http/webhooks.h"
+#include "service/webhooks.h"
 
 using namespace charta;
 using namespace std::chrono;
@@ -26,7 +26,7 @@ core::Edition edition(int n, const char* published, const char* effective) {
                        std::nullopt};
 }
 
-std::vector<std::string> types(const std::vector<http::WebhookEvent>& events) {
+std::vector<std::string> types(const std::vector<service::WebhookEvent>& events) {
   std::vector<std::string> out;
   for (const auto& e : events) out.push_back(e.type);
   return out;
@@ -35,31 +35,32 @@ std::vector<std::string> types(const std::vector<http::WebhookEvent>& events) {
 }  // namespace
 
 TEST_CASE("the signature is HMAC-SHA256 (RFC 4231 test cases 1 and 2)") {
-  CHECK(http::webhookSignature("Jefe", "what do ya want for nothing?") ==
+  CHECK(service::webhookSignature("Jefe", "what do ya want for nothing?") ==
         "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-  CHECK(http::webhookSignature(std::string(20, '\x0b'), "Hi There") ==
+  CHECK(service::webhookSignature(std::string(20, '\x0b'), "Hi There") ==
         "sha256=b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
   // Test case 6: a key longer than the block is hashed first.
-  CHECK(http::webhookSignature(std::string(131, '\xaa'),
-                               "Test Using Larger Than Block-Size Key - Hash Key First") ==
+  CHECK(service::webhookSignature(std::string(131, '\xaa'),
+                                  "Test Using Larger Than Block-Size Key - Hash Key First") ==
         "sha256=60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 
 TEST_CASE("webhook configuration") {
-  auto o = http::parseWebhookOptions({{"shop.url", "http://127.0.0.1:9000/hook"},
-                                      {"shop.secret", "0123456789abcdef"},
-                                      {"shop.events", "edition.effective, edition.withdrawn"},
-                                      {"retry_base_ms", "250"},
-                                      {"outbox", "/tmp/x.db"}});
+  auto o = service::parseWebhookOptions({{"shop.url", "http://127.0.0.1:9000/hook"},
+                                         {"shop.secret", "0123456789abcdef"},
+                                         {"shop.events", "edition.effective, edition.withdrawn"},
+                                         {"retry_base_ms", "250"},
+                                         {"outbox", "/tmp/x.db"}});
   REQUIRE(o.subscriptions.size() == 1);
   CHECK(o.subscriptions[0].name == "shop");
   CHECK(o.subscriptions[0].events ==
         std::set<std::string>{"edition.effective", "edition.withdrawn"});
   CHECK(o.retryBase == milliseconds(250));
   CHECK(o.outbox == "/tmp/x.db");
-  auto all = http::parseWebhookOptions({{"a.url", "http://h/x"}, {"a.secret", "0123456789abcdef"}});
+  auto all =
+      service::parseWebhookOptions({{"a.url", "http://h/x"}, {"a.secret", "0123456789abcdef"}});
   CHECK(all.subscriptions[0].events.size() == 3);
-  CHECK(http::parseWebhookOptions({}).subscriptions.empty());
+  CHECK(service::parseWebhookOptions({}).subscriptions.empty());
 
   using Keys = std::map<std::string, std::string>;
   for (const Keys& bad : {
@@ -77,7 +78,7 @@ TEST_CASE("webhook configuration") {
            Keys{{"surprise", "1"}},
        }) {
     CAPTURE(bad.begin()->first);
-    CHECK_THROWS_AS(http::parseWebhookOptions(bad), InvalidInput);
+    CHECK_THROWS_AS(service::parseWebhookOptions(bad), InvalidInput);
   }
 }
 
@@ -89,21 +90,21 @@ TEST_CASE("due events: published, effective at the moment, withdrawn; stable ids
   core::Timeline tl({v1, v2, v3});
   const auto since = at("2025-01-01T00:00:00Z");
 
-  auto early = http::dueEvents(tl, since, at("2026-02-28T23:59:59.999+05:00"));
+  auto early = service::dueEvents(tl, since, at("2026-02-28T23:59:59.999+05:00"));
   CHECK(types(early) == std::vector<std::string>{"edition.published", "edition.effective",
                                                  "edition.published", "edition.published",
                                                  "edition.withdrawn"});
-  auto atSwitch = http::dueEvents(tl, since, at("2026-03-01T00:00:00+05:00"));
+  auto atSwitch = service::dueEvents(tl, since, at("2026-03-01T00:00:00+05:00"));
   REQUIRE(atSwitch.size() == early.size() + 1);
   CHECK(atSwitch.back().type == "edition.effective");
   CHECK(atSwitch.back().occurredAt == at("2026-03-01T00:00:00+05:00"));
   CHECK(atSwitch.back().body.find("\"edition\":\"v2\"") != std::string::npos);
   CHECK(atSwitch.back().body.find("\"status\":\"in_force\"") != std::string::npos);
   // The withdrawn v3 never comes into force.
-  auto later = http::dueEvents(tl, since, at("2027-01-01T00:00:00Z"));
+  auto later = service::dueEvents(tl, since, at("2027-01-01T00:00:00Z"));
   CHECK(later.size() == atSwitch.size());
   // Ids are stable and distinct.
-  auto again = http::dueEvents(tl, since, at("2027-01-01T00:00:00Z"));
+  auto again = service::dueEvents(tl, since, at("2027-01-01T00:00:00Z"));
   std::set<std::string> ids;
   for (size_t i = 0; i < later.size(); ++i) {
     CHECK(later[i].id == again[i].id);
@@ -113,8 +114,9 @@ TEST_CASE("due events: published, effective at the moment, withdrawn; stable ids
   }
   CHECK(ids.size() == later.size());
   // Nothing from before the subscription existed.
-  CHECK(http::dueEvents(tl, at("2026-02-15T00:00:00+05:00"), at("2027-01-01T00:00:00Z")).size() ==
-        1);
+  CHECK(
+      service::dueEvents(tl, at("2026-02-15T00:00:00+05:00"), at("2027-01-01T00:00:00Z")).size() ==
+      1);
 }
 
 TEST_CASE("an edition outranked at its moment is not announced as effective") {
@@ -125,7 +127,7 @@ TEST_CASE("an edition outranked at its moment is not announced as effective") {
   core::Timeline tl({v1, v2, v3});
   int effective2 = 0, effective3 = 0;
   for (const auto& e :
-       http::dueEvents(tl, at("2025-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"))) {
+       service::dueEvents(tl, at("2025-01-01T00:00:00Z"), at("2027-01-01T00:00:00Z"))) {
     if (e.type != "edition.effective") continue;
     effective2 += e.body.find("\"edition\":\"v2\"") != std::string::npos;
     effective3 += e.body.find("\"edition\":\"v3\"") != std::string::npos;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/time.h"
+#include "site_fixture.h"
 #include "support/sandbox.h"
 #include "support/server_process.h"
 
@@ -22,29 +23,9 @@ using namespace std::chrono;
 using testing::http;
 using testing::Sandbox;
 using testing::ServerProcess;
+using testing::Site;
 
 namespace {
-
-// A sandbox with an initialised repository (v1 published) and a clone for the legal team.
-struct Site {
-  Sandbox box;
-  Site() {
-    auto r = testing::run({testing::chartaBinary(), "init"}, box.path(), testing::gitEnv());
-    REQUIRE_MESSAGE(r.status == 0, r.err);
-    testing::sh("git clone -q var/policies.git wt", box.path());
-  }
-  // Commits an edit with the git CLI and pushes it; then publishes with the CLI.
-  void publishEdit(const std::string& line, const std::vector<std::string>& publishArgs = {}) {
-    testing::sh("printf '\\n%s\\n' '" + line +
-                    "' >> personal-data/ru.md && git commit -qam edit && "
-                    "git push -q origin main",
-                box / "wt");
-    std::vector<std::string> args = {testing::chartaBinary(), "publish", "personal-data"};
-    args.insert(args.end(), publishArgs.begin(), publishArgs.end());
-    auto r = testing::run(args, box.path(), testing::gitEnv());
-    REQUIRE_MESSAGE(r.status == 0, r.err);
-  }
-};
 
 long maxAge(const std::string& cacheControl) {
   auto p = cacheControl.find("max-age=");

@@ -72,7 +72,13 @@ TEST_CASE("the canonical form and hash are exactly as documented in chain.h") {
   // Computed independently (Python hashlib over the bytes above).
   CHECK(chainHash(sampleFields()) ==
         "a324f77d5a2354dd858286da7daa378a5af58b2cacb2736bf3abe46d024eeffe");
-  CHECK(sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("request digest vector: the documented encoding, hashed independently") {
+  // hashlib.sha256 over "charta-consent-request/1\nsubject:3:u-1\n..." built by hand from the
+  // format in chain.h, for the fixtures' request.
+  NewEvent e = normalize(charta::ledger::testing::request("u-1"));
+  CHECK(requestDigest(e) == "75fafb55f590495873608b90240f1c14011ebf3d9ab58f602bf84d3c20b5a456");
 }
 
 TEST_CASE("length prefixes keep field boundaries unambiguous") {

@@ -1,61 +1,50 @@
+// The policy repository as git: files at a revision, the revisions of a document, and the tags
+// of editions and withdrawals written with compare-and-swap and read back. The rules that decide
+// what may be written are tested in tests/core/publication_test.cpp and, on a real repository, in
+// tests/service/publishing_test.cpp.
+
 #include <doctest/doctest.h>
 
 #include "core/error.h"
+#include "core/publication.h"
 #include "repository/policy_repository.h"
-#include "support/sandbox.h"
+#include "repository/repo_fixture.h"
 
 using namespace charta;
 using namespace std::chrono;
 using repository::PolicyRepository;
-using repository::PublishRequest;
+using testing::at;
+using testing::kDoc;
+using testing::kLegal;
 using testing::Sandbox;
 using testing::sh;
 
 namespace {
 
-const core::DocumentId kDoc = *core::DocumentId::parse("personal-data");
-const core::Person kLegal{"Legal Team", "legal@shop.test"};
+core::EditionNo no(int n) { return *core::EditionNo::of(n); }
 
-core::Instant at(const char* t) { return *core::parseRfc3339(t); }
-
-PublishRequest request(std::optional<core::Instant> effective = std::nullopt) {
-  return PublishRequest{kDoc, std::nullopt, effective, core::kKazakhstanOffset, false, {},
-                        "",   std::nullopt, kLegal};
+// An edition of "commit" with the terms a tag states; its number is set by the caller.
+core::Edition terms(const core::CommitId& commit, core::Instant publishedAt,
+                    std::optional<core::Instant> effective = std::nullopt) {
+  return core::Edition{kDoc,
+                       no(1),
+                       commit,
+                       publishedAt,
+                       effective.value_or(publishedAt),
+                       core::kKazakhstanOffset,
+                       false,
+                       {},
+                       {},
+                       kLegal,
+                       std::nullopt,
+                       std::nullopt};
 }
 
-// v1 of the seed: its "7.1.." is a lint error (numbering), accepted as `charta init` accepts it.
-PublishRequest seedRequest() {
-  PublishRequest r = request();
-  r.force = "imported as received";
-  return r;
+core::Edition tag(PolicyRepository& repo, core::Edition e, int n) {
+  e.no = no(n);
+  return repo.createEditionTag(e.doc, e.no, e.commit, core::editionMessage(e), e.publisher,
+                               e.publishedAt, e.effectiveOffset);
 }
-
-// A policy repository with a work tree, made from policies/, edited with the git CLI.
-struct Fixture {
-  Sandbox box;
-  std::filesystem::path dir = box / "policies";
-  std::unique_ptr<PolicyRepository> repo =
-      PolicyRepository::create(dir, testing::sourceDir() / "policies", false, kLegal);
-
-  // Appends "line" to the Russian text and commits it with the git CLI; returns the commit.
-  core::CommitId commitEdit(const std::string& line, const std::string& message = "Edit") {
-    sh("printf '\\n%s\\n' '" + line + "' >> personal-data/ru.md && git commit -qam '" + message +
-           "' && git rev-parse HEAD",
-       dir);
-    return repo->head();
-  }
-  std::vector<std::string> tags() {
-    std::string out = sh("git tag -l", dir);
-    std::vector<std::string> v;
-    size_t pos = 0;
-    while (pos < out.size()) {
-      size_t e = out.find('\n', pos);
-      v.push_back(out.substr(pos, e - pos));
-      pos = e + 1;
-    }
-    return v;
-  }
-};
 
 }  // namespace
 
@@ -93,7 +82,7 @@ TEST_CASE("a new repository holds the seed texts at its first commit") {
 }
 
 TEST_CASE("commits made with the git CLI show up as drafts without reopening") {
-  Fixture f;
+  testing::RepoFixture f;
   const core::Document doc = *f.repo->registry(f.repo->head()).document(kDoc);
   CHECK(f.repo->revisions(doc).size() == 1);
   auto c1 = f.commitEdit("10.1. Новый пункт.", "Add 10.1");
@@ -108,135 +97,63 @@ TEST_CASE("commits made with the git CLI show up as drafts without reopening") {
   CHECK(text->body().find("10.1. Новый пункт.") != std::string::npos);
 }
 
-TEST_CASE(
-    "publishing with an expected number: a publication by another process in between is refused") {
-  Fixture f;
-  const auto t0 = at("2026-11-26T10:00:00+05:00");
-  auto first = seedRequest();
-  first.expectedNo = core::EditionNo::of(1);
-  CHECK(f.repo->publish(first, t0).no.value() == 1);
-
-  // A caller saw v1 as the latest and means to publish v2; another publisher gets v2 first.
+TEST_CASE("how far back each file last changed, for the lint's lagging translations") {
+  testing::RepoFixture f;
+  const std::vector<std::string> files{"personal-data/ru.md", "charta.xml", "README.md", "none"};
+  auto first = f.repo->lastChanges(f.repo->head(), files);
+  CHECK(first == std::map<std::string, size_t>{{"personal-data/ru.md", 0}, {"charta.xml", 0}});
   f.commitEdit("10.1. Новый пункт.");
-  CHECK(f.repo->publish(request(), t0 + hours{1}).no.value() == 2);
-  f.commitEdit("10.2. Ещё один пункт.");
-  auto late = request();
-  late.expectedNo = core::EditionNo::of(2);
-  const auto before = f.tags();
-  CHECK_THROWS_AS(f.repo->publish(late, t0 + hours{2}), repository::UnexpectedEdition);
-  CHECK_THROWS_AS(f.repo->publish(late, t0 + hours{2}), Conflict);  // callers that retry on it
-  CHECK(f.tags() == before);                                        // nothing written
-  late.expectedNo = core::EditionNo::of(3);
-  CHECK(f.repo->publish(late, t0 + hours{2}).no.value() == 3);
+  sh("echo readme > README.md && git add README.md && git commit -qm 'Readme'", f.dir);
+  auto later = f.repo->lastChanges(f.repo->head(), files);
+  CHECK(later == std::map<std::string, size_t>{
+                     {"README.md", 0}, {"personal-data/ru.md", 1}, {"charta.xml", 2}});
 }
 
-TEST_CASE("publishing: v1 now, a scheduled v2, the switch at its exact moment") {
-  Fixture f;
+TEST_CASE("edition tags: created only as the next number, read back as git reads them") {
+  testing::RepoFixture f;
   const auto t0 = at("2026-11-26T10:00:00+05:00");
-  core::Edition v1 = f.repo->publish(seedRequest(), t0);
-  CHECK(v1.no.value() == 1);
+  const core::CommitId c0 = f.repo->head();
+
+  CHECK_THROWS_WITH_AS(tag(*f.repo, terms(c0, t0), 2),
+                       "the next edition of personal-data is v1, not v2; nothing was written",
+                       repository::EditionNumberTaken);
+  CHECK(f.tags().empty());
+
+  core::Edition v1 = tag(*f.repo, terms(c0, t0), 1);
+  CHECK(v1.no == no(1));
+  CHECK(v1.commit == c0);
   CHECK(v1.publishedAt == t0);
-  CHECK(v1.effectiveFrom == t0);  // section 9.2: in force from publication
-  CHECK(v1.publisher.name == "Legal Team");
+  CHECK(v1.publisher.email == "legal@shop.test");
 
-  f.commitEdit("10.1. Новый пункт.");
-  const auto t1 = at("2026-12-01T00:00:00+05:00");
-  auto req = request(t1);
-  req.material = true;
-  req.renewPurposes = {*core::PurposeId::parse("marketing")};
-  req.summary = "Пункт 10.1: новое условие";
-  core::Edition v2 = f.repo->publish(req, t0 + hours{1});
-  CHECK(v2.no.value() == 2);
+  // A caller that read the timeline before v1 existed asks for v1 again: nothing is written.
+  const auto c1 = f.commitEdit("10.1. Новый пункт.");
+  CHECK_THROWS_AS(tag(*f.repo, terms(c1, t0), 1), repository::EditionNumberTaken);
+  CHECK_THROWS_AS(tag(*f.repo, terms(c1, t0), 1), Conflict);  // what callers retry on
+  CHECK(f.tags() == std::vector<std::string>{"personal-data/v1"});
 
-  core::Timeline tl = f.repo->timeline(kDoc);
-  REQUIRE(tl.editions().size() == 2);
-  CHECK(tl.inForceAt(t1 - milliseconds{1})->no.value() == 1);
-  CHECK(tl.inForceAt(t1)->no.value() == 2);
-  CHECK(tl.upcomingAt(t1 - milliseconds{1}).front()->no.value() == 2);
-  const core::Edition* read = tl.edition(*core::EditionNo::of(2));
-  CHECK(read->material);
-  REQUIRE(read->renewPurposes.size() == 1);
-  CHECK(read->renewPurposes[0].str() == "marketing");
-  CHECK(read->summary == "Пункт 10.1: новое условие");
-  CHECK(read->effectiveOffset == core::kKazakhstanOffset);
-
-  // The tag is an ordinary annotated git tag with trailers that git itself can read.
-  std::string trailers =
-      sh("git tag -l --format='%(contents)' personal-data/v2 | git "
-         "interpret-trailers --parse",
-         f.dir);
-  CHECK(trailers.find("Effective-From: 2026-12-01T00:00:00+05:00") != std::string::npos);
-  CHECK(trailers.find("Material: yes") != std::string::npos);
-  CHECK(trailers.find("Renew-Purposes: marketing") != std::string::npos);
-  CHECK(sh("git cat-file -p personal-data/v2 | grep '^tagger'", f.dir).find("Legal Team") !=
-        std::string::npos);
+  auto scheduled = terms(c1, t0 + hours{1}, at("2026-12-01T00:00:00+05:00"));
+  scheduled.material = true;
+  scheduled.renewPurposes = {*core::PurposeId::parse("marketing")};
+  scheduled.summary = "Пункт 10.1";
+  core::Edition v2 = tag(*f.repo, scheduled, 2);
+  CHECK(v2.material);
+  CHECK(v2.renewPurposes == scheduled.renewPurposes);
+  CHECK(v2.effectiveFrom == at("2026-12-01T00:00:00+05:00"));
+  CHECK(sh("git tag -l --format='%(contents)' personal-data/v2 | git interpret-trailers --parse",
+           f.dir) ==
+        "Effective-From: 2026-12-01T00:00:00+05:00\nMaterial: yes\nRenew-Purposes: marketing\n"
+        "Summary: Пункт 10.1\n");
+  CHECK(sh("git cat-file -p personal-data/v2 | grep '^tagger'", f.dir) ==
+        "tagger Legal Team <legal@shop.test> " +
+            std::to_string(core::toUnixSeconds(t0 + hours{1})) + " +0500\n");
+  CHECK_THROWS_AS(tag(*f.repo, terms(*core::CommitId::parse(std::string(40, 'a')), t0), 3),
+                  NotFound);
+  sh("git fsck --strict --no-dangling", f.dir);
 }
 
-TEST_CASE("publication is refused, and nothing written, when the rules say no") {
-  Fixture f;
-  const auto t0 = at("2026-11-26T10:00:00+05:00");
-  f.repo->publish(seedRequest(), t0);
-  auto before = f.tags();
-
-  SUBCASE("backdating") {
-    f.commitEdit("10.1. Новый пункт.");
-    CHECK_THROWS_WITH_AS(f.repo->publish(request(t0 - seconds{1}), t0),
-                         doctest::Contains("before the moment of publication"), InvalidInput);
-  }
-  SUBCASE("the same text as the edition in force") {
-    sh("git commit -q --allow-empty -m 'Nothing changed'", f.dir);
-    CHECK_THROWS_WITH_AS(f.repo->publish(request(), t0 + seconds{5}),
-                         doctest::Contains("same as edition v1"), InvalidInput);
-  }
-  SUBCASE("an invalid charta.xml") {
-    sh("echo '<charta version=\"1\"><document' > charta.xml && git commit -qam 'Break xml'", f.dir);
-    CHECK_THROWS_WITH_AS(f.repo->publish(request(), t0), doctest::Contains("charta.xml"),
-                         InvalidInput);
-  }
-  SUBCASE("no text in the controlling language") {
-    sh("git rm -q personal-data/ru.md && git commit -qm 'Remove text'", f.dir);
-    CHECK_THROWS_WITH_AS(f.repo->publish(request(), t0), doctest::Contains("no text"),
-                         InvalidInput);
-  }
-  SUBCASE("a purpose whose clause is missing") {
-    sh("sed -i 's/^4.1.10. /4.1.99. /' personal-data/ru.md && git commit -qam 'Renumber'", f.dir);
-    CHECK_THROWS_WITH_AS(f.repo->publish(request(), t0),
-                         doctest::Contains("purpose \"marketing\" is tied to clause 4.1.10"),
-                         InvalidInput);
-  }
-  SUBCASE("renew-purposes that the catalogue lacks, or without --material") {
-    f.commitEdit("10.1. Новый пункт.");
-    auto req = request();
-    req.material = true;
-    req.renewPurposes = {*core::PurposeId::parse("telepathy")};
-    CHECK_THROWS_AS(f.repo->publish(req, t0), InvalidInput);
-    req.material = false;
-    req.renewPurposes = {*core::PurposeId::parse("marketing")};
-    CHECK_THROWS_AS(f.repo->publish(req, t0), InvalidInput);
-  }
-  SUBCASE("a revision that is not on the branch") {
-    sh("git checkout -q -b side && echo x >> personal-data/ru.md && git commit -qam side && "
-       "git checkout -q main",
-       f.dir);
-    auto side = *core::CommitId::parse(sh("git rev-parse side | tr -d '\\n'", f.dir));
-    auto req = request();
-    req.revision = side;
-    CHECK_THROWS_WITH_AS(f.repo->publish(req, t0), doctest::Contains("not on refs/heads/main"),
-                         InvalidInput);
-  }
-  SUBCASE("a summary with a line break") {
-    f.commitEdit("10.1. Новый пункт.");
-    auto req = request();
-    req.summary = "two\nlines";
-    CHECK_THROWS_AS(f.repo->publish(req, t0), InvalidInput);
-  }
-  CHECK(f.tags() == before);
-  CHECK(f.repo->timeline(kDoc).editions().size() == 1);
-}
-
-TEST_CASE("tags that charta did not write are ignored") {
-  Fixture f;
-  f.repo->publish(seedRequest(), at("2026-11-26T10:00:00+05:00"));
+TEST_CASE("tags that charta did not write are ignored, and never overwritten") {
+  testing::RepoFixture f;
+  tag(*f.repo, terms(f.repo->head(), at("2026-11-26T10:00:00+05:00")), 1);
   sh("git tag release-1 && git tag personal-data/v7 && git tag personal-data/V8 && "
      "git tag -a personal-data/v03 -m 'hand made' && git tag -a personal-data/v9 -m 'no trailers' "
      "&& "
@@ -247,45 +164,45 @@ TEST_CASE("tags that charta did not write are ignored") {
   REQUIRE(tl.editions().size() == 1);
   CHECK(tl.latest()->no.value() == 1);
   // The next number is still v2, with no gap.
-  f.commitEdit("10.1. Новый пункт.");
-  CHECK(f.repo->publish(request(), at("2026-11-26T11:00:00+05:00")).no.value() == 2);
+  auto c1 = f.commitEdit("10.1. Новый пункт.");
+  CHECK(tag(*f.repo, terms(c1, at("2026-11-26T11:00:00+05:00")), 2).no == no(2));
   // A foreign tag on the next number is reported, not overwritten.
   sh("git tag personal-data/v3", f.dir);
-  f.commitEdit("10.2. Ещё пункт.");
-  CHECK_THROWS_WITH_AS(f.repo->publish(request(), at("2026-11-26T12:00:00+05:00")),
+  const std::string foreign = sh("git rev-parse personal-data/v3", f.dir);
+  auto c2 = f.commitEdit("10.2. Ещё пункт.");
+  CHECK_THROWS_WITH_AS(tag(*f.repo, terms(c2, at("2026-11-26T12:00:00+05:00")), 3),
                        doctest::Contains("not an edition written by charta"),
                        repository::RepositoryError);
+  CHECK(sh("git rev-parse personal-data/v3", f.dir) == foreign);
 }
 
-TEST_CASE("withdrawal of a scheduled edition, and of nothing else") {
-  Fixture f;
+TEST_CASE("withdrawal tags: of an edition's tag object, once") {
+  testing::RepoFixture f;
   const auto t0 = at("2026-11-26T10:00:00+05:00");
-  f.repo->publish(seedRequest(), t0);
-  f.commitEdit("10.1. Новый пункт.");
-  const auto t1 = at("2026-12-01T00:00:00+05:00");
-  f.repo->publish(request(t1), t0);
+  tag(*f.repo, terms(f.repo->head(), t0, at("2026-12-01T00:00:00+05:00")), 1);
+  const std::string message = core::withdrawalMessage(kDoc, no(1), "Ошибка");
+  CHECK_THROWS_AS(f.repo->createWithdrawalTag(kDoc, no(2), message, kLegal, t0, hours{5}),
+                  NotFound);
+  f.repo->createWithdrawalTag(kDoc, no(1), message, kLegal, t0 + hours{1}, hours{5});
+  CHECK_THROWS_WITH_AS(
+      f.repo->createWithdrawalTag(kDoc, no(1), message, kLegal, t0 + hours{2}, hours{5}),
+      "edition v1 of personal-data is already withdrawn", Conflict);
+  const core::Timeline tl = f.repo->timeline(kDoc);
+  const core::Edition* e = tl.edition(no(1));
+  REQUIRE(e->withdrawal);
+  CHECK(e->withdrawal->at == t0 + hours{1});
+  CHECK(e->withdrawal->reason == "Ошибка");
+  CHECK(e->withdrawal->by.name == "Legal Team");
+  // The withdrawal's object is the edition's tag object, not its commit.
+  CHECK(sh("git cat-file -p personal-data/withdrawn/v1 | sed -n 's/^object //p'", f.dir) ==
+        sh("git rev-parse personal-data/v1", f.dir));
+}
 
-  CHECK_THROWS_AS(f.repo->withdraw(kDoc, *core::EditionNo::of(1), "mistake", kLegal, t0),
-                  InvalidInput);
-  CHECK_THROWS_AS(f.repo->withdraw(kDoc, *core::EditionNo::of(2), "", kLegal, t0), InvalidInput);
-  CHECK_THROWS_AS(f.repo->withdraw(kDoc, *core::EditionNo::of(5), "x", kLegal, t0), NotFound);
-  // At the effective moment itself it is too late.
-  CHECK_THROWS_AS(f.repo->withdraw(kDoc, *core::EditionNo::of(2), "late", kLegal, t1),
-                  InvalidInput);
-
-  core::Edition w =
-      f.repo->withdraw(kDoc, *core::EditionNo::of(2), "Ошибка в тексте", kLegal, t0 + hours{2});
-  REQUIRE(w.withdrawal);
-  CHECK_THROWS_AS(f.repo->withdraw(kDoc, *core::EditionNo::of(2), "again", kLegal, t0 + hours{3}),
-                  Conflict);
-  core::Timeline tl = f.repo->timeline(kDoc);
-  CHECK(tl.inForceAt(t1 + hours{1})->no.value() == 1);
-  CHECK(tl.edition(*core::EditionNo::of(2))->withdrawal->reason == "Ошибка в тексте");
-  // Recorded as a git object; the edition's tag is untouched.
-  CHECK(sh("git cat-file -t personal-data/withdrawn/v2", f.dir) == "tag\n");
-  CHECK(sh("git rev-parse personal-data/withdrawn/v2^{}", f.dir) ==
-        sh("git rev-parse personal-data/v2^{}", f.dir));
-  // The next edition takes the next number: withdrawn numbers are never reused.
-  f.commitEdit("10.2. Ещё пункт.");
-  CHECK(f.repo->publish(request(), t0 + hours{4}).no.value() == 3);
+TEST_CASE("the git identity of the repository, when one is configured") {
+  testing::RepoFixture f;
+  sh("git config user.name 'Юрист' && git config user.email 'lawyer@shop.test'", f.dir);
+  auto who = f.repo->gitUser();
+  REQUIRE(who);
+  CHECK(who->name == "Юрист");
+  CHECK(who->email == "lawyer@shop.test");
 }

@@ -20,6 +20,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }  // -1 once reaped
   std::string url(const std::string& path) const;
   // Sends "signal"; with wait, reaps the process and returns its exit status (128+signal).
   int kill(int signal, bool wait = true);

@@ -1,21 +1,31 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/time.h"
-#include "http/metrics.h"
-#include "service/catalog.h"
+#include "core/timeline.h"
 
-namespace charta::http {
+namespace charta::ledger {
+class WebhookOutbox;
+struct PendingDelivery;
+}  // namespace charta::ledger
+
+namespace charta::service {
+
+struct DeliveryAttempt;  // webhook_delivery.h
 
 // One receiver of events, from configuration keys webhooks.<name>.url / .secret / .events.
 struct WebhookSubscription {
@@ -58,19 +68,37 @@ std::vector<WebhookEvent> dueEvents(const core::Timeline& timeline, core::Instan
 // "sha256=<hex HMAC-SHA256 of body with secret>", the value of the Charta-Signature header.
 std::string webhookSignature(std::string_view secret, std::string_view body);
 
+// One document's editions as the webhook scheduler sees them. The timeline is shared, not copied.
+struct DocumentTimeline {
+  core::DocumentId doc;
+  std::shared_ptr<const core::Timeline> timeline;
+};
+
+// The documents of the site at one moment. "generation" changes whenever a timeline may have.
+struct Timelines {
+  uint64_t generation = 0;
+  std::vector<DocumentTimeline> documents;
+};
+
+// Where the service reads the site's timelines (called from its scheduler thread: must be safe
+// for concurrent use), and where it counts what it does (a Prometheus counter name with labels,
+// e.g. charta_webhook_deliveries_total{subscription="shop"}).
+using TimelineSource = std::function<Timelines()>;
+using WebhookCounter = std::function<void(const std::string& counter)>;
+
 // Sends webhook events: a scheduler thread turns the site's timelines into events at the moment
 // they happen (it sleeps until the next scheduled effective moment, and looks for new editions
-// every poll interval), writes them to a durable outbox (SQLite, WAL, synchronous=FULL) and one
-// delivery thread per subscription POSTs them, signed, retrying with exponential back-off. A
-// receiver that is down delays only its own deliveries; request threads never wait for webhooks.
-// Delivery is at least once: an event is marked delivered only after a 2xx answer, so a crash
-// between sending and marking sends it again (with the same Charta-Event-Id).
+// every poll interval), writes them to a durable outbox (ledger/outbox.h) and one delivery thread
+// per subscription POSTs them, signed, retrying with exponential back-off. A receiver that is
+// down delays only its own deliveries; request threads never wait for webhooks. Delivery is at
+// least once: an event is marked delivered only after a 2xx answer, so a crash between sending
+// and marking sends it again (with the same Charta-Event-Id).
 //
 // A subscription receives the events that happen after it first appeared in configuration.
 // start() and stop() from one thread; poke() from any.
 class WebhookService {
  public:
-  WebhookService(WebhookOptions options, service::Catalog& pages, Metrics& metrics);
+  WebhookService(WebhookOptions options, TimelineSource timelines, WebhookCounter count);
   ~WebhookService();
   WebhookService(const WebhookService&) = delete;
   WebhookService& operator=(const WebhookService&) = delete;
@@ -84,15 +112,17 @@ class WebhookService {
   void poke();
 
  private:
-  struct Outbox;
+  void recordBaselines();
   void schedulerLoop();
   void deliveryLoop(const WebhookSubscription& sub);
-  void reconcile(const service::Snapshot& snap, core::Instant now);
+  void settle(const WebhookSubscription& sub, const ledger::PendingDelivery& row,
+              const DeliveryAttempt& attempt, std::mt19937_64& rng);
+  void reconcile(const Timelines& site, core::Instant now);
 
   WebhookOptions options_;
-  service::Catalog& pages_;
-  Metrics& metrics_;
-  std::unique_ptr<Outbox> outbox_;
+  TimelineSource timelines_;
+  WebhookCounter count_;
+  std::unique_ptr<ledger::WebhookOutbox> outbox_;
   std::set<std::string> queued_;  // "subscription|event id" known to be in the outbox
   std::mutex mu_;
   std::condition_variable cv_;  // wakes the scheduler and the delivery threads
@@ -102,4 +132,4 @@ class WebhookService {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace charta::http
+}  // namespace charta::service

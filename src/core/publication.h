@@ -1,0 +1,178 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/edition.h"
+#include "core/ids.h"
+#include "core/lint.h"
+#include "core/registry.h"
+#include "core/time.h"
+#include "core/timeline.h"
+
+// The rules of publication: what makes a revision of a document publishable as its next edition,
+// what a publication or a withdrawal states in its tag, and how such a tag is read back. Pure: the
+// application (service/publishing.h) gathers what they judge from the policy repository, applies
+// them in the order below, and only then writes a tag.
+//
+// A rule that can refuse returns a Refusal: nullopt when it allows, else one line for the person
+// who asked, saying what is wrong and, where there is one, the way out.
+namespace charta::core {
+
+using Refusal = std::optional<std::string>;
+
+// ---- Who publishes --------------------------------------------------------------------------
+
+// The tagger when neither the request nor the repository's git config names a valid one.
+Person defaultPublisher();
+
+// Whether "person" can be written as a tagger: a name of 1-200 bytes and an e-mail of 0-200
+// bytes, each one trailer-safe line (isTrailerSafe) without "<" or ">" (git's e-mail brackets).
+bool isPersonSafe(const Person& person);
+
+// ---- The moment -----------------------------------------------------------------------------
+
+// The moment a tag records for an act at "now": "now" truncated to the second, since the tagger
+// time of a git tag keeps whole seconds. publishedAt and withdrawal times are such moments.
+Instant tagMoment(Instant now);
+
+// No backdating: an edition takes effect when it is published (clause 9.2) or later, never
+// earlier. Refuses "effectiveFrom" before "publishedAt"; both are written at "offset".
+Refusal backdating(Instant effectiveFrom, Instant publishedAt, std::chrono::minutes offset);
+
+// ---- The text and the terms -----------------------------------------------------------------
+
+// The text of "doc" at "revision" can be an edition: "controllingBody" (the controlling
+// language's text without front matter) holds more than white space, and the clause of every
+// purpose of the catalogue opens a paragraph or heading of it (core::clauseMarks). The first
+// purpose whose clause is missing is named.
+Refusal textRefusal(const Document& doc, std::string_view controllingBody,
+                    const CommitId& revision);
+
+// The terms asked for, checked in this order against "doc" as charta.xml declares it at the
+// revision:
+//   - every purpose of "renewPurposes" is in the catalogue of "doc";
+//   - "renewPurposes" needs a material change ("material");
+//   - "summary", when not empty, is one trailer-safe line of at most 2000 bytes;
+//   - "force" (the reason to publish despite lint errors), when given, is one such line, not empty.
+Refusal termsRefusal(const Document& doc, bool material,
+                     const std::vector<PurposeId>& renewPurposes, const std::string& summary,
+                     const std::optional<std::string>& force);
+
+// The text files of one document at one revision: language tag (charta.xml's) -> the file's
+// bytes, nullopt when the file is missing there.
+using TextFiles = std::map<std::string, std::optional<std::string>>;
+
+// The editions a new edition must differ from at "now": the one in force, then the upcoming ones
+// (earliest effectiveFrom first).
+std::vector<const Edition*> editionsInPlay(const Timeline& timeline, Instant now);
+
+// An edition of "editionsInPlay" with its texts; nullopt when its charta.xml is missing or does
+// not declare the document (then nothing is compared with it).
+struct EditionTexts {
+  const Edition* edition = nullptr;
+  std::optional<TextFiles> texts;
+};
+
+// A publication must change something: refuses the draft at "revision" when its "draft" texts
+// are those of one of "inPlay" (in that order): the same languages, and in each the same bytes
+// (a file missing on either side is never the same). The message says whether that edition is in
+// force at "now" or upcoming.
+Refusal repeatedText(const TextFiles& draft, const CommitId& revision,
+                     const std::vector<EditionTexts>& inPlay, const Timeline& timeline,
+                     Instant now);
+
+// ---- The number -----------------------------------------------------------------------------
+
+// The number of the next edition: one above the latest (withdrawn ones count: numbers are never
+// reused), v1 for the first.
+EditionNo nextEditionNo(const Timeline& timeline);
+
+// A caller that decided to publish from what it saw expects the edition to get "expected"; "next"
+// is the number it would get now. Refuses any other number: someone published meanwhile.
+Refusal unexpectedEdition(const DocumentId& doc, EditionNo next, std::optional<EditionNo> expected);
+
+// ---- The lint -------------------------------------------------------------------------------
+
+// The baseline of a lint: the edition whose findings were accepted when it was published (forced,
+// if they were errors), so they do not block again. It is the latest edition never withdrawn; with
+// "before", the latest such edition numbered below it (the lint of an edition's own commit is
+// judged against the editions before it). nullptr: there is none.
+// REQUIRES: the editions of "timeline" belong to one document. The result points into it.
+const Edition* lintBaseline(const Timeline& timeline,
+                            std::optional<EditionNo> before = std::nullopt);
+
+// Which texts lag: a translation lags when it last changed further back in the history than the
+// controlling text did. "changedAt" gives, for a text's path, how many commits back from the
+// revision it last changed (larger: further back); a path it lacks is unknown. The controlling
+// text never lags, nor does a text when its own or the controlling text's change is unknown.
+// Sets LintText::lagging on every one of "texts" (of "doc").
+void markLagging(std::vector<LintText>& texts, const Document& doc,
+                 const std::map<std::string, size_t>& changedAt);
+
+// Lint errors refuse a publication unless forced: the findings that block (LintFinding::blocks:
+// errors the baseline did not have). The message counts them, quotes the first, points to
+// `charta lint <doc>` when there are more, and names the way out.
+Refusal lintRefusal(const LintReport& report, const DocumentId& doc);
+
+// The lint findings a publication reports: one line for each finding the baseline did not have,
+// "lint (forced): " before an error (published anyway only with a reason), "lint: " before a
+// warning.
+std::vector<std::string> lintWarnings(const LintReport& report);
+
+// ---- The purposes touched -------------------------------------------------------------------
+
+// What the publication of a text whose purpose clauses changed should consider.
+struct PurposeNotes {
+  std::vector<PurposeId> suggested;   // what Renew-Purposes should name if the change is material
+  std::vector<std::string> warnings;  // one line each
+};
+
+// The purposes of "doc" whose clause has other words in "body" than in "previousBody", the
+// controlling text of edition "previous" whose catalogue was "previousPurposes" (or that are new;
+// diffTexts' touchedPurposes), in catalogue order. Each is suggested; each is a warning when the
+// edition is not "material", or when it is but "renewPurposes" does not name it.
+PurposeNotes touchedPurposes(std::string_view previousBody,
+                             const std::vector<Purpose>& previousPurposes, EditionNo previous,
+                             std::string_view body, const Document& doc, bool material,
+                             const std::vector<PurposeId>& renewPurposes);
+
+// ---- The tags -------------------------------------------------------------------------------
+
+// The message of edition "e"'s tag, in `git interpret-trailers` form:
+//
+//   Publish <doc> v<N>
+//
+//   Effective-From: <RFC 3339 at e.effectiveOffset, "+00:00" rather than "Z">
+//   Material: yes|no
+//   Renew-Purposes: a, b          (when any)
+//   Summary: ...                  (when not empty)
+//   Forced: <reason>              (when forced)
+//
+// REQUIRES: e.summary and e.forcedReason passed termsRefusal.
+std::string editionMessage(const Edition& e);
+
+// Reads the trailers of an edition's tag message into "e": effectiveFrom and effectiveOffset,
+// material, renewPurposes, summary, forcedReason. Returns false, leaving "e" unchanged, when there
+// is no valid Effective-From: charta always writes one, so such a tag is not an edition.
+bool readEditionMessage(std::string_view message, Edition& e);
+
+// A withdrawal needs a reason: one trailer-safe line of 1-2000 bytes.
+Refusal reasonRefusal(const std::string& reason);
+
+// Only a scheduled edition can be withdrawn: refuses "e" when it took effect at or before "now"
+// (a new edition replaces one in force).
+Refusal tookEffect(const Edition& e, Instant now);
+
+// The message of the withdrawal tag of edition "no" of "doc": "Withdraw <doc> v<N>", then the
+// trailer Reason. REQUIRES: "reason" passed reasonRefusal.
+std::string withdrawalMessage(const DocumentId& doc, EditionNo no, const std::string& reason);
+
+// The Reason trailer of a withdrawal tag's message; empty when it has none.
+std::string readWithdrawalReason(std::string_view message);
+
+}  // namespace charta::core

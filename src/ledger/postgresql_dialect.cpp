@@ -1,0 +1,118 @@
+// The PostgreSQL dialect: the scale-out backend, shared by any number of server processes. The
+// chain lock is SELECT ... FOR UPDATE on the one chain_head row, so seq and prev_hash stay linear
+// whoever writes; migrations take a transaction-scoped advisory lock.
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+
+#include <mutex>
+
+#include "ledger/sql_dialect.h"
+#include "ledger/sql_events.h"
+
+namespace charta::ledger::sql {
+namespace {
+
+using namespace Poco::Data::Keywords;
+
+constexpr std::int64_t kMigrationLock = 0x6368617274610001;  // pg_advisory_xact_lock key
+
+// Numbers the "?" placeholders ($1, $2...); quoted text is left alone.
+std::string numbered(std::string_view text) {
+  std::string out;
+  int n = 0;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '\'') quoted = !quoted;
+    if (c == '?' && !quoted) {
+      out += '$';
+      out += std::to_string(++n);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+class PostgresqlDialect final : public Dialect {
+ public:
+  explicit PostgresqlDialect(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+
+  std::string_view name() const override { return "postgresql"; }
+  std::string sql(std::string_view text) const override { return numbered(text); }
+
+  std::unique_ptr<Session> connect() const override {
+    static std::once_flag once;
+    std::call_once(once, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
+    auto s = std::make_unique<Session>("PostgreSQL", conninfo_);
+    *s << "SET synchronous_commit = on", now;
+    // The chain lock makes writers take turns; a server default of SERIALIZABLE would only add
+    // serialization failures to that.
+    *s << "SET default_transaction_isolation = 'read committed'", now;
+    *s << "SET client_min_messages = warning", now;  // libpq prints NOTICEs to stderr
+    return s;
+  }
+
+  void beginWrite(Session& s) const override { s.begin(); }
+  void commit(Session& s) const override { s.commit(); }
+  void rollback(Session& s) const noexcept override {
+    try {
+      if (s.isTransaction()) s.rollback();
+    } catch (...) {
+    }
+  }
+  void beginRead(Session& s) const override {
+    s.begin();
+    s << "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", now;
+  }
+  void endRead(Session& s) const override { s.commit(); }
+
+  std::string headForUpdate() const override {
+    return "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE";
+  }
+
+  void beforeMigration(Session&) const override {}
+  void lockMigration(Session& s) const override {
+    Poco::Int64 key = kMigrationLock;
+    s << sql("SELECT pg_advisory_xact_lock(?)"), use(key), now;
+  }
+
+  const std::vector<std::string>& schemaV1() const override {
+    static const std::vector<std::string> statements = [] {
+      std::vector<std::string> out = createTables("BIGINT");
+      out.push_back(
+          "CREATE FUNCTION consent_events_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+          " 'BEGIN RAISE EXCEPTION ''consent_events is append-only''; END'");
+      out.push_back(
+          "CREATE TRIGGER consent_events_no_change BEFORE UPDATE OR DELETE ON consent_events"
+          " FOR EACH ROW EXECUTE FUNCTION consent_events_append_only()");
+      out.push_back(
+          "CREATE TRIGGER consent_events_no_truncate BEFORE TRUNCATE ON consent_events"
+          " FOR EACH STATEMENT EXECUTE FUNCTION consent_events_append_only()");
+      return out;
+    }();
+    return statements;
+  }
+
+  Settings settings(Session& s) const override {
+    Settings out;
+    for (const char* name :
+         {"synchronous_commit", "fsync", "full_page_writes", "default_transaction_isolation"}) {
+      std::string value;
+      s << std::string("SHOW ") + name, into(value), now;
+      out.emplace_back(name, value);
+    }
+    out.emplace_back("chain_lock", "SELECT ... FOR UPDATE on chain_head");
+    return out;
+  }
+
+ private:
+  std::string conninfo_;
+};
+
+}  // namespace
+
+std::unique_ptr<Dialect> postgresqlDialect(const Location& location) {
+  return std::make_unique<PostgresqlDialect>(location.target);
+}
+
+}  // namespace charta::ledger::sql

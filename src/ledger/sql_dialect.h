@@ -1,0 +1,77 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "ledger/location.h"
+
+// Internal to src/ledger: what differs between the databases a ledger can live in. Statements
+// are written once, with "?" placeholders; a dialect says how its database takes them, how a
+// connection is set up, how the chain lock is taken and what the schema is.
+namespace charta::ledger::sql {
+
+using Poco::Data::Session;
+using Settings = std::vector<std::pair<std::string, std::string>>;
+
+// One database's way of speaking. Immutable after construction; safe for concurrent use (each
+// Session is used by one thread at a time).
+class Dialect {
+ public:
+  virtual ~Dialect() = default;
+
+  virtual std::string_view name() const = 0;  // "sqlite", "postgresql"
+
+  // "text" with its "?" placeholders as this database takes them (quoted text left alone).
+  virtual std::string sql(std::string_view text) const = 0;
+
+  // Checked before the first connection is opened.
+  // throws StorageError: the database must not be opened (a damaged SQLite file, left as it is).
+  virtual void checkBeforeOpen() const {}
+
+  // Called while a failure to open and migrate the writer's connection is being handled: true
+  // when trying again within the busy timeout may succeed.
+  virtual bool transientOpenFailure() const { return false; }
+
+  // A new connection with the durability settings charta needs.
+  // throws StorageError or a Poco exception: it cannot be opened.
+  virtual std::unique_ptr<Session> connect() const = 0;
+
+  // A write transaction holding the chain lock from its start (SQLite: BEGIN IMMEDIATE, the
+  // database's one write lock, between processes too), or from readHeadForUpdate (PostgreSQL).
+  virtual void beginWrite(Session& s) const = 0;
+  virtual void commit(Session& s) const = 0;
+  virtual void rollback(Session& s) const noexcept = 0;
+  // A read-only transaction reading one consistent snapshot.
+  virtual void beginRead(Session& s) const = 0;
+  virtual void endRead(Session& s) const = 0;
+
+  // The query of the chain head that, inside a write transaction, also takes the chain lock.
+  virtual std::string headForUpdate() const = 0;
+
+  // Before the migration's transaction (SQLite: the switch to WAL).
+  virtual void beforeMigration(Session& s) const = 0;
+  // Inside the migration's transaction: serialises migrations between processes.
+  virtual void lockMigration(Session& s) const = 0;
+  // The statements of schema version 1.
+  virtual const std::vector<std::string>& schemaV1() const = 0;
+
+  // The durability settings in effect on "s", as Ledger::settings reports them.
+  virtual Settings settings(Session& s) const = 0;
+};
+
+// The dialect of the database at "location", with "options" (SQLite's busy timeout).
+std::unique_ptr<Dialect> makeDialect(const Location& location, const Options& options);
+std::unique_ptr<Dialect> sqliteDialect(const Location& location, const Options& options);
+std::unique_ptr<Dialect> postgresqlDialect(const Location& location);
+
+// Turns the exception being handled into a StorageError "<doing>: <reason>"; charta's own errors
+// pass unchanged.
+[[noreturn]] void rethrowAsStorage(std::string_view doing);
+
+}  // namespace charta::ledger::sql

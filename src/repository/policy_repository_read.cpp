@@ -1,0 +1,142 @@
+// PolicyRepository: files, texts and history at a revision.
+
+#include <algorithm>
+
+#include "core/front_matter.h"
+#include "core/sha256.h"
+#include "repository/git_handles.h"
+#include "repository/policy_repository.h"
+#include "repository/registry_xml.h"
+
+namespace charta::repository {
+
+using namespace git;
+using core::CommitId;
+
+namespace {
+
+// Whether "file" differs between "commit" and its first parent "parent" (null for a root):
+// added, removed or changed.
+bool changes(git_commit* commit, git_commit* parent, const std::string& file) {
+  auto now = blobIdAt(commit, file);
+  auto before = parent ? blobIdAt(parent, file) : std::nullopt;
+  return now.has_value() != before.has_value() || (now && git_oid_cmp(&*now, &*before) != 0);
+}
+
+RevwalkPtr newestFirst(git_repository* repo) {
+  git_revwalk* w = nullptr;
+  check(git_revwalk_new(&w, repo), "walking the history");
+  RevwalkPtr walk(w);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+  return walk;
+}
+
+}  // namespace
+
+std::optional<std::string> PolicyRepository::readFile(const CommitId& commit,
+                                                      const std::string& file) const {
+  std::lock_guard lock(mu_);
+  auto c = lookupCommit(repo_.get(), commit);
+  return readBlobAt(repo_.get(), c.get(), file);
+}
+
+core::Registry PolicyRepository::registry(const CommitId& commit) const {
+  auto xml = readFile(commit, kRegistryFile);
+  if (!xml) throw InvalidInput("no charta.xml at " + commit.str());
+  return parseRegistry(*xml);
+}
+
+std::optional<DocumentText> PolicyRepository::text(const core::Document& doc,
+                                                   const CommitId& commit,
+                                                   const core::Lang& lang) const {
+  const std::string* file = doc.file(lang);
+  if (!file) return std::nullopt;
+  auto bytes = readFile(commit, *file);
+  if (!bytes) return std::nullopt;
+  DocumentText t{*file, std::move(*bytes), "", ""};
+  t.sha256 = core::sha256Hex(t.bytes);
+  auto fm = core::splitFrontMatter(t.bytes);
+  if (auto it = fm.meta.find("title"); it != fm.meta.end()) t.title = it->second;
+  return t;
+}
+
+std::vector<core::RevisionInfo> PolicyRepository::revisions(const core::Document& doc,
+                                                            size_t limit) const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> files{kRegistryFile};
+  for (const auto& [lang, file] : doc.files) files.push_back(file);
+  RevwalkPtr walk = newestFirst(repo_.get());
+  check(git_revwalk_push_ref(walk.get(), branch_.c_str()), "walking " + branch_);
+  std::vector<core::RevisionInfo> out;
+  git_oid oid;
+  while (out.size() < limit && git_revwalk_next(&oid, walk.get()) == 0) {
+    CommitPtr commit = lookupCommit(repo_.get(), oid);
+    CommitPtr parent = firstParent(commit.get());
+    bool touches = std::any_of(files.begin(), files.end(), [&](const std::string& f) {
+      return changes(commit.get(), parent.get(), f);
+    });
+    if (!touches) continue;
+    const git_signature* a = git_commit_author(commit.get());
+    out.push_back(core::RevisionInfo{*CommitId::parse(toHex(oid)), personOf(a),
+                                     core::fromUnixSeconds(a->when.time),
+                                     git_commit_message(commit.get())});
+  }
+  return out;
+}
+
+std::map<std::string, size_t> PolicyRepository::lastChanges(
+    const CommitId& start, const std::vector<std::string>& files) const {
+  std::lock_guard lock(mu_);
+  std::map<std::string, size_t> found;
+  RevwalkPtr walk = newestFirst(repo_.get());
+  git_oid oid = toOid(start);
+  check(git_revwalk_push(walk.get(), &oid), "walking the history of " + start.str());
+  size_t index = 0;
+  while (found.size() < files.size() && index < 100000 && git_revwalk_next(&oid, walk.get()) == 0) {
+    CommitPtr commit = lookupCommit(repo_.get(), oid);
+    CommitPtr parent = firstParent(commit.get());
+    for (const auto& f : files) {
+      if (found.count(f)) continue;
+      auto now = blobIdAt(commit.get(), f);
+      if (!now) continue;  // a removal is not a change of the text
+      auto before = parent ? blobIdAt(parent.get(), f) : std::nullopt;
+      if (!before || git_oid_cmp(&*now, &*before) != 0) found.emplace(f, index);
+    }
+    ++index;
+  }
+  return found;
+}
+
+std::string PolicyRepository::refsFingerprint() const {
+  std::lock_guard lock(mu_);
+  git_reference_iterator* it = nullptr;
+  check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
+  RefIterPtr iter(it);
+  std::string all;
+  git_reference* r = nullptr;
+  while (git_reference_next(&r, iter.get()) == 0) {
+    RefPtr ref(r);
+    all += git_reference_name(ref.get());
+    all += ' ';
+    if (git_reference_type(ref.get()) == GIT_REFERENCE_DIRECT) {
+      all += toHex(*git_reference_target(ref.get()));
+    } else {
+      all += git_reference_symbolic_target(ref.get());
+    }
+    all += '\n';
+  }
+  return core::sha256Hex(all);
+}
+
+bool PolicyRepository::onBranch(const CommitId& commit) const {
+  std::lock_guard lock(mu_);
+  git_oid tip;
+  check(git_reference_name_to_id(&tip, repo_.get(), branch_.c_str()), "reading " + branch_);
+  git_oid oid = toOid(commit);
+  if (git_oid_cmp(&tip, &oid) == 0) return true;
+  int rc = git_graph_descendant_of(repo_.get(), &tip, &oid);
+  check(rc, "checking the ancestry of " + commit.str());
+  return rc == 1;
+}
+
+}  // namespace charta::repository
