@@ -31,6 +31,10 @@ http::Reply ChartaHandler::route(http::Request& req, core::Instant now) {
     r.route = "api_unknown";
     return r;
   }
+  if (!http::percentDecode(req.path) || !http::percentDecode(req.query)) {
+    // "%zz" or a lone "%" is a malformed request, not a page that does not exist.
+    return site_.error(400, "Неверный запрос", "Адрес содержит неверную %-последовательность.");
+  }
   if (auto r = ops_.handle(req)) return std::move(*r);
   // Public pages: answer as for GET, then refuse other methods where the page exists.
   std::optional<http::Reply> page = site_.get(req, now);

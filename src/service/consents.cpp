@@ -129,6 +129,7 @@ ledger::AppendResult Consents::record(ConsentRequest req, core::Instant now) {
   }
   const core::Edition& e = cite(*snap, d, req.shown, now, catalog_.repository());
   const core::Document& doc = d.at(e);
+  if (const core::Lang* own = doc.language(req.language.str())) req.language = *own;  // "RU": ru
   std::optional<std::string> served;
   if (req.pageSha256) {
     if (auto page = pages_.edition(d, e, req.language, now)) served = page->sha256;
