@@ -980,8 +980,14 @@ std::string Site::atomFeed(const FeedModel& m) const {
   for (const auto& e : m.editions) editions.push_back(&e);
   std::stable_sort(editions.begin(), editions.end(),
                    [](const auto* a, const auto* b) { return a->no.value() > b->no.value(); });
+  auto entryUpdated = [&m](const core::Edition& e) {
+    core::Instant t = e.publishedAt;
+    if (!e.withdrawal && e.effectiveFrom <= m.now) t = std::max(t, e.effectiveFrom);
+    if (e.withdrawal) t = std::max(t, e.withdrawal->at);
+    return t;
+  };
   core::Instant updated{};
-  for (const auto* e : editions) updated = std::max(updated, e->effectiveFrom);
+  for (const auto* e : editions) updated = std::max(updated, entryUpdated(*e));
 
   pugi::xml_document doc;
   pugi::xml_node decl = doc.append_child(pugi::node_declaration);
@@ -1013,7 +1019,7 @@ std::string Site::atomFeed(const FeedModel& m) const {
     std::string entryTitle = editionLabel(s.edition, e->no);
     if (withdrawn) entryTitle += " (" + std::string(s.statusWithdrawn) + ")";
     addText(entry.append_child("title"), entryTitle);
-    addText(entry.append_child("updated"), almatyRfc3339(e->effectiveFrom));
+    addText(entry.append_child("updated"), almatyRfc3339(entryUpdated(*e)));
     addText(entry.append_child("published"), almatyRfc3339(e->publishedAt));
     pugi::xml_node link = entry.append_child("link");
     link.append_attribute("rel") = "alternate";

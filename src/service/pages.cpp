@@ -173,14 +173,18 @@ std::shared_ptr<const Page> Pages::changes(const DocumentState& d, const Edition
 }
 
 std::shared_ptr<const Page> Pages::feed(const Snapshot& snap, const DocumentState& d, Instant now) {
-  std::string key = "feed|" + std::to_string(snap.generation) + "|" + d.document.id.str();
+  // An entry's "updated" becomes its effective moment when that is reached: the feed changes at
+  // each switch, as the pages do.
+  std::string key = "feed|" + std::to_string(snap.generation) + "|" + d.document.id.str() + "|" +
+                    std::to_string(d.timeline.epochAt(now));
   return cached(key, [&]() -> std::shared_ptr<const Page> {
-    render::FeedModel model{d.document, d.document.controllingLang, "", snap.baseUrl,
-                            d.timeline.editions()};
+    render::FeedModel model{d.document,   d.document.controllingLang, "",
+                            snap.baseUrl, d.timeline.editions(),      now};
     if (const Edition* current = d.timeline.inForceAt(now)) {
       if (auto c = content(d, *current, d.document.controllingLang)) model.title = c->title;
     }
-    return page(site_.atomFeed(model), "application/atom+xml; charset=utf-8");
+    return page(site_.atomFeed(model), "application/atom+xml; charset=utf-8", std::nullopt,
+                std::nullopt, false, d.timeline.nextSwitchAfter(now));
   });
 }
 
