@@ -312,13 +312,14 @@ void buildSite(const AbstractConfiguration& config, const std::string& outDir, c
     if (!o) throw Error("cannot write " + file.string());
     ++count;
   }
-  auto schedule = service::scheduleJson(*catalog.snapshot(), at);
+  auto asOf = service::snapshotAt(*catalog.snapshot(), at);  // what was known at "at"
+  auto schedule = service::scheduleJson(*asOf, at);
   std::ofstream s(root / "schedule.json", std::ios::trunc);
   schedule->stringify(s, 2);
   s << '\n';
   out << "wrote " << count << " files and schedule.json to " << outDir << '\n';
-  if (auto next = catalog.nextSwitchAfter(at)) {
-    out << "rebuild at " << core::formatRfc3339(*next, core::kKazakhstanOffset, false)
+  if (schedule->has("next_switch") && !schedule->isNull("next_switch")) {
+    out << "rebuild at " << schedule->getValue<std::string>("next_switch")
         << ", when the next edition takes effect\n";
   }
 }
