@@ -1,6 +1,5 @@
 #include "render/redline.h"
 
-#include <cctype>
 #include <set>
 
 #include "core/clauses.h"
@@ -147,23 +146,14 @@ std::string statusWords(const Words& w, const ClauseDiff& c) {
 }
 
 void appendOps(std::string& out, const std::vector<WordOp>& ops) {
-  bool any = false;
-  WordOpKind prev = WordOpKind::kEqual;
-  for (const WordOp& op : ops) {
-    if (op.words.empty()) continue;
-    const core::Word& first = op.words.front();
-    bool wordStart = static_cast<unsigned char>(first.text.front()) >= 0xC0 ||
-                     std::isalnum(static_cast<unsigned char>(first.text.front()));
-    bool space = any && (first.spaceBefore || (prev != WordOpKind::kEqual && wordStart)) &&
-                 !(op.kind == WordOpKind::kInsert && prev == WordOpKind::kDelete);
-    if (space) out += ' ';
-    if (op.kind == WordOpKind::kDelete) out += "<del>";
-    if (op.kind == WordOpKind::kInsert) out += "<ins>";
-    appendEscaped(out, core::joinWords(op.words));
-    if (op.kind == WordOpKind::kDelete) out += "</del>";
-    if (op.kind == WordOpKind::kInsert) out += "</ins>";
-    prev = op.kind;
-    any = true;
+  for (const core::PrintedRun& run : core::printedRuns(ops)) {
+    if (run.spaceBefore) out += ' ';
+    WordOpKind kind = run.op->kind;
+    if (kind == WordOpKind::kDelete) out += "<del>";
+    if (kind == WordOpKind::kInsert) out += "<ins>";
+    appendEscaped(out, core::joinWords(run.op->words));
+    if (kind == WordOpKind::kDelete) out += "</del>";
+    if (kind == WordOpKind::kInsert) out += "</ins>";
   }
 }
 

@@ -24,7 +24,7 @@ class xml_document;
 namespace charta::render {
 
 // Bumped whenever the code's output changes for the same input (part of Site::digest()).
-inline constexpr std::string_view kRendererVersion = "charta-render/2";
+inline constexpr std::string_view kRendererVersion = "charta-render/3";
 
 // Where an edition stands at the moment a page is rendered for. The caller decides
 // (core::Timeline::statusAt with its own clock); rendering never reads a clock.
