@@ -5,6 +5,7 @@
 
 #include "core/diff.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "http/negotiate.h"
 
 namespace charta::http {
@@ -53,7 +54,7 @@ std::shared_ptr<const Page> makePage(
     const std::vector<std::pair<std::string, std::string>>& headers, bool immutable,
     std::optional<Instant> changesAt) {
   auto page = std::make_shared<Page>();
-  page->sha256 = render::sha256Hex(bytes);
+  page->sha256 = core::sha256Hex(bytes);
   page->etag = quoteEtag(page->sha256);
   page->contentType = std::move(contentType);
   page->immutable = immutable;

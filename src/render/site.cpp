@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/sha256.h"
 #include "render/redline.h"
 #include "render/text.h"
 
@@ -603,7 +604,7 @@ Site::Site(const fs::path& dataDir) : layout_(std::make_unique<pugi::xml_documen
   auto files = readDir(dataDir / "site", "site");
 
   for (auto& [name, bytes] : files) {
-    std::string hash = sha256Hex(bytes);
+    std::string hash = core::sha256Hex(bytes);
     assets_.emplace(
         name, Asset{name, contentTypeOf(name), "\"" + hash.substr(0, 32) + "\"", std::move(bytes)});
   }
@@ -673,7 +674,7 @@ Site::Site(const fs::path& dataDir) : layout_(std::make_unique<pugi::xml_documen
   for (const auto& [name, a] : assets_) {
     all += "asset " + name + ' ' + std::to_string(a.bytes.size()) + '\n' + a.bytes + '\n';
   }
-  digest_ = sha256Hex(all);
+  digest_ = core::sha256Hex(all);
 }
 
 Site::~Site() = default;
