@@ -31,25 +31,27 @@ bool cutByMarkup(cmark_node* text) {
   return parent && isInlineContainer(parent);
 }
 
+bool appendPlain(std::string& out, cmark_node* n) {
+  switch (cmark_node_get_type(n)) {
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_CODE:
+      out += literal(n);
+      return true;
+    case CMARK_NODE_SOFTBREAK:
+    case CMARK_NODE_LINEBREAK:
+      out += ' ';
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string plainText(cmark_node* root) {
   std::string raw;
   IterPtr it(cmark_iter_new(root));
   cmark_event_type ev;
   while ((ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE) {
-    if (ev != CMARK_EVENT_ENTER) continue;
-    cmark_node* n = cmark_iter_get_node(it.get());
-    switch (cmark_node_get_type(n)) {
-      case CMARK_NODE_TEXT:
-      case CMARK_NODE_CODE:
-        raw += literal(n);
-        break;
-      case CMARK_NODE_SOFTBREAK:
-      case CMARK_NODE_LINEBREAK:
-        raw += ' ';
-        break;
-      default:
-        break;
-    }
+    if (ev == CMARK_EVENT_ENTER) appendPlain(raw, cmark_iter_get_node(it.get()));
   }
   return raw;
 }

@@ -37,6 +37,10 @@ cmark_node* leadingText(cmark_node* block);
 // start of another one) rather than a line break or the end of its block: "**1.1** В".
 bool cutByMarkup(cmark_node* text);
 
+// Appends the plain text of "n" to "out" when it is a text or code node (its literal) or a line
+// break (a space); false for any other node.
+bool appendPlain(std::string& out, cmark_node* n);
+
 // The plain text of a node's subtree: text and code, breaks as spaces.
 std::string plainText(cmark_node* root);
 

@@ -169,6 +169,18 @@ std::string composeText(std::string_view pattern, const std::map<char, std::stri
   return out;
 }
 
+pugi::xml_node addTitledSection(pugi::xml_node parent, const char* cls, const char* id,
+                                std::string_view title) {
+  pugi::xml_node section = addElement(parent, "section", cls);
+  setAttr(section, "aria-labelledby", id);
+  addNewline(section);
+  pugi::xml_node h1 = addElement(section, "h1");
+  setAttr(h1, "id", id);
+  addText(h1, title);
+  addNewline(section);
+  return section;
+}
+
 void addNotice(pugi::xml_node parent, const char* kind,
                const std::function<void(pugi::xml_node)>& body) {
   pugi::xml_node div = addElement(parent, "div", (std::string("notice notice-") + kind).c_str());

@@ -35,6 +35,9 @@ pugi::xml_node addElement(pugi::xml_node parent, const char* name, const char* c
 pugi::xml_node addLink(pugi::xml_node parent, std::string_view href, std::string_view text);
 // <time datetime="RFC 3339 in Almaty time">formatMoment</time>
 void addTime(pugi::xml_node parent, core::Instant t, const core::Lang& lang);
+// <section class="CLS" aria-labelledby="ID"><h1 id="ID">title</h1> ... in "parent"; returns it.
+pugi::xml_node addTitledSection(pugi::xml_node parent, const char* cls, const char* id,
+                                std::string_view title);
 // <div class="notice notice-KIND" role="note"><p>...</p></div>; "body" fills the p.
 void addNotice(pugi::xml_node parent, const char* kind,
                const std::function<void(pugi::xml_node)>& body);

@@ -17,14 +17,7 @@ std::string Site::archivePage(const ArchivePageModel& m) const {
   Page page(*layout_, m.lang);
   fillDocumentPage(page, m.document, title + " — " + std::string(s.allEditions), title, m.lang, s);
 
-  pugi::xml_node main = page.slot("main");
-  pugi::xml_node section = addElement(main, "section", "archive");
-  setAttr(section, "aria-labelledby", "archive-title");
-  addNewline(section);
-  pugi::xml_node h1 = addElement(section, "h1");
-  setAttr(h1, "id", "archive-title");
-  addText(h1, title);
-  addNewline(section);
+  pugi::xml_node section = addTitledSection(page.slot("main"), "archive", "archive-title", title);
   addText(addElement(section, "p", "archive-subtitle"), s.allEditions);
   addNewline(section);
 

@@ -200,14 +200,7 @@ std::string Site::errorPage(int status, std::string_view title, std::string_view
   Page page(*layout_, lang);
   fillTitle(page, std::to_string(status) + " — " + std::string(title));
   fillSkip(page, s);
-  pugi::xml_node main = page.slot("main");
-  pugi::xml_node section = addElement(main, "section", "error");
-  setAttr(section, "aria-labelledby", "error-title");
-  addNewline(section);
-  pugi::xml_node h1 = addElement(section, "h1");
-  setAttr(h1, "id", "error-title");
-  addText(h1, title);
-  addNewline(section);
+  pugi::xml_node section = addTitledSection(page.slot("main"), "error", "error-title", title);
   addText(addElement(section, "p", "error-status"),
           composeText(s.error, {{'N', std::to_string(status)}}));
   addNewline(section);

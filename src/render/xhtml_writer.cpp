@@ -192,25 +192,13 @@ class Writer {
     }
   }
 
+  // Inside an image: its text becomes the alt text; nested images count.
   void inImage(cmark_node* n, bool enter) {
-    switch (cmark_node_get_type(n)) {
-      case CMARK_NODE_TEXT:
-      case CMARK_NODE_CODE:
-        alt_ += literal(n);
-        break;
-      case CMARK_NODE_SOFTBREAK:
-      case CMARK_NODE_LINEBREAK:
-        alt_ += ' ';
-        break;
-      case CMARK_NODE_IMAGE:
-        if (enter) {
-          ++imageDepth_;
-        } else if (--imageDepth_ == 0) {
-          closeImage(n);
-        }
-        break;
-      default:
-        break;
+    if (appendPlain(alt_, n) || cmark_node_get_type(n) != CMARK_NODE_IMAGE) return;
+    if (enter) {
+      ++imageDepth_;
+    } else if (--imageDepth_ == 0) {
+      closeImage(n);
     }
   }
 
