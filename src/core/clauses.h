@@ -12,7 +12,9 @@ namespace charta::core {
 // The clause grammar of policy texts: how a block opens with a clause number, how running text
 // refers to clauses, and the anchor of a clause. It is the one reading of clauses in charta: the
 // renderer (anchors and reference links), the lint (numbering, references) and the diff (its
-// units) all go through it, so a clause the lint accepts is a clause the page anchors.
+// units) all go through it, so the lint checks the references the page links. What a block is
+// comes from the reader: the page takes blocks from cmark-gfm's tree (a clause may open a list
+// item or a quote), clauseMarks from lines (top-level paragraphs and headings).
 //
 // A profile says how a text numbers its clauses. Decimal is the one profile today: "4.1.10.",
 // references "п. 4", anchors "p-4-1-10". A profile for other conventions (lettered sections
