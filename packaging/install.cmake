@@ -83,10 +83,11 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION web)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://charta.dev")
-# The libraries' package names (Poco, libgit2, cmark-gfm, pugixml, libpq, SQLite) come from
-# dpkg-shlibdeps; passwd gives useradd to postinst.
+# The libraries charta links (Poco, libgit2, cmark-gfm, pugixml) come from dpkg-shlibdeps; the
+# PostgreSQL and SQLite client libraries, which it reaches through Poco's data connectors, are
+# named as well. passwd gives postinst useradd.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpq5, libsqlite3-0, passwd")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nginx, postgresql, git")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/postinst ${CMAKE_CURRENT_LIST_DIR}/prerm
