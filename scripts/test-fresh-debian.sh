@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs scripts/test.sh in a fresh Debian 12 root: debootstrap (the default variant, nothing
-# else), the committed tree (git archive HEAD) copied to /src, /proc, /sys and /dev mounted, then
+# else), a clone of the committed tree (HEAD) in /src, /proc, /sys and /dev mounted, then
 # `./scripts/test.sh` as root inside it, as CI runs it. Everything the tests need (Debian's
 # nodejs 18 and npm included) is installed by the tests' own scripts from Debian's packages and
 # the npm registry. Prints the duration; exits with test.sh's status.
@@ -45,8 +45,9 @@ deb $mirror bookworm main
 deb $mirror bookworm-updates main
 deb ${mirror%/debian}/debian-security bookworm-security main
 EOF
-mkdir -p "$root/src"
-git archive HEAD | tar -x -C "$root/src"
+# A clone, as CI has: test.sh lists the sources with git.
+git clone -q --no-hardlinks "$PWD" "$root/src"
+git -C "$root/src" checkout -q --detach "$(git rev-parse HEAD)"
 mount_in "$root/proc" -t proc proc
 mount_in "$root/sys" -t sysfs sysfs
 mount_in "$root/dev" --rbind /dev
