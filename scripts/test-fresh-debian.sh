@@ -52,12 +52,19 @@ mount_in "$root/proc" -t proc proc
 mount_in "$root/sys" -t sysfs sysfs
 mount_in "$root/dev" --rbind /dev
 mount --make-rslave "$root/dev"
+# Behind a TLS-inspecting proxy the host names its CA in NODE_EXTRA_CA_CERTS; npm in the root
+# needs it the same way.
+extra_ca=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -r "$NODE_EXTRA_CA_CERTS" ]; then
+  cp "$NODE_EXTRA_CA_CERTS" "$root/etc/ssl/extra-ca.crt"
+  extra_ca=(NODE_EXTRA_CA_CERTS=/etc/ssl/extra-ca.crt)
+fi
 prepared=$(date +%s)
 echo "== root ready in $((prepared - started)) s; ./scripts/test.sh in it"
 
 status=0
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 CI=true \
-  bash -c 'cd /src && ./scripts/test.sh' </dev/null || status=$?
+  "${extra_ca[@]}" bash -c 'cd /src && ./scripts/test.sh' </dev/null || status=$?
 ended=$(date +%s)
 echo "== scripts/test.sh in a fresh Debian 12 root: exit $status, $((ended - prepared)) s" \
   "(debootstrap $((prepared - started)) s)"
