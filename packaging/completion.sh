@@ -56,8 +56,8 @@ _charta_documents() {
   [ -n "$config" ] || { [ -r charta.ini ] && config=charta.ini; }
   if [ -z "$repo" ] && [ -n "$config" ] && [ -r "$config" ]; then
     repo=$(awk -F= '/^\[/ { s = $0; next }
-      s == "[repository]" && $1 ~ /^[ \t]*path[ \t]*$/ { v = $2; gsub(/^[ \t]+|[ \t]+$/, "", v); print v; exit }' \
-      "$config")
+      s == "[repository]" && $1 ~ /^[ \t]*path[ \t]*$/ {
+        v = $2; gsub(/^[ \t]+|[ \t]+$/, "", v); print v; exit }' "$config")
   fi
   [ -n "$repo" ] || repo=var/policies.git
   git -C "$repo" show HEAD:charta.xml 2>/dev/null |

@@ -25,7 +25,7 @@ ctest --preset default -j2
 echo "== soak (tests/bench/soak.sh: 20 s of mixed load on the real server, judged)"
 tests/bench/soak.sh 20 --charta build/default/src/app/charta
 
-echo "== Debian package (tests/package/debian_stage.sh: install, upgrade and downgrade on a fresh Debian 12 root)"
+echo "== Debian package (tests/package/debian_stage.sh: install, upgrade, downgrade on a fresh Debian 12)"
 tests/package/debian_stage.sh build/default
 
 echo "== ASan+UBSan build"

@@ -32,7 +32,9 @@ started=$(date +%s)
 step() { echo "-- $* ($(($(date +%s) - started)) s)"; }
 fail() {
   echo "FAIL: $*" >&2
-  for f in "$work"/serve.err "$work"/apt.log; do [ -s "$f" ] && { echo "== $f" >&2; tail -20 "$f" >&2; }; done
+  for f in "$work"/serve.err "$work"/apt.log; do
+    [ -s "$f" ] && { echo "== $f" >&2; tail -20 "$f" >&2; }
+  done
   exit 1
 }
 
@@ -114,7 +116,8 @@ in_root ldd /usr/bin/charta | grep "not found" && fail "libraries missing"
 
 # --- 2. what postinst made ------------------------------------------------------------------------
 step "postinst: user, state directory, conffile"
-[[ $(in_root getent passwd charta) == *":/var/lib/charta:/usr/sbin/nologin" ]] || fail "no system user charta"
+[[ $(in_root getent passwd charta) == *":/var/lib/charta:/usr/sbin/nologin" ]] ||
+  fail "no system user charta"
 [ "$(in_root stat -c '%U:%G %a' /var/lib/charta)" = "charta:charta 750" ] || fail "/var/lib/charta"
 [ "$(in_root stat -c '%U:%G %a' /etc/charta/charta.ini)" = "root:charta 640" ] || fail "charta.ini mode"
 in_root man charta >"$work/man.txt" 2>"$work/man.err" || fail "man charta: $(cat "$work/man.err")"
@@ -220,7 +223,8 @@ stop_unit
 charta ledger verify --json >"$work/verify.before" || fail "ledger verify before the upgrade"
 python3 -c 'import json, sys; v = json.load(sys.stdin); sys.exit(not (v["ok"] and v["checked"] == 3))' \
   <"$work/verify.before" || fail "the ledger does not hold 3 good events: $(cat "$work/verify.before")"
-tags_before=$(legal_git -C "$root/var/lib/charta/policies.git" for-each-ref --format='%(refname) %(objectname)')
+refs() { legal_git -C "$root/var/lib/charta/policies.git" for-each-ref --format='%(refname) %(objectname)'; }
+tags_before=$(refs)
 
 # --- 5. upgrade -----------------------------------------------------------------------------------
 step "upgrade to $newer_version"
@@ -228,8 +232,7 @@ in_root dpkg -i /tmp/newer.deb >"$work/apt.log" 2>&1 || fail "dpkg -i of the new
 [ "$(in_root dpkg-query -W -f '${Version}' charta)" = "$newer_version" ] || fail "not upgraded"
 [ "$(sha256sum <"$root/etc/charta/charta.ini")" = "$config_sum" ] || fail "the configuration changed"
 [ "$(in_root stat -c '%U:%G %a' /etc/charta/charta.ini)" = "root:charta 640" ] || fail "charta.ini mode"
-[ "$(legal_git -C "$root/var/lib/charta/policies.git" for-each-ref --format='%(refname) %(objectname)')" = \
-  "$tags_before" ] || fail "the repository's refs changed"
+[ "$(refs)" = "$tags_before" ] || fail "the repository's refs changed"
 : >"$work/pre.log"
 start_unit
 [ ! -s "$work/pre.log" ] || fail "the start after the upgrade ran charta init: $(cat "$work/pre.log")"
