@@ -3,7 +3,8 @@
 # BUILD_DIR with CPack, and a second one of a higher version, then in a fresh Debian 12 root made
 # by debootstrap (minbase and man-db), chrooted, in a network namespace of its own:
 #   1. dpkg -i fails on the missing libraries and apt-get -f install resolves every one;
-#   2. postinst made the user charta, /var/lib/charta (0750) and the conffile 0640 root:charta;
+#   2. postinst made the user charta, /var/lib/charta (0750) and the conffile 0640 root:charta,
+#      and enabled the unit;
 #   3. the unit's own commands, run as its User= and Group= with its Environment= and
 #      WorkingDirectory= (no systemd in a chroot),
 #      create the policy repository with `charta init` and serve /personal-data with the
@@ -120,6 +121,8 @@ step "postinst: user, state directory, conffile"
   fail "no system user charta"
 [ "$(in_root stat -c '%U:%G %a' /var/lib/charta)" = "charta:charta 750" ] || fail "/var/lib/charta"
 [ "$(in_root stat -c '%U:%G %a' /etc/charta/charta.ini)" = "root:charta 640" ] || fail "charta.ini mode"
+wants=/etc/systemd/system/multi-user.target.wants/charta.service
+[ "$(readlink "$root$wants")" = /lib/systemd/system/charta.service ] || fail "the unit is not enabled"
 in_root man charta >"$work/man.txt" 2>"$work/man.err" || fail "man charta: $(cat "$work/man.err")"
 grep -q "^COMMANDS" "$work/man.txt" && grep -q "^   serve" "$work/man.txt" || fail "man charta"
 
@@ -271,5 +274,6 @@ in_root dpkg --purge charta >"$work/purge.log" 2>&1 || fail "dpkg --purge: $(cat
 grep -q "kept /var/lib/charta" "$work/purge.log" || fail "purge does not say what it kept"
 [ -d "$root/var/lib/charta/policies.git" ] && [ -f "$db" ] || fail "purge removed the records"
 [ ! -e "$root/etc/charta/charta.ini" ] || fail "purge left the configuration"
+[ ! -L "$root$wants" ] || fail "purge left the unit enabled"
 
 echo "package stage passed in $(($(date +%s) - started)) s"
