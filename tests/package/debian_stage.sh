@@ -98,7 +98,10 @@ cp "$older" "$root/tmp/older.deb"
 cp "$newer" "$root/tmp/newer.deb"
 ip netns add "$netns"
 ip -n "$netns" link set lo up
-in_root() { ip netns exec "$netns" chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+# nsenter rather than `ip netns exec`, which remounts / and /sys and fails where / is no mount
+# point (this stage run inside a chroot).
+in_net() { nsenter --net="/run/netns/$netns" "$@"; }
+in_root() { in_net chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 
 # --- 1. install -----------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ unit_start=$(unit_key ExecStart)
   [ -n "$unit_start" ] || fail "the unit lacks User, Group, WorkingDirectory, Environment or ExecStart"
 # A shell command line as the unit runs its commands: its user and group, its environment, its
 # working directory. Every step execs the next, so the server's pid is the one started here.
-unit_argv=(ip netns exec "$netns" chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
+unit_argv=(nsenter --net="/run/netns/$netns" chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin
   LC_ALL=C.UTF-8 setpriv --reuid="$user" --regid="$group" --init-groups
   env HOME="$workdir" "${unit_env[@]}" sh -c)
 as_unit() { "${unit_argv[@]}" "cd $workdir && $1"; }
@@ -152,7 +155,7 @@ start_unit() {
   "${unit_argv[@]}" "cd $workdir && exec $unit_start" >"$work/serve.out" 2>"$work/serve.err" &
   server=$!
   for _ in $(seq 1 300); do
-    ip netns exec "$netns" curl -sf -o /dev/null http://127.0.0.1:8080/livez && return
+    in_net curl -sf -o /dev/null http://127.0.0.1:8080/livez && return
     kill -0 "$server" 2>/dev/null || fail "charta serve ended"
     sleep 0.1
   done
@@ -163,7 +166,7 @@ stop_unit() {
   wait "$server" || fail "charta serve did not stop cleanly"
   server=""
 }
-http() { ip netns exec "$netns" curl -sS "$@"; }
+http() { in_net curl -sS "$@"; }
 
 step "first start: charta init, then serve"
 start_unit
