@@ -97,10 +97,10 @@ mount -t proc proc "$root/proc"
 cp "$older" "$root/tmp/older.deb"
 cp "$newer" "$root/tmp/newer.deb"
 ip netns add "$netns"
-ip -n "$netns" link set lo up
-# nsenter rather than `ip netns exec`, which remounts / and /sys and fails where / is no mount
-# point (this stage run inside a chroot).
+# nsenter rather than `ip netns exec` or `ip -n`, which remount / and /sys and fail where / is
+# no mount point (this stage run inside a chroot).
 in_net() { nsenter --net="/run/netns/$netns" "$@"; }
+in_net ip link set lo up
 in_root() { in_net chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
 
