@@ -26,6 +26,8 @@ mounts=()
 cleanup() {
   local i
   for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount -l "${mounts[i]}" 2>/dev/null || true; done
+  # What the tests mounted inside (ip netns leaves /run/netns mounted).
+  findmnt -rn -o TARGET | grep "^$root/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 }
 trap cleanup EXIT
 mount_in() { # mount_in TARGET mount-arguments...
