@@ -14,22 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
-  artifactsDir, launchChromium, removeDir, sourceDir, startServer, watchPage,
+  artifactsDir, gitEnv, launchChromium, removeDir, sourceDir, startServer, watchPage,
 } from '../browser/support.mjs';
 
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
 const siteToken = crypto.randomBytes(24).toString('hex');
 const auditorToken = crypto.randomBytes(24).toString('hex');
 const secret = crypto.randomBytes(16).toString('hex');
-const gitEnv = {
-  GIT_AUTHOR_NAME: 'Legal Team',
-  GIT_AUTHOR_EMAIL: 'legal@shop.test',
-  GIT_COMMITTER_NAME: 'Legal Team',
-  GIT_COMMITTER_EMAIL: 'legal@shop.test',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  HOME: '/nonexistent',
-};
 
 let dir;
 let charta;
