@@ -49,6 +49,9 @@ const std::vector<ConfigKey>& configKeys() {
       {"auth.client_header", "",
        "header a trusted reverse proxy sets to the client address (X-Forwarded-For: its last "
        "element); empty: the connection's peer"},
+      {"api.cors_origins", "",
+       "origins (https://admin.shop.kz, comma-separated) allowed to call the non-public API "
+       "from a browser, never with credentials; the public reads answer every origin"},
       {"site.max_age_s", "60", "max-age of pages that an unannounced publication may change"},
       {"log.access", "true", "JSON access log on stdout"},
       {"log.ip", "false", "include client IP addresses in the access log"},
