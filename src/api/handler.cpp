@@ -9,8 +9,8 @@
 namespace charta::api {
 
 ChartaHandler::ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
-                             http::AccessLog* log)
-    : site_(site), api_(api), ops_(ops), metrics_(metrics), log_(log) {}
+                             http::AccessLog* log, Cors cors)
+    : site_(site), api_(api), ops_(ops), metrics_(metrics), log_(log), cors_(std::move(cors)) {}
 
 http::Reply ChartaHandler::refuse(int status, std::string_view detail) {
   return http::refusal(status, detail);
@@ -50,6 +50,13 @@ http::Reply ChartaHandler::route(http::Request& req, core::Instant now) {
 }
 
 http::Reply ChartaHandler::handle(http::Request& req) {
+  if (auto preflight = cors_.preflight(req)) return std::move(*preflight);
+  http::Reply r = answer(req);
+  cors_.decorate(req, r);
+  return r;
+}
+
+http::Reply ChartaHandler::answer(http::Request& req) {
   try {
     return route(req, core::now());
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "api/cors.h"
 #include "api/ops.h"
 #include "api/router.h"
 #include "api/site.h"
@@ -14,11 +15,11 @@ namespace charta::api {
 // The server's one handler: the JSON API under /api, the operators' endpoints, and the public
 // pages; the single place that turns what escapes them into a response (an RFC 9457 problem under
 // /api, an HTML page elsewhere; the reason logged, never shown) and that logs and counts every
-// request. Safe for concurrent use.
+// request; CORS headers and preflights as "cors" says (api/cors.h). Safe for concurrent use.
 class ChartaHandler : public http::Handler {
  public:
   ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
-                http::AccessLog* log);
+                http::AccessLog* log, Cors cors = Cors());
 
   http::Reply handle(http::Request& req) override;
   http::Reply refuse(int status, std::string_view detail) override;
@@ -27,12 +28,14 @@ class ChartaHandler : public http::Handler {
 
  private:
   http::Reply route(http::Request& req, core::Instant now);
+  http::Reply answer(http::Request& req);
 
   SiteRoutes& site_;
   ApiRouter& api_;
   Ops& ops_;
   http::Metrics& metrics_;
   http::AccessLog* log_;
+  Cors cors_;
 };
 
 }  // namespace charta::api

@@ -6,11 +6,8 @@
 #include <Poco/Util/MapConfiguration.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 
+#include "app/data_dir.h"
 #include "core/error.h"
-
-#ifndef CHARTA_DATA_DIR
-#define CHARTA_DATA_DIR "."
-#endif
 
 namespace charta::app {
 
@@ -18,7 +15,7 @@ const std::vector<ConfigKey>& configKeys() {
   static const std::vector<ConfigKey> keys = {
       {"repository.path", "var/policies.git", "the policy repository (bare or with a work tree)"},
       {"repository.branch", "", "the branch of revisions; empty: the branch HEAD points to"},
-      {"repository.seed", std::string(CHARTA_DATA_DIR) + "/policies",
+      {"repository.seed", defaultDataDir() + "/policies",
        "what `charta init` puts in a new repository"},
       {"repository.bare", "true", "`charta init` creates a bare repository"},
       {"repository.poll_ms", "500", "how often the server looks for new commits and tags"},
@@ -31,7 +28,7 @@ const std::vector<ConfigKey>& configKeys() {
        "a git lock file this old was left by a writer that died and is removed"},
       {"publisher.name", "", "tagger name of publications; empty: git config user.name"},
       {"publisher.email", "", "tagger e-mail of publications; empty: git config user.email"},
-      {"site.data_dir", CHARTA_DATA_DIR, "where templates/ and site/ are"},
+      {"site.data_dir", defaultDataDir(), "where templates/ and site/ are"},
       {"site.base_url", "", "absolute base URL of the site; empty: charta.xml base-url"},
       {"server.host", "127.0.0.1", "address to listen on"},
       {"server.port", "8080", "port to listen on (0: any free port)"},
@@ -52,6 +49,9 @@ const std::vector<ConfigKey>& configKeys() {
       {"auth.client_header", "",
        "header a trusted reverse proxy sets to the client address (X-Forwarded-For: its last "
        "element); empty: the connection's peer"},
+      {"api.cors_origins", "",
+       "origins (https://admin.shop.kz, comma-separated) allowed to call the non-public API "
+       "from a browser, never with credentials; the public reads answer every origin"},
       {"site.max_age_s", "60", "max-age of pages that an unannounced publication may change"},
       {"log.access", "true", "JSON access log on stdout"},
       {"log.ip", "false", "include client IP addresses in the access log"},

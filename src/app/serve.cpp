@@ -254,7 +254,9 @@ class ServeApp : public Poco::Util::ServerApplication {
                               config_.getString("auth.client_header")});
     addApiModules(router, app, current, metrics, config_);
     api::SiteRoutes siteRoutes(app.catalog, app.pages, config_.getInt("site.max_age_s", 60));
-    api::ChartaHandler handler(siteRoutes, router, ops, metrics, log.get());
+    api::ChartaHandler handler(
+        siteRoutes, router, ops, metrics, log.get(),
+        api::Cors(api::Cors::parseOrigins(config_.getString("api.cors_origins"))));
 
     service::WebhookService webhooks(webhookOptions(config_), timelinesOf(app.catalog),
                                      [&metrics](const std::string& c) { metrics.add(c); });

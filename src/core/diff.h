@@ -5,50 +5,16 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clauses.h"
 #include "core/registry.h"
+#include "core/word_diff.h"
+#include "core/words.h"
 
 namespace charta::core {
 
-// One word or punctuation mark of a policy text, read as core::legalTokens reads it (formatting
-// removed), and whether white space came before it (so the words can be printed back).
-struct Word {
-  std::string_view text{};  // points into the Markdown it was read from
-  bool spaceBefore = false;
-};
-
-// A unit of a policy text as the redline and the lint see it: a numbered clause (a paragraph
-// "4.1.10. ..." or a heading "## 5. ...", as core::clauseMarks finds them) with the unnumbered
-// blocks that follow it (lists, continuation paragraphs), an unnumbered heading with what follows
-// it, or the preamble before the first clause.
-struct ClauseText {
-  std::string number{};       // "4.1.10"; empty for the preamble and unnumbered headings
-  bool heading = false;       // opens with an ATX heading
-  bool preamble = false;      // the text before the first clause or heading
-  size_t line = 0;            // 1-based line of its first line in the text given
-  size_t endLine = 0;         // its last non-blank line
-  std::vector<Word> words{};  // its words after the number (the number itself is not a word here)
-};
-
-// Splits "markdown" (a body, front matter removed) into clauses, in text order. The words point
-// into "markdown", which must outlive the result. Linear in the input.
-std::vector<ClauseText> splitClauses(std::string_view markdown);
-
-// The words of "markdown" with their spacing: the same texts as core::legalTokens(markdown).
-std::vector<Word> readWords(std::string_view markdown);
-
-// Prints "words" back as text: single spaces where the text had white space.
-std::string joinWords(const std::vector<Word>& words);
-
-// --- the redline ---
-
-enum class WordOpKind { kEqual, kDelete, kInsert };
-const char* wordOpName(WordOpKind k);  // "equal", "delete", "insert"
-
-// A run of words kept, deleted from the old clause, or inserted into the new one.
-struct WordOp {
-  WordOpKind kind = WordOpKind::kEqual;
-  std::vector<Word> words{};
-};
+// The redline of two texts of one document: which clauses changed, and how, word by word. The
+// clauses are read by the clause grammar (core/clauses.h), the words compared by core::diffWords
+// (core/word_diff.h).
 
 // What happened to one clause between two texts.
 //   unchanged  same number, same words
@@ -109,9 +75,6 @@ struct DiffOptions {
 DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdown,
                        const DiffOptions& options = {});
 
-// The word-level operations turning "from" into "to" (minimal, deletions before insertions).
-std::vector<WordOp> diffWords(const std::vector<Word>& from, const std::vector<Word>& to);
-
 // The diff as plain text, one line per clause that is not unchanged:
 //   changed 4.1.10 [marketing]: Предоставления [-старое-]{+новое+} ...
 //   moved 5.2 -> 5.3
@@ -121,15 +84,7 @@ std::vector<WordOp> diffWords(const std::vector<Word>& from, const std::vector<W
 //   split 5.2 -> 5.3: the words taken out of 5.2, with their changes
 //   merged 5.3 -> 5.2: the words that went into 5.2, with their changes
 // The preamble is named "preamble"; an unnumbered heading "heading".
-// What surrounds deleted and inserted words: git's word-diff markers by default; a terminal may
-// use colours instead.
-struct DiffMarkers {
-  std::string_view deleteOpen = "[-", deleteClose = "-]";
-  std::string_view insertOpen = "{+", insertClose = "+}";
-};
+// The markers: see core::DiffMarkers (core/word_diff.h).
 std::string formatDiffPlain(const DocumentDiff& diff, const DiffMarkers& markers = {});
-
-// "[-a b-]{+c+} d": the operations as text with git's word-diff markers.
-std::string formatOpsPlain(const std::vector<WordOp>& ops, const DiffMarkers& markers = {});
 
 }  // namespace charta::core

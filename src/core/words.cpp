@@ -1,6 +1,140 @@
 #include "core/words.h"
 
 namespace charta::core {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// One token of a Markdown text: a word, a punctuation mark or U+FFFD for an invalid byte.
+struct Token {
+  std::string_view text;
+  bool word = false;         // letters and digits
+  bool spaceBefore = false;  // white space (or a line break) came before it
+  bool escaped = false;      // a word that starts right after a backslash escape inside a word
+};
+
+// Reads the tokens of Markdown text one by one: the rules of legalTokens in one place. A token
+// is always a contiguous part of the text (or kReplacement).
+class TokenReader {
+ public:
+  TokenReader(std::string_view text, bool rawFirstLine) : text_(text), raw_(rawFirstLine) {}
+
+  bool next(Token& t) {
+    while (true) {
+      if (i_ >= line_.size() && !nextLine()) return false;
+      if (i_ >= line_.size()) continue;
+      if (markup()) continue;
+      t = read();
+      space_ = false;
+      lastWordEnd_ = t.word ? line_.data() + i_ : nullptr;
+      return true;
+    }
+  }
+
+ private:
+  bool nextLine() {
+    if (pos_ >= text_.size()) return false;
+    size_t e = text_.find('\n', pos_);
+    if (e == std::string_view::npos) e = text_.size();
+    line_ = text_.substr(pos_, e - pos_);
+    if (!(first_ && raw_)) line_ = stripLineMarkup(line_);
+    if (!first_) space_ = true;
+    first_ = false;
+    pos_ = e + 1;
+    i_ = 0;
+    lastWordEnd_ = nullptr;
+    return true;
+  }
+
+  // Skips markup that carries no words at i_: emphasis, autolink brackets, white space and the
+  // backslash of an escape. True when something was skipped.
+  bool markup() {
+    char c = line_[i_];
+    if (c == '\\' && i_ + 1 < line_.size() && static_cast<unsigned char>(line_[i_ + 1]) < 0x80 &&
+        line_[i_ + 1] != ' ') {
+      escapeAt_ = line_.data() + i_;
+      ++i_;  // the escaped character is text, never markup
+    } else if (c == '*' || c == '_' ||
+               (c == '<' && isAutolinkStart(line_.substr(i_ + 1)) &&
+                line_.find('>', i_) != std::string_view::npos)) {
+      ++i_;
+      return true;
+    } else if (c == '>' && i_ > 0) {
+      size_t open = line_.rfind('<', i_);  // the closing bracket of an autolink on this line
+      if (open != std::string_view::npos && isAutolinkStart(line_.substr(open + 1))) {
+        ++i_;
+        return true;
+      }
+    }
+    char32_t cp;
+    size_t n = charAt(i_, cp);
+    if (n > 0 && isTextSpace(cp)) {
+      space_ = true;
+      i_ += n;
+      return true;
+    }
+    return false;
+  }
+
+  // The length of the character at "i" (0: an invalid byte) and its code point. Fast paths:
+  // ASCII, and the two-byte Cyrillic block U+0400-U+04FF.
+  size_t charAt(size_t i, char32_t& cp) const {
+    auto uc = static_cast<unsigned char>(line_[i]);
+    if (uc < 0x80) {
+      cp = uc;
+      return 1;
+    }
+    if (uc >= 0xD0 && uc <= 0xD3 && i + 1 < line_.size() &&
+        (static_cast<unsigned char>(line_[i + 1]) & 0xC0) == 0x80) {
+      cp = (static_cast<char32_t>(uc & 0x1F) << 6) | (line_[i + 1] & 0x3F);
+      return 2;
+    }
+    return decodeUtf8(line_, i, cp);
+  }
+
+  // The token at i_, which is no markup; moves i_ past it.
+  Token read() {
+    Token t;
+    t.spaceBefore = space_;
+    bool escaped = escapeAt_ && escapeAt_ + 1 == line_.data() + i_;
+    char32_t cp;
+    size_t n = charAt(i_, cp);
+    if (n == 0) {
+      t.text = kReplacement;
+      ++i_;
+      return t;
+    }
+    if (!isWordChar(cp)) {
+      t.text = line_.substr(i_, n);
+      i_ += n;
+      return t;
+    }
+    size_t begin = i_;
+    t.word = true;
+    t.escaped = escaped && lastWordEnd_ == escapeAt_;
+    i_ += n;
+    while (i_ < line_.size()) {
+      n = charAt(i_, cp);
+      bool cyrillic = cp >= 0x400 && cp <= 0x4FF;  // all letters: the common case first
+      if (n == 0 || !(cyrillic || isWordChar(cp))) break;
+      i_ += n;
+    }
+    t.text = line_.substr(begin, i_ - begin);
+    return t;
+  }
+
+  std::string_view text_;
+  bool raw_;
+  std::string_view line_{};
+  size_t pos_ = 0, i_ = 0;
+  bool first_ = true;
+  bool space_ = false;
+  const char* escapeAt_ = nullptr;     // the backslash of the last escape
+  const char* lastWordEnd_ = nullptr;  // where the last token ended, if it was a word
+};
+
+}  // namespace
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -10,6 +144,14 @@ bool iequals(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
+}
+
+std::string asciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
 
 bool isAutolinkStart(std::string_view s) {
@@ -38,7 +180,6 @@ std::string_view stripLineMarkup(std::string_view line) {
   return line;
 }
 
-// Decodes one code point at "i"; returns its length, or 0 for an invalid sequence.
 size_t decodeUtf8(std::string_view s, size_t i, char32_t& cp) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
@@ -66,6 +207,34 @@ size_t decodeUtf8(std::string_view s, size_t i, char32_t& cp) {
   return n;
 }
 
+void appendUtf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+bool isValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    char32_t cp;
+    size_t n = decodeUtf8(text, i, cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 bool isTextSpace(char32_t cp) {
   return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
          cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x205F ||
@@ -86,68 +255,107 @@ bool isWordChar(char32_t cp) {
   return true;
 }
 
-bool isValidUtf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
+bool isUpperCase(char32_t cp) {
+  if (cp >= 'A' && cp <= 'Z') return true;
+  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return true;
+  if (cp >= 0x400 && cp <= 0x42F) return true;
+  if (cp >= 0x460 && cp <= 0x4FF) return cp % 2 == 0;  // Cyrillic extensions alternate cases
+  return false;
+}
+
+char32_t toLowerCase(char32_t cp) {
+  if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
+  return cp;
+}
+
+size_t skipTextSpace(std::string_view s, size_t i) {
+  while (i < s.size()) {
     char32_t cp;
-    size_t n = decodeUtf8(text, i, cp);
-    if (n == 0) return false;
+    size_t n = decodeUtf8(s, i, cp);
+    if (n == 0 || !isTextSpace(cp)) break;
     i += n;
   }
-  return true;
+  return i;
+}
+
+size_t lettersEnd(std::string_view s, size_t i) {
+  while (i < s.size()) {
+    char32_t cp;
+    size_t n = decodeUtf8(s, i, cp);
+    if (n == 0 || !isWordChar(cp) || (cp >= '0' && cp <= '9')) break;
+    i += n;
+  }
+  return i;
+}
+
+bool wordStartsAt(std::string_view s, size_t i) {
+  if (i == 0) return true;
+  size_t k = i - 1;
+  while (k > 0 && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80) --k;
+  char32_t cp;
+  return decodeUtf8(s, k, cp) == 0 || !isWordChar(cp);
+}
+
+bool isWordToken(std::string_view token) {
+  char32_t cp;
+  return !token.empty() && decodeUtf8(token, 0, cp) > 0 && isWordChar(cp);
+}
+
+std::string lowerCase(std::string_view text) {
+  std::string out(text);
+  for (size_t i = 0; i < out.size();) {
+    auto c = static_cast<unsigned char>(out[i]);
+    if (c < 0x80) {
+      if (c >= 'A' && c <= 'Z') out[i] = static_cast<char>(c + 0x20);
+      ++i;
+      continue;
+    }
+    char32_t cp;
+    size_t n = decodeUtf8(out, i, cp);
+    if (n == 0) {
+      ++i;
+      continue;
+    }
+    char32_t lower = toLowerCase(cp);
+    if (lower != cp) {  // a Cyrillic capital: two bytes, as its lower case
+      out[i] = static_cast<char>(0xC0 | (lower >> 6));
+      out[i + 1] = static_cast<char>(0x80 | (lower & 0x3F));
+    }
+    i += n;
+  }
+  return out;
 }
 
 std::vector<std::string> legalTokens(std::string_view markdown) {
   std::vector<std::string> out;
-  std::string word;
-  auto flush = [&] {
-    if (!word.empty()) out.push_back(std::move(word));
-    word.clear();
-  };
-  size_t pos = 0;
-  while (pos < markdown.size()) {
-    size_t e = markdown.find('\n', pos);
-    if (e == std::string_view::npos) e = markdown.size();
-    std::string_view ln = stripLineMarkup(markdown.substr(pos, e - pos));
-    pos = e + 1;
-    for (size_t i = 0; i < ln.size();) {
-      char c = ln[i];
-      if (c == '\\' && i + 1 < ln.size() && static_cast<unsigned char>(ln[i + 1]) < 0x80 &&
-          ln[i + 1] != ' ') {
-        ++i;  // an escaped ASCII character is text: fall through to read it
-      } else if (c == '*' || c == '_' ||
-                 (c == '<' && isAutolinkStart(ln.substr(i + 1)) &&
-                  ln.find('>', i) != std::string_view::npos)) {
-        flush();
-        ++i;
-        continue;
-      } else if (c == '>' && i > 0) {
-        // The closing bracket of an autolink opened on this line.
-        size_t open = ln.rfind('<', i);
-        if (open != std::string_view::npos && isAutolinkStart(ln.substr(open + 1))) {
-          flush();
-          ++i;
-          continue;
-        }
-      }
-      char32_t cp;
-      size_t n = decodeUtf8(ln, i, cp);
-      if (n == 0) {
-        flush();
-        out.emplace_back("\xEF\xBF\xBD");
-        ++i;
-        continue;
-      }
-      if (isTextSpace(cp)) {
-        flush();
-      } else if (isWordChar(cp)) {
-        word.append(ln.substr(i, n));
-      } else {
-        flush();
-        out.emplace_back(ln.substr(i, n));
-      }
-      i += n;
+  TokenReader reader(markdown, false);
+  Token t;
+  while (reader.next(t)) {
+    if (t.escaped && !out.empty()) {
+      out.back().append(t.text);  // "a\b" is the word "ab"
+    } else {
+      out.emplace_back(t.text);
     }
-    flush();
+  }
+  return out;
+}
+
+std::vector<Word> readWords(std::string_view markdown, bool rawFirstLine) {
+  std::vector<Word> out;
+  out.reserve(markdown.size() / 6);
+  TokenReader reader(markdown, rawFirstLine);
+  Token t;
+  while (reader.next(t)) out.push_back(Word{t.text, t.spaceBefore});
+  return out;
+}
+
+std::string joinWords(const std::vector<Word>& words) {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i > 0 && words[i].spaceBefore) out += ' ';
+    out.append(words[i].text);
   }
   return out;
 }

@@ -1,11 +1,8 @@
 #include "ledger/group_commit.h"
 
-#include <Poco/UUIDGenerator.h>
-
 #include <map>
 
-#include "ledger/chain.h"
-#include "ledger/sql_events.h"
+#include "ledger/sql_consents.h"
 
 namespace charta::ledger::sql {
 
@@ -15,72 +12,12 @@ struct GroupCommit::Outcome {
   std::exception_ptr refusal;  // Conflict or Blocked: this request only
 };
 
-namespace {
-
-Conflict keyConflict() {
-  return Conflict("the idempotency key was already used for a different consent request");
-}
-
-// The decisions of one batch, in order, inside its transaction: what is committed (by other
-// processes too) and what the batch appended before each request both count.
-class BatchDecider {
- public:
-  BatchDecider(Head head, std::map<std::string, Event> stored, std::map<std::string, bool> blocked)
-      : head_(std::move(head)), stored_(std::move(stored)), blocked_(std::move(blocked)) {}
-
-  // Decides the request "e" with request digest "digest": a replay of the event stored or
-  // appended under its idempotency key, a new event at the head of the chain, or a refusal.
-  // throws Conflict: the key was used for a different request. throws Blocked.
-  AppendResult decide(const NewEvent& e, const std::string& digest) {
-    if (e.idempotencyKey) {
-      if (const Event* prior = priorOf(*e.idempotencyKey)) {
-        if (prior->requestDigest != digest) throw keyConflict();
-        return AppendResult{*prior, true};
-      }
-    }
-    if (e.type == EventType::kGiven && blocked_[e.subject]) {
-      throw Blocked("the subject is blocked (clause 6.2.4): consent cannot be given");
-    }
-    Event ev{e,
-             Poco::UUIDGenerator::defaultGenerator().createRandom().toString(),
-             head_.seq + 1,
-             core::now(),
-             digest,
-             head_.hash,
-             ""};
-    ChainFields f = chainFields(ev);
-    ev.hash = chainHash(f);
-    rows_.push_back(InsertRow::of(ev, f));
-    head_ = {ev.seq, ev.hash};
-    if (e.type == EventType::kBlocked || e.type == EventType::kUnblocked) {
-      blocked_[e.subject] = e.type == EventType::kBlocked;
-    }
-    if (e.idempotencyKey) appended_.insert_or_assign(*e.idempotencyKey, ev);
-    return AppendResult{std::move(ev), false};
-  }
-
-  std::vector<InsertRow>& rows() { return rows_; }
-  const Head& head() const { return head_; }
-
- private:
-  const Event* priorOf(const std::string& key) const {
-    if (auto it = appended_.find(key); it != appended_.end()) return &it->second;
-    if (auto it = stored_.find(key); it != stored_.end()) return &it->second;
-    return nullptr;
-  }
-
-  Head head_;
-  std::map<std::string, Event> stored_;    // committed, by idempotency key
-  std::map<std::string, bool> blocked_;    // by subject; updated as the batch goes
-  std::map<std::string, Event> appended_;  // by this batch, by idempotency key
-  std::vector<InsertRow> rows_;
-};
-
-}  // namespace
-
 GroupCommit::GroupCommit(const Dialect& dialect, const Options& options,
-                         std::unique_ptr<Session> session)
-    : dialect_(dialect), options_(options), session_(std::move(session)) {
+                         std::unique_ptr<Session> session, std::string secret)
+    : dialect_(dialect),
+      options_(options),
+      session_(std::move(session)),
+      secret_(std::move(secret)) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -93,9 +30,10 @@ GroupCommit::~GroupCommit() {
   thread_.join();
 }
 
-AppendResult GroupCommit::append(NewEvent event, std::string digest) {
+AppendResult GroupCommit::append(NewEvent event, Citation citation, std::string digest) {
   Request r;
   r.event = std::move(event);
+  r.citation = std::move(citation);
   r.digest = std::move(digest);
   auto future = r.appended.get_future();
   submit(&r);
@@ -103,6 +41,15 @@ AppendResult GroupCommit::append(NewEvent event, std::string digest) {
 }
 
 void GroupCommit::ping() { runJob(Job::kPing); }
+
+void GroupCommit::transact(std::function<void(Tx&)> fn) {
+  Request r;
+  r.job = Job::kTransact;
+  r.fn = std::move(fn);
+  auto future = r.done.get_future();
+  submit(&r);
+  future.get();
+}
 Settings GroupCommit::settings() { return runJob(Job::kSettings); }
 
 void GroupCommit::submit(Request* r) {
@@ -167,6 +114,30 @@ Session& GroupCommit::session() {
 }
 
 void GroupCommit::runOne(Request& r) {
+  if (r.job == Job::kTransact) {
+    try {
+      Tx tx = begin();
+      try {
+        r.fn(tx);
+        end(tx);
+      } catch (...) {
+        dialect_.rollback(tx.session);
+        throw;
+      }
+      r.done.set_value({});
+    } catch (const Error&) {
+      r.done.set_exception(std::current_exception());
+    } catch (...) {
+      session_.reset();
+      frontier_.reset();
+      try {
+        rethrowAsStorage("writing to the consent ledger");
+      } catch (...) {
+        r.done.set_exception(std::current_exception());
+      }
+    }
+    return;
+  }
   try {
     Session& s = session();
     Settings out;
@@ -193,36 +164,53 @@ void GroupCommit::runOne(Request& r) {
   }
 }
 
-// One transaction for the whole batch. Round trips per batch, whatever its size (up to the chunk
-// sizes): lock the head, look up the batch's idempotency keys, look up the blocking of its
-// subjects, insert, move the head, commit.
-std::vector<GroupCommit::Outcome> GroupCommit::commitBatch(const std::vector<Request*>& batch) {
-  std::vector<Outcome> outcomes(batch.size());
+Tx GroupCommit::begin() {
   Session& s = session();
   dialect_.beginWrite(s);
   try {
     Head head = lockHead(s, dialect_);
-    std::vector<std::string> keys, subjects;
-    for (const Request* r : batch) {
-      if (r->event->idempotencyKey) keys.push_back(*r->event->idempotencyKey);
-      if (r->event->type == EventType::kGiven) subjects.push_back(r->event->subject);
+    if (!frontier_ || frontier_->size() != static_cast<std::uint64_t>(head.seq)) {
+      frontier_.reset();
+      frontier_ = core::merkle::Frontier::of(static_cast<std::uint64_t>(head.seq),
+                                             storedPerfect(s, dialect_));
     }
-    BatchDecider decider(std::move(head), storedByKey(s, dialect_, keys),
-                         blockingOf(s, dialect_, subjects));
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      try {
-        outcomes[i].result = decider.decide(*batch[i]->event, batch[i]->digest);
-      } catch (const Conflict&) {
-        outcomes[i].refusal = std::current_exception();
-      } catch (const Blocked&) {
-        outcomes[i].refusal = std::current_exception();
-      }
-    }
-    insertRows(s, dialect_, decider.rows());
-    writeHead(s, dialect_, decider.head());
-    dialect_.commit(s);
+    return Tx(s, dialect_, std::move(head), *frontier_);
   } catch (...) {
     dialect_.rollback(s);
+    throw;
+  }
+}
+
+void GroupCommit::end(Tx& tx) {
+  tx.flush();
+  dialect_.commit(tx.session);
+  frontier_ = tx.frontier();
+}
+
+// One transaction for the whole batch. Round trips per batch, whatever its size (up to the chunk
+// sizes): lock the head, look up the batch's subjects, idempotency keys and blocking, insert the
+// events, nodes, subjects and personal values, move the head, commit.
+std::vector<GroupCommit::Outcome> GroupCommit::commitBatch(const std::vector<Request*>& batch) {
+  std::vector<Outcome> outcomes(batch.size());
+  Tx tx = begin();
+  try {
+    std::vector<ConsentRequest> requests;
+    for (const Request* r : batch) requests.push_back({&*r->event, &r->citation, &r->digest});
+    ConsentBatch decider(tx, secret_, options_.requirePublication);
+    decider.prepare(requests);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      try {
+        outcomes[i].result = decider.decide(requests[i]);
+      } catch (const StorageError&) {
+        throw;
+      } catch (const Error&) {
+        outcomes[i].refusal = std::current_exception();  // this request only
+      }
+    }
+    decider.flush();
+    end(tx);
+  } catch (...) {
+    dialect_.rollback(tx.session);
     throw;
   }
   return outcomes;
@@ -234,6 +222,7 @@ void GroupCommit::runBatch(const std::vector<Request*>& batch) {
     outcomes = commitBatch(batch);
   } catch (...) {
     session_.reset();  // the connection may be broken: reconnect for the next batch
+    frontier_.reset();
     std::exception_ptr failure;
     try {
       rethrowAsStorage("appending consent events");

@@ -13,6 +13,7 @@
 #include "core/consent.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "core/merkle.h"
 #include "core/time.h"
 
 namespace charta::ledger {
@@ -37,14 +38,29 @@ struct NewEvent {
   std::optional<std::string> idempotencyKey;  // 1-128 printable ASCII; unique in the ledger
 };
 
-// A recorded consent event. Immutable once appended.
+// What a consent-type event adds to NewEvent (see Ledger::append).
+struct Citation {
+  // The seq of the chained `edition.published` event of the edition consented to. Unset: the
+  // ledger cites the one chained for (document, edition), if any (see Options::requirePublication).
+  std::optional<std::int64_t> publication;
+  // Why a subject is blocked or unblocked: 1-1024 bytes of UTF-8. Only for those two types.
+  std::optional<std::string> reason;
+};
+
+// A recorded consent-type event. Immutable once appended.
 struct Event : NewEvent {
-  std::string id;             // UUID v4, random, lower-case ("3f0c...-4...")
-  std::int64_t seq;           // 1, 2, 3... dense: the chain order
-  core::Instant recordedAt;   // the server's clock (UTC, ms) when the event was appended
-  std::string requestDigest;  // see chain.h: what an idempotency key is compared by
-  std::string prevHash;       // the hash of event seq-1; 64 zeros for seq 1
-  std::string hash;           // see chain.h
+  std::string id;              // UUID v4, random, lower-case ("3f0c...-4...")
+  std::int64_t seq = 0;        // 1, 2, 3... dense: the chain order (shared with every kind)
+  core::Instant recordedAt{};  // the server's clock (UTC, ms) when the event was appended
+  std::string requestDigest;   // hex HMAC-SHA256 under the subject's key of the request
+                               // digest of chain.h: what an idempotency key is compared by
+  std::string prevHash;        // the hash of event seq-1; 64 zeros for seq 1
+  std::string hash;            // SHA-256 of the canonical bytes (canonical.h)
+  std::string pseudonym;       // the subject as the chain holds it (hex HMAC-SHA256)
+  std::optional<std::int64_t> publication;    // seq of the edition.published event cited
+  std::optional<std::string> reason;          // blocked/unblocked
+  std::optional<std::string> evidenceSha256;  // as chained (the evidence is kept apart)
+  bool subjectErased = false;  // the subject was erased: subject is "" and evidence nullopt
 };
 
 struct AppendResult {
@@ -61,6 +77,10 @@ enum class FindingKind {
   kReordered,   // an intact event sits at another seq than the one it was chained at
   kBrokenLink,  // prev_hash does not match the previous event's hash (e.g. an event was changed
                 // and re-hashed), or the chain head does not match the last event
+  kMismatch,    // an indexed column does not say what the event's canonical bytes say
+  kMerkle,      // a stored Merkle node is not the hash of the events it covers
+  kAnchor,      // the log does not match an anchor given to verify (truncated, rewritten or
+                // recomputed), or two anchors are not consistent
 };
 std::string_view findingKindName(FindingKind kind);  // "changed", "removed", ...
 
@@ -77,6 +97,107 @@ struct VerifyReport {
   std::int64_t headSeq = 0;  // the chain head as recorded in the database
   std::string headHash;
   std::vector<Finding> findings;  // ordered by seq
+  std::int64_t fromSeq = 1;       // the first event checked (after the anchor with sinceAnchor)
+  std::uint64_t treeSize = 0;     // the Merkle tree of the events read: its size and root (hex)
+  std::string root;
+  std::int64_t anchorsChecked = 0;
+};
+
+// A tree head committed outside the database (an anchor in git): the log must still have it.
+struct Anchor {
+  std::uint64_t treeSize = 0;
+  std::string root;               // hex MTH of events 1..treeSize
+  std::int64_t chainHeadSeq = 0;  // == treeSize in anchors charta writes
+  std::string chainHeadHash;      // hex chain hash of event chainHeadSeq
+  std::string name;               // how findings name it (e.g. the anchor commit id)
+};
+
+struct VerifyOptions {
+  std::vector<Anchor> anchors;  // any order
+  // Check only the events after the latest anchor: the stored Merkle nodes at its size must give
+  // its root and its chain head must be stored, then the new events must extend both.
+  bool sinceAnchor = false;
+};
+
+// What checkTail found: the events appended since the previous call, checked.
+struct TailReport {
+  bool ok = true;                   // no finding now or in any earlier call (findings stick)
+  std::int64_t checkedThrough = 0;  // the last seq checked
+  std::int64_t newEvents = 0;       // checked by this call
+  std::vector<Finding> findings;    // the first findings ever made, at most 16
+};
+
+// The facts of one publication as charta observed it (an `edition.published` event).
+struct PublicationFacts {
+  core::DocumentId doc;
+  core::EditionNo edition;
+  std::string tag;  // the tag object id, 40 hex
+  core::CommitId commit;
+  std::string publishedAt;    // RFC 3339 with milliseconds and offset
+  std::string effectiveFrom;  // as in the Effective-From trailer (RFC 3339)
+  bool material = false;
+  bool imported = false;
+  std::vector<std::pair<core::Lang, std::string>> texts;  // language -> text SHA-256 (hex)
+  std::string registrySha256;                             // SHA-256 of charta.xml at the commit
+  std::string observedVia;  // "cli", "api" or "git"; not part of the facts compared
+};
+
+// The facts of one withdrawal of a scheduled edition (an `edition.withdrawn` event).
+struct WithdrawalFacts {
+  core::DocumentId doc;
+  core::EditionNo edition;
+  std::string tag;          // the withdrawal tag object id, 40 hex
+  std::string withdrawnAt;  // RFC 3339
+  std::string reason;       // 1-1024 bytes of UTF-8
+  std::string observedVia;  // "cli", "api" or "git"; not part of the facts compared
+};
+
+// Where an event sits in the log.
+struct Chained {
+  std::int64_t seq = 0;
+  std::string id;
+  core::Instant recordedAt{};
+  std::string prevHash;
+  std::string hash;
+};
+
+struct ChainedWithdrawal {
+  WithdrawalFacts facts;
+  Chained chained;
+};
+
+struct ChainedPublication {
+  PublicationFacts facts;
+  Chained chained;
+  std::optional<ChainedWithdrawal> withdrawal;
+};
+
+template <typename T>
+struct Recorded {
+  T stored;               // as chained (now or before)
+  bool appended = false;  // false: the same facts were already chained; nothing was appended
+};
+
+// One archived page variant (the `pages` table): stored once, by the SHA-256 of its bytes.
+struct PageRecord {
+  std::string sha256;  // hex SHA-256 of bytes
+  std::string bytes;   // empty in listings
+  core::DocumentId doc;
+  core::EditionNo edition;
+  core::Lang lang;
+  std::string variant;  // e.g. "in-force", "notice:v4", "superseded", "withdrawn" (1-128 ASCII)
+  core::Instant firstServedAt{};
+};
+
+enum class SubjectState {
+  kUnknown,  // the ledger never saw the subject id
+  kActive,   // events of the subject are linked to it (its key exists)
+  kErased,   // erased, and nothing recorded since: its events link to nothing any more
+};
+
+struct TreeHead {
+  std::uint64_t size = 0;
+  core::merkle::Hash root{};
 };
 
 // The database failed or is unusable (cannot open, locked for too long, connection lost, schema
@@ -90,6 +211,34 @@ class StorageError : public Error {
 class Blocked : public Error {
  public:
   using Error::Error;
+};
+
+// A consent cites an edition the chain has no `edition.published` event of (with
+// Options::requirePublication, or an explicit Citation::publication that is not one).
+class NotChained : public Error {
+ public:
+  using Error::Error;
+};
+
+// Other facts for an edition already chained (edition.published or edition.withdrawn): what git
+// shows now is not what was chained. Never a second row. Carries both, as canonical fields
+// (name, value; absent values as "-"), and the names of the fields that differ.
+class EditionChanged : public Conflict {
+ public:
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+  EditionChanged(std::string message, Fields chained, Fields observed,
+                 std::vector<std::string> differing)
+      : Conflict(std::move(message)),
+        chained_(std::move(chained)),
+        observed_(std::move(observed)),
+        differing_(std::move(differing)) {}
+  const Fields& chained() const { return chained_; }
+  const Fields& observed() const { return observed_; }
+  const std::vector<std::string>& differing() const { return differing_; }
+
+ private:
+  Fields chained_, observed_;
+  std::vector<std::string> differing_;
 };
 
 // The consent ledger: one append-only, hash-chained sequence of consent events.
@@ -118,7 +267,16 @@ class Ledger {
   // throws StorageError: the database failed and the whole batch holding the event was rolled
   //   back; only a failure inside COMMIT itself can leave it unknown whether the event is stored.
   //   Retrying with the same idempotency key is always safe.
-  virtual AppendResult append(const NewEvent& event) = 0;
+  AppendResult append(const NewEvent& event) { return append(event, Citation{}); }
+
+  // The same, with the publication cited and a reason (blocked/unblocked). The subject enters the
+  // chain as its pseudonym (a new random key on its first event, or its first after an erasure);
+  // the evidence is kept apart (erasable) and chained as its keyed digest.
+  // throws InvalidInput: as above; a reason on a given/withdrawn event or malformed; the cited
+  //   publication's commit, or its text SHA-256 of the language, is not the event's.
+  // throws NotChained: the cited seq is no edition.published of (document, edition), or none is
+  //   chained and Options::requirePublication is set.
+  virtual AppendResult append(const NewEvent& event, const Citation& citation) = 0;
 
   // Returns the event with id "id", or nullopt (also for a malformed id).
   // throws StorageError.
@@ -139,7 +297,7 @@ class Ledger {
   // Re-reads the whole chain in one consistent snapshot and checks every event's hash, every link,
   // seq density and the chain head. Memory is proportional to the number of findings only.
   // throws StorageError (the findings themselves are values, not errors).
-  virtual VerifyReport verify() const = 0;
+  VerifyReport verify() const { return verify(VerifyOptions{}); }
 
   // Readiness: the writer thread takes the chain lock in a write transaction and rolls it back.
   // throws StorageError: the ledger cannot write now.
@@ -156,6 +314,79 @@ class Ledger {
   // "sqlite" or "postgresql".
   virtual std::string_view backend() const = 0;
 
+  // --- The log of every provable event (canonical.h); see also verify(options), checkTail.
+
+  // The ledger's id (a UUID made when the database was created): anchors name it.
+  virtual std::string ledgerId() const = 0;
+
+  // Chains the publication "facts" once per (document, edition): the same facts again (whatever
+  // observedVia) return the stored event with appended=false. Serialised with every other writer
+  // by the chain lock, so several servers on one database record it once.
+  // throws InvalidInput: a malformed field (tag, hashes, times, observedVia, no texts).
+  // throws EditionChanged: other facts are chained for that edition.
+  // throws StorageError.
+  virtual Recorded<ChainedPublication> recordPublication(const PublicationFacts& facts) = 0;
+
+  // Chains the withdrawal of a chained edition, once, like recordPublication.
+  // throws NotChained: the edition is not chained. throws InvalidInput, EditionChanged,
+  //   StorageError.
+  virtual Recorded<ChainedWithdrawal> recordWithdrawal(const WithdrawalFacts& facts) = 0;
+
+  // The chained publications of "doc" by edition number, each with its withdrawal if chained.
+  // throws StorageError.
+  virtual std::vector<ChainedPublication> publications(const core::DocumentId& doc) const = 0;
+
+  // Erases "subject", in one transaction: appends `subject.erased` (pseudonym, reason, by), then
+  // deletes the subject's key, its pseudonym and clear id from the lookup row and every evidence
+  // kept for its events. The chain still verifies; its events remain, linked to nobody. SQLite:
+  // the freed pages are zeroed (secure_delete) and the WAL is checkpointed and truncated.
+  // Returns the erasure event; nullopt when the subject was already erased and nothing has been
+  // recorded for it since.
+  // throws InvalidInput: subject, reason (1-1024 bytes UTF-8) or by (1-128) malformed.
+  // throws NotFound: the ledger never saw the subject. throws StorageError.
+  virtual std::optional<Chained> erase(std::string_view subject, std::string_view reason,
+                                       std::string_view by) = 0;
+
+  // Whether "subject" is unknown, active or erased. throws StorageError.
+  virtual SubjectState subjectState(std::string_view subject) const = 0;
+
+  // The Merkle tree head of events 1..size (RFC 9162; leaf index = seq - 1), in O(log n) reads.
+  // throws InvalidInput: size > count(). throws StorageError.
+  virtual TreeHead treeHead(std::uint64_t size) const = 0;
+  // The inclusion proof of event "seq" in the tree of "size" events (core::merkle::verifyInclusion
+  // with leafHash(canonicalBytes(seq)), index seq - 1). throws InvalidInput: not 1 <= seq <= size
+  // <= count(). throws StorageError.
+  virtual std::vector<core::merkle::Hash> inclusionProof(std::int64_t seq,
+                                                         std::uint64_t size) const = 0;
+  // The consistency proof of the tree of "first" events with the tree of "second".
+  // throws InvalidInput: not 0 < first <= second <= count(). throws StorageError.
+  virtual std::vector<core::merkle::Hash> consistencyProof(std::uint64_t first,
+                                                           std::uint64_t second) const = 0;
+  // The canonical bytes of event "seq" as stored; nullopt when there is none. throws StorageError.
+  virtual std::optional<std::string> canonicalBytes(std::int64_t seq) const = 0;
+
+  // Re-reads the log (from the latest anchor with options.sinceAnchor) in one snapshot, in
+  // constant memory: every event's bytes against its hash, indexed columns and seq; every link;
+  // the chain head; the stored Merkle nodes; the tree head at each anchor's size against its root
+  // and chain head; each anchor against the previous one by a consistency proof.
+  // throws StorageError.
+  virtual VerifyReport verify(const VerifyOptions& options) const = 0;
+
+  // Readiness: checks the events appended since the previous call (the first call starts at the
+  // chain head) and that the event checked last is still stored unchanged, at a constant cost
+  // per event. A finding sticks: the chain does not heal. Thread-safe. throws StorageError.
+  virtual TailReport checkTail() = 0;
+
+  // The page archive. storePage stores "page" once, durably, before it returns; false when a page
+  // with those bytes was already archived (its first record is kept).
+  // throws InvalidInput: sha256 is not the SHA-256 of bytes, or a field is malformed.
+  // throws StorageError.
+  virtual bool storePage(const PageRecord& page) = 0;
+  virtual std::optional<PageRecord> page(std::string_view sha256) const = 0;
+  // The variants archived of one edition and language, without their bytes, by first_served_at.
+  virtual std::vector<PageRecord> pageVariants(const core::DocumentId& doc, core::EditionNo edition,
+                                               const core::Lang& lang) const = 0;
+
  protected:
   Ledger() = default;
 };
@@ -167,6 +398,14 @@ struct Options {
   std::chrono::milliseconds busyTimeout{10000};  // SQLite: wait this long for another process's
                                                  // write lock
   std::size_t readers = 4;                       // pooled connections for find/bySubject/verify...
+  // Consents must cite a chained edition.published (NotChained otherwise). Off while callers do
+  // not chain the editions they serve yet; a consent then cites the edition's event if chained.
+  bool requirePublication = false;
+  // SQLite: the ledger file and its -wal/-shm are made 0600, whatever the umask; with a group
+  // name, 0640 and owned by that group (give the folder the same group and its setgid bit, so
+  // that the -wal and -shm files SQLite makes later get it too). A ledger file that users other
+  // than its owner can write is refused.
+  std::optional<std::string> fileGroup;
 };
 
 // Opens (and creates or migrates) the ledger at "uri":

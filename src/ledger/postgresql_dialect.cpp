@@ -6,8 +6,9 @@
 
 #include <mutex>
 
+#include "ledger/raw_reader.h"
 #include "ledger/sql_dialect.h"
-#include "ledger/sql_events.h"
+#include "ledger/sql_schema.h"
 
 namespace charta::ledger::sql {
 namespace {
@@ -76,22 +77,43 @@ class PostgresqlDialect final : public Dialect {
     s << sql("SELECT pg_advisory_xact_lock(?)"), use(key), now;
   }
 
-  const std::vector<std::string>& schemaV1() const override {
+  const std::vector<std::string>& schemaV2() const override {
     static const std::vector<std::string> statements = [] {
-      std::vector<std::string> out = createTables("BIGINT");
+      std::vector<std::string> out = createTablesV2("BIGINT", "BYTEA");
       out.push_back(
-          "CREATE FUNCTION consent_events_append_only() RETURNS trigger LANGUAGE plpgsql AS"
-          " 'BEGIN RAISE EXCEPTION ''consent_events is append-only''; END'");
+          "CREATE FUNCTION charta_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+          " 'BEGIN RAISE EXCEPTION ''% is append-only'', TG_TABLE_NAME; END'");
+      for (const std::string& t : appendOnlyTables()) {
+        out.push_back("CREATE TRIGGER " + t + "_no_change BEFORE UPDATE OR DELETE ON " + t +
+                      " FOR EACH ROW EXECUTE FUNCTION charta_append_only()");
+        out.push_back("CREATE TRIGGER " + t + "_no_truncate BEFORE TRUNCATE ON " + t +
+                      " FOR EACH STATEMENT EXECUTE FUNCTION charta_append_only()");
+      }
+      // The erasable tables: only erasure deletes personal values and a subject's key.
       out.push_back(
-          "CREATE TRIGGER consent_events_no_change BEFORE UPDATE OR DELETE ON consent_events"
-          " FOR EACH ROW EXECUTE FUNCTION consent_events_append_only()");
+          "CREATE TRIGGER personal_no_update BEFORE UPDATE ON personal"
+          " FOR EACH ROW EXECUTE FUNCTION charta_append_only()");
       out.push_back(
-          "CREATE TRIGGER consent_events_no_truncate BEFORE TRUNCATE ON consent_events"
-          " FOR EACH STATEMENT EXECUTE FUNCTION consent_events_append_only()");
+          "CREATE FUNCTION charta_subjects_guard() RETURNS trigger LANGUAGE plpgsql AS"
+          " 'BEGIN IF TG_OP = ''DELETE'' OR NEW.lookup <> OLD.lookup OR (OLD.subject_key IS NOT"
+          " NULL AND NEW.subject_key IS NOT NULL) THEN RAISE EXCEPTION ''a subject key is only"
+          " ever erased''; END IF; RETURN NEW; END'");
+      out.push_back(
+          "CREATE TRIGGER subjects_guard BEFORE UPDATE OR DELETE ON subjects"
+          " FOR EACH ROW EXECUTE FUNCTION charta_subjects_guard()");
+      out.push_back(
+          "CREATE TRIGGER subjects_no_truncate BEFORE TRUNCATE ON subjects"
+          " FOR EACH STATEMENT EXECUTE FUNCTION charta_append_only()");
       return out;
     }();
     return statements;
   }
+  std::vector<std::string> chainHead() const override { return createChainHead("BIGINT"); }
+  std::vector<std::string> dropV1() const override {
+    return {"DROP TABLE consent_events", "DROP FUNCTION IF EXISTS consent_events_append_only()"};
+  }
+
+  std::unique_ptr<RawReader> rawReader() const override { return postgresqlRawReader(conninfo_); }
 
   Settings settings(Session& s) const override {
     Settings out;

@@ -58,8 +58,19 @@ class Dialect {
   virtual void beforeMigration(Session& s) const = 0;
   // Inside the migration's transaction: serialises migrations between processes.
   virtual void lockMigration(Session& s) const = 0;
-  // The statements of schema version 1.
-  virtual const std::vector<std::string>& schemaV1() const = 0;
+  // The statements creating schema version 2 (tables and triggers; chain_head excluded), and
+  // those creating chain_head for a new database.
+  virtual const std::vector<std::string>& schemaV2() const = 0;
+  virtual std::vector<std::string> chainHead() const = 0;
+  // The statements dropping what is left of schema version 1 once migrated.
+  virtual std::vector<std::string> dropV1() const = 0;
+
+  // After an erasure committed, on a connection outside any transaction (SQLite: checkpoint and
+  // truncate the WAL, so that the erased values leave the -wal file too). Best effort.
+  virtual void afterErase(Session&) const {}
+
+  // A read-only connection of the database's own C API for streaming verification.
+  virtual std::unique_ptr<class RawReader> rawReader() const = 0;
 
   // The durability settings in effect on "s", as Ledger::settings reports them.
   virtual Settings settings(Session& s) const = 0;

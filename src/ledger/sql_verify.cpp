@@ -1,5 +1,5 @@
-// Verification reading: the whole chain, a page at a time, fed to the storage-independent
-// ChainChecker (verify.h). Memory grows with the findings only.
+// Verification reading of a v1 ledger (before its migration): the whole chain, a page at a time,
+// fed to the storage-independent ChainChecker (verify.h). Memory grows with the findings only.
 
 #include <limits>
 
@@ -29,7 +29,7 @@ void feedLinks(Session& s, const Dialect& d, ChainChecker& checker) {
 
 }  // namespace
 
-VerifyReport verifyChain(Session& s, const Dialect& d) {
+VerifyReport verifyChainV1(Session& s, const Dialect& d) {
   std::vector<Poco::Int64> headSeq;
   std::vector<std::string> headHash;
   s << "SELECT seq, hash FROM chain_head WHERE id = 1", into(headSeq), into(headHash), now;

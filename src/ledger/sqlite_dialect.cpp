@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <thread>
 
+#include "ledger/file_mode.h"
+#include "ledger/raw_reader.h"
 #include "ledger/sql_dialect.h"
-#include "ledger/sql_events.h"
+#include "ledger/sql_schema.h"
 
 namespace charta::ledger::sql {
 namespace {
@@ -74,8 +77,9 @@ std::string damageOf(const std::filesystem::path& path) {
 
 class SqliteDialect final : public Dialect {
  public:
-  SqliteDialect(std::string file, std::chrono::milliseconds busyTimeout)
-      : file_(std::move(file)), busyTimeout_(busyTimeout) {}
+  SqliteDialect(std::string file, std::chrono::milliseconds busyTimeout,
+                std::optional<std::string> group)
+      : file_(std::move(file)), busyTimeout_(busyTimeout), mode_(fileModeFor(group)) {}
 
   std::string_view name() const override { return "sqlite"; }
   std::string sql(std::string_view text) const override { return std::string(text); }
@@ -93,6 +97,7 @@ class SqliteDialect final : public Dialect {
       throw StorageError("the consent ledger file " + file_ + " is damaged: " + damage +
                          "; it is left untouched: restore it from a backup");
     }
+    prepareLedgerFiles(file_, mode_);  // throws StorageError: others can write it
   }
 
   // Two processes opening a new ledger at once race to switch it to WAL, which SQLite answers
@@ -120,6 +125,9 @@ class SqliteDialect final : public Dialect {
     int ignored = 0;
     *s << "PRAGMA busy_timeout = " + std::to_string(busyTimeout_.count()), into(ignored), now;
     *s << "PRAGMA synchronous = FULL", now;
+    // Erased values are overwritten with zeros, not left in free pages.
+    *s << "PRAGMA secure_delete = ON", into(ignored), now;
+    prepareLedgerFiles(file_, mode_);  // the -wal and -shm files SQLite made
     return s;
   }
 
@@ -146,20 +154,45 @@ class SqliteDialect final : public Dialect {
   }
   void lockMigration(Session&) const override {}  // BEGIN IMMEDIATE is the lock
 
-  const std::vector<std::string>& schemaV1() const override {
+  const std::vector<std::string>& schemaV2() const override {
     static const std::vector<std::string> statements = [] {
-      std::vector<std::string> out = createTables("INTEGER");
+      std::vector<std::string> out = createTablesV2("INTEGER", "BLOB");
       // Append-only: refuse casual edits. (Whoever can drop a trigger can also edit; verify()
       // is what finds that.)
+      for (const std::string& t : appendOnlyTables()) {
+        for (const char* op : {"update", "delete"}) {
+          out.push_back("CREATE TRIGGER " + t + "_no_" + op + " BEFORE " + op + " ON " + t +
+                        " BEGIN SELECT RAISE(ABORT, '" + t + " is append-only'); END");
+        }
+      }
+      // The erasable tables: only erasure deletes personal values and a subject's key.
       out.push_back(
-          "CREATE TRIGGER consent_events_no_update BEFORE UPDATE ON consent_events"
-          " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END");
+          "CREATE TRIGGER personal_no_update BEFORE UPDATE ON personal"
+          " BEGIN SELECT RAISE(ABORT, 'personal values are erased, never changed'); END");
       out.push_back(
-          "CREATE TRIGGER consent_events_no_delete BEFORE DELETE ON consent_events"
-          " BEGIN SELECT RAISE(ABORT, 'consent_events is append-only'); END");
+          "CREATE TRIGGER subjects_no_delete BEFORE DELETE ON subjects"
+          " BEGIN SELECT RAISE(ABORT, 'subjects are erased, never deleted'); END");
+      out.push_back(
+          "CREATE TRIGGER subjects_keep_key BEFORE UPDATE ON subjects WHEN NEW.lookup <>"
+          " OLD.lookup OR (OLD.subject_key IS NOT NULL AND NEW.subject_key IS NOT NULL)"
+          " BEGIN SELECT RAISE(ABORT, 'a subject key is only ever erased'); END");
       return out;
     }();
     return statements;
+  }
+  std::vector<std::string> chainHead() const override { return createChainHead("INTEGER"); }
+  std::vector<std::string> dropV1() const override { return {"DROP TABLE consent_events"}; }
+
+  void afterErase(Session& s) const override {
+    try {
+      int busy = 0, log = 0, done = 0;
+      s << "PRAGMA wal_checkpoint(TRUNCATE)", into(busy), into(log), into(done), now;
+    } catch (...) {
+    }
+  }
+
+  std::unique_ptr<RawReader> rawReader() const override {
+    return sqliteRawReader(file_, busyTimeout_);
   }
 
   Settings settings(Session& s) const override {
@@ -177,12 +210,13 @@ class SqliteDialect final : public Dialect {
  private:
   std::string file_;
   std::chrono::milliseconds busyTimeout_;
+  FileMode mode_;
 };
 
 }  // namespace
 
 std::unique_ptr<Dialect> sqliteDialect(const Location& location, const Options& options) {
-  return std::make_unique<SqliteDialect>(location.target, options.busyTimeout);
+  return std::make_unique<SqliteDialect>(location.target, options.busyTimeout, options.fileGroup);
 }
 
 }  // namespace charta::ledger::sql

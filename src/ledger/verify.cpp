@@ -25,6 +25,12 @@ std::string_view findingKindName(FindingKind kind) {
       return "reordered";
     case FindingKind::kBrokenLink:
       return "broken_link";
+    case FindingKind::kMismatch:
+      return "mismatch";
+    case FindingKind::kMerkle:
+      return "merkle_node";
+    case FindingKind::kAnchor:
+      return "anchor";
   }
   return "?";
 }

@@ -1,9 +1,9 @@
 #include "render/redline.h"
 
-#include <cctype>
 #include <set>
 
 #include "core/clauses.h"
+#include "render/page_words.h"
 #include "render/text.h"
 
 namespace charta::render {
@@ -103,11 +103,7 @@ constexpr Words kEn{
     "Purpose that needs consent:",
 };
 
-const Words& wordsFor(const core::Lang& lang) {
-  std::string t = lang.str().substr(0, lang.str().find('-'));
-  for (char& c : t) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 0x20 : c);
-  return t == "ru" ? kRu : kEn;
-}
+const Words& wordsFor(const core::Lang& lang) { return detail::isRussian(lang) ? kRu : kEn; }
 
 std::string fill(std::string_view pattern, char key, std::string_view value) {
   std::string out(pattern);
@@ -147,33 +143,20 @@ std::string statusWords(const Words& w, const ClauseDiff& c) {
 }
 
 void appendOps(std::string& out, const std::vector<WordOp>& ops) {
-  bool any = false;
-  WordOpKind prev = WordOpKind::kEqual;
-  for (const WordOp& op : ops) {
-    if (op.words.empty()) continue;
-    const core::Word& first = op.words.front();
-    bool wordStart = static_cast<unsigned char>(first.text.front()) >= 0xC0 ||
-                     std::isalnum(static_cast<unsigned char>(first.text.front()));
-    bool space = any && (first.spaceBefore || (prev != WordOpKind::kEqual && wordStart)) &&
-                 !(op.kind == WordOpKind::kInsert && prev == WordOpKind::kDelete);
-    if (space) out += ' ';
-    if (op.kind == WordOpKind::kDelete) out += "<del>";
-    if (op.kind == WordOpKind::kInsert) out += "<ins>";
-    appendEscaped(out, core::joinWords(op.words));
-    if (op.kind == WordOpKind::kDelete) out += "</del>";
-    if (op.kind == WordOpKind::kInsert) out += "</ins>";
-    prev = op.kind;
-    any = true;
+  for (const core::PrintedRun& run : core::printedRuns(ops)) {
+    if (run.spaceBefore) out += ' ';
+    WordOpKind kind = run.op->kind;
+    if (kind == WordOpKind::kDelete) out += "<del>";
+    if (kind == WordOpKind::kInsert) out += "<ins>";
+    appendEscaped(out, core::joinWords(run.op->words));
+    if (kind == WordOpKind::kDelete) out += "</del>";
+    if (kind == WordOpKind::kInsert) out += "</ins>";
   }
 }
 
-}  // namespace
-
-std::string redlineHtml(const core::DocumentDiff& diff, const RedlineOptions& o) {
-  const Words& w = wordsFor(o.lang);
-  const core::DiffSummary& s = diff.summary;
-
-  // Anchors, unique.
+// The anchor of every entry of "diff", unique: the clause's anchor in the new text
+// ("p-4-1-10"), "removed-p-5-3" for a clause only in the old one, "preamble", "heading-N".
+std::vector<std::string> anchorsOf(const core::DocumentDiff& diff) {
   std::set<std::string> used;
   std::vector<std::string> anchors;
   size_t headings = 0;
@@ -193,126 +176,159 @@ std::string redlineHtml(const core::DocumentDiff& diff, const RedlineOptions& o)
     used.insert(unique);
     anchors.push_back(unique);
   }
+  return anchors;
+}
 
+// The fragment being written.
+class Redline {
+ public:
+  Redline(const core::DocumentDiff& diff, const RedlineOptions& o)
+      : diff_(diff), o_(o), w_(wordsFor(o.lang)), anchors_(anchorsOf(diff)) {
+    for (const ClauseDiff& c : diff.clauses) anyChange_ |= c.status != ClauseStatus::kUnchanged;
+  }
+
+  std::string run() {
+    summary();
+    changes();
+    return std::move(out_);
+  }
+
+ private:
   // "Обновления продукции ... (marketing)": the catalogue's title and the id.
-  auto purposeTitle = [&](const std::string& id) {
-    for (const auto& p : o.purposes) {
+  std::string purposeTitle(const std::string& id) const {
+    for (const auto& p : o_.purposes) {
       if (p.id.str() == id && !p.title.empty()) return p.title + " (" + id + ")";
     }
     return id;
-  };
-
-  std::string out;
-  out += "<section class=\"change-summary\" aria-labelledby=\"change-summary-title\">\n";
-  out += "<h2 id=\"change-summary-title\">";
-  appendEscaped(out, w.summary);
-  out += "</h2>\n<ul class=\"change-counts\">\n";
-  auto countItem = [&](const char* label, size_t n, const char* cls) {
-    out += "<li class=\"count-";
-    out += cls;
-    out += "\">";
-    appendEscaped(out, label);
-    out += ": <strong>" + std::to_string(n) + "</strong></li>\n";
-  };
-  countItem(w.changedN, s.changed, "changed");
-  countItem(w.addedN, s.added, "added");
-  countItem(w.removedN, s.removed, "removed");
-  countItem(w.movedN, s.moved, "moved");
-  if (s.split) countItem(w.splitN, s.split, "split");
-  if (s.merged) countItem(w.mergedN, s.merged, "merged");
-  countItem(w.unchangedN, s.unchanged, "unchanged");
-  out += "</ul>\n";
-  if (!diff.touchedPurposes.empty()) {
-    out += "<p class=\"change-purposes\">";
-    appendEscaped(out, w.purposes);
-    for (size_t i = 0; i < diff.touchedPurposes.size(); ++i) {
-      out += i ? "; " : " ";
-      appendEscaped(out, purposeTitle(diff.touchedPurposes[i]));
-    }
-    out += "</p>\n";
   }
-  bool anyChange = false;
-  for (const ClauseDiff& c : diff.clauses) anyChange |= c.status != ClauseStatus::kUnchanged;
-  if (anyChange) {
-    out += "<nav class=\"change-index\" aria-label=\"";
-    appendAttrEscaped(out, w.navLabel);
-    out += "\"><ul>\n";
-    for (size_t i = 0; i < diff.clauses.size(); ++i) {
-      const ClauseDiff& c = diff.clauses[i];
+
+  void purposes(const char* label, const std::vector<std::string>& ids) {
+    out_ += "<p class=\"change-purposes\">";
+    appendEscaped(out_, label);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      out_ += i ? "; " : " ";
+      appendEscaped(out_, purposeTitle(ids[i]));
+    }
+    out_ += "</p>\n";
+  }
+
+  void countItem(const char* label, size_t n, const char* cls) {
+    out_ += "<li class=\"count-";
+    out_ += cls;
+    out_ += "\">";
+    appendEscaped(out_, label);
+    out_ += ": <strong>" + std::to_string(n) + "</strong></li>\n";
+  }
+
+  // The summary: the counts, the purposes whose clause changed, the index of changed clauses.
+  void summary() {
+    const core::DiffSummary& s = diff_.summary;
+    out_ += "<section class=\"change-summary\" aria-labelledby=\"change-summary-title\">\n";
+    out_ += "<h2 id=\"change-summary-title\">";
+    appendEscaped(out_, w_.summary);
+    out_ += "</h2>\n<ul class=\"change-counts\">\n";
+    countItem(w_.changedN, s.changed, "changed");
+    countItem(w_.addedN, s.added, "added");
+    countItem(w_.removedN, s.removed, "removed");
+    countItem(w_.movedN, s.moved, "moved");
+    if (s.split) countItem(w_.splitN, s.split, "split");
+    if (s.merged) countItem(w_.mergedN, s.merged, "merged");
+    countItem(w_.unchangedN, s.unchanged, "unchanged");
+    out_ += "</ul>\n";
+    if (!diff_.touchedPurposes.empty()) purposes(w_.purposes, diff_.touchedPurposes);
+    if (anyChange_) index();
+    out_ += "</section>\n";
+  }
+
+  void index() {
+    out_ += "<nav class=\"change-index\" aria-label=\"";
+    appendAttrEscaped(out_, w_.navLabel);
+    out_ += "\"><ul>\n";
+    for (size_t i = 0; i < diff_.clauses.size(); ++i) {
+      const ClauseDiff& c = diff_.clauses[i];
       if (c.status == ClauseStatus::kUnchanged) continue;
-      const std::string& number = c.inNew ? c.newNumber : c.oldNumber;
-      out += "<li><a href=\"#" + anchors[i] + "\">";
-      appendEscaped(out, clauseName(w, c, number));
-      out += "</a> — ";
-      appendEscaped(out, statusWords(w, c));
-      out += "</li>\n";
+      out_ += "<li><a href=\"#" + anchors_[i] + "\">";
+      appendEscaped(out_, clauseName(w_, c, c.inNew ? c.newNumber : c.oldNumber));
+      out_ += "</a> — ";
+      appendEscaped(out_, statusWords(w_, c));
+      out_ += "</li>\n";
     }
-    out += "</ul></nav>\n";
+    out_ += "</ul></nav>\n";
   }
-  out += "</section>\n";
 
-  out += "<section class=\"change-list\" aria-labelledby=\"change-list-title\">\n";
-  out += "<h2 id=\"change-list-title\">";
-  appendEscaped(out, w.changes);
-  out += "</h2>\n";
-  if (!anyChange) {
-    out += "<p>";
-    appendEscaped(out, w.noChanges);
-    out += "</p>\n";
+  // The list: every clause that is not unchanged.
+  void changes() {
+    out_ += "<section class=\"change-list\" aria-labelledby=\"change-list-title\">\n";
+    out_ += "<h2 id=\"change-list-title\">";
+    appendEscaped(out_, w_.changes);
+    out_ += "</h2>\n";
+    if (!anyChange_) {
+      out_ += "<p>";
+      appendEscaped(out_, w_.noChanges);
+      out_ += "</p>\n";
+    }
+    for (size_t i = 0; i < diff_.clauses.size(); ++i) {
+      if (diff_.clauses[i].status != ClauseStatus::kUnchanged)
+        change(diff_.clauses[i], anchors_[i]);
+    }
+    out_ += "</section>\n";
   }
-  for (size_t i = 0; i < diff.clauses.size(); ++i) {
-    const ClauseDiff& c = diff.clauses[i];
-    if (c.status == ClauseStatus::kUnchanged) continue;
-    const std::string& number = c.inNew ? c.newNumber : c.oldNumber;
-    const std::string& a = anchors[i];
-    out += "<section class=\"change change-";
-    out += statusClass(c.status);
-    out += "\" id=\"" + a + "\" aria-labelledby=\"" + a + "-title\">\n";
-    out += "<h3 id=\"" + a + "-title\">";
-    appendEscaped(out, clauseName(w, c, number));
-    out += " <span class=\"change-status\">";
-    appendEscaped(out, statusWords(w, c));
-    out += "</span></h3>\n<p class=\"change-text\">";
+
+  void change(const ClauseDiff& c, const std::string& a) {
+    out_ += "<section class=\"change change-";
+    out_ += statusClass(c.status);
+    out_ += "\" id=\"" + a + "\" aria-labelledby=\"" + a + "-title\">\n";
+    out_ += "<h3 id=\"" + a + "-title\">";
+    appendEscaped(out_, clauseName(w_, c, c.inNew ? c.newNumber : c.oldNumber));
+    out_ += " <span class=\"change-status\">";
+    appendEscaped(out_, statusWords(w_, c));
+    out_ += "</span></h3>\n<p class=\"change-text\">";
     if (c.ops.empty()) {
-      appendEscaped(out, w.noText);
+      appendEscaped(out_, w_.noText);
     } else {
-      appendOps(out, c.ops);
+      appendOps(out_, c.ops);
     }
-    out += "</p>\n";
-    if (!c.purposes.empty()) {
-      out += "<p class=\"change-purposes\">";
-      appendEscaped(out, w.purposeOf);
-      for (size_t k = 0; k < c.purposes.size(); ++k) {
-        out += k ? "; " : " ";
-        appendEscaped(out, purposeTitle(c.purposes[k]));
-      }
-      out += "</p>\n";
-    }
-    // Where the clause stands in each edition.
-    std::vector<std::pair<std::string, std::string>> links;
-    if (c.inOld && !c.oldNumber.empty() && !o.oldPage.empty()) {
-      links.emplace_back(o.oldPage + "#" + core::clauseAnchor(c.oldNumber),
-                         fill(fill(w.inEdition, 'E', o.oldLabel), 'N', c.oldNumber));
-    }
-    if (c.inNew && !c.newNumber.empty() && !o.newPage.empty()) {
-      links.emplace_back(o.newPage + "#" + core::clauseAnchor(c.newNumber),
-                         fill(fill(w.inEdition, 'E', o.newLabel), 'N', c.newNumber));
-    }
-    if (!links.empty()) {
-      out += "<ul class=\"change-links\">";
-      for (const auto& [href, label] : links) {
-        out += "<li><a href=\"";
-        detail::appendUrlEscaped(out, href);
-        out += "\">";
-        appendEscaped(out, label);
-        out += "</a></li>";
-      }
-      out += "</ul>\n";
-    }
-    out += "</section>\n";
+    out_ += "</p>\n";
+    if (!c.purposes.empty()) purposes(w_.purposeOf, c.purposes);
+    links(c);
+    out_ += "</section>\n";
   }
-  out += "</section>\n";
-  return out;
+
+  // Where the clause stands in each edition.
+  void links(const ClauseDiff& c) {
+    std::vector<std::pair<std::string, std::string>> links;
+    if (c.inOld && !c.oldNumber.empty() && !o_.oldPage.empty()) {
+      links.emplace_back(o_.oldPage + "#" + core::clauseAnchor(c.oldNumber),
+                         fill(fill(w_.inEdition, 'E', o_.oldLabel), 'N', c.oldNumber));
+    }
+    if (c.inNew && !c.newNumber.empty() && !o_.newPage.empty()) {
+      links.emplace_back(o_.newPage + "#" + core::clauseAnchor(c.newNumber),
+                         fill(fill(w_.inEdition, 'E', o_.newLabel), 'N', c.newNumber));
+    }
+    if (links.empty()) return;
+    out_ += "<ul class=\"change-links\">";
+    for (const auto& [href, label] : links) {
+      out_ += "<li><a href=\"";
+      detail::appendUrlEscaped(out_, href);
+      out_ += "\">";
+      appendEscaped(out_, label);
+      out_ += "</a></li>";
+    }
+    out_ += "</ul>\n";
+  }
+
+  const core::DocumentDiff& diff_;
+  const RedlineOptions& o_;
+  const Words& w_;
+  std::vector<std::string> anchors_;
+  bool anyChange_ = false;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string redlineHtml(const core::DocumentDiff& diff, const RedlineOptions& options) {
+  return Redline(diff, options).run();
 }
 
 }  // namespace charta::render

@@ -12,7 +12,6 @@
 #include "core/edition.h"
 #include "core/ids.h"
 #include "core/registry.h"
-#include "core/sha256.h"
 #include "core/time.h"
 #include "core/timeline.h"
 #include "render/markdown.h"
@@ -24,7 +23,7 @@ class xml_document;
 namespace charta::render {
 
 // Bumped whenever the code's output changes for the same input (part of Site::digest()).
-inline constexpr std::string_view kRendererVersion = "charta-render/2";
+inline constexpr std::string_view kRendererVersion = "charta-render/3";
 
 // Where an edition stands at the moment a page is rendered for. The caller decides
 // (core::Timeline::statusAt with its own clock); rendering never reads a clock.
@@ -161,9 +160,6 @@ class Site {
   std::map<std::string, Asset, std::less<>> assets_;
   std::string digest_;
 };
-
-// Hex SHA-256 of "bytes" (lower case, 64 digits).
-using core::sha256Hex;
 
 // Formats "t" as the page shows it, in Asia/Almaty time: "1 декабря 2026, 00:00 (UTC+05:00)"
 // for Russian, "1 December 2026, 00:00 (UTC+05:00)" for any other language.

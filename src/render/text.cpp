@@ -1,5 +1,7 @@
 #include "render/text.h"
 
+#include "core/words.h"
+
 namespace charta::render::detail {
 namespace {
 
@@ -76,31 +78,9 @@ bool isUrlSafeByte(unsigned char c) {
 }  // namespace
 
 CodePoint decodeAt(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) -> unsigned {
-    return k < s.size() ? static_cast<unsigned char>(s[k]) : 0u;
-  };
-  unsigned c = byte(i);
-  if (c < 0x80) return {static_cast<char32_t>(c), 1};
-  std::size_t len;
   char32_t cp;
-  char32_t min;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2, cp = c & 0x1F, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3, cp = c & 0x0F, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4, cp = c & 0x07, min = 0x10000;
-  } else {
-    return {0xFFFD, 1};
-  }
-  if (i + len > s.size()) return {0xFFFD, 1};
-  for (std::size_t k = 1; k < len; ++k) {
-    unsigned b = byte(i + k);
-    if ((b & 0xC0) != 0x80) return {0xFFFD, 1};
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0xFFFD, 1};
-  return {cp, len};
+  std::size_t n = core::decodeUtf8(s, i, cp);
+  return n == 0 ? CodePoint{0xFFFD, 1} : CodePoint{cp, n};
 }
 
 bool isForbiddenCodePoint(char32_t cp) {

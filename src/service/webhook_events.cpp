@@ -1,5 +1,6 @@
 // The pure parts of webhooks: configuration, which events are due, the signature.
 #include <Poco/JSON/Object.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
@@ -65,6 +66,12 @@ std::set<std::string> parseEvents(const std::string& name, const std::string& va
   return out;
 }
 
+// Whether "host" (as Poco::URI gives it: IPv6 without brackets) is a loopback address.
+bool loopback(const std::string& host) {
+  Poco::Net::IPAddress ip;
+  return host == "localhost" || (Poco::Net::IPAddress::tryParse(host, ip) && ip.isLoopback());
+}
+
 // Checks a subscription once all its keys are read; fills in the default events.
 void finish(const std::string& name, WebhookSubscription& s) {
   if (s.url.empty() || s.secret.empty()) {
@@ -76,10 +83,19 @@ void finish(const std::string& name, WebhookSubscription& s) {
   } catch (const Poco::Exception&) {
     throw InvalidInput("webhooks." + name + ".url is not a URL");
   }
-  if (uri.getScheme() != "http" || uri.getHost().empty() || !uri.getUserInfo().empty()) {
+  bool https = uri.getScheme() == "https";
+  if ((!https && uri.getScheme() != "http") || uri.getHost().empty() ||
+      !uri.getUserInfo().empty()) {
+    throw InvalidInput("webhooks." + name + ".url must be https://host[:port]/path");
+  }
+  if (!https && !s.allowHttp && !loopback(uri.getHost())) {
     throw InvalidInput("webhooks." + name +
-                       ".url must be http://host[:port]/path (for https, send through a local "
-                       "TLS proxy)");
+                       ".url: plain http:// is sent only to a loopback address (127.0.0.1, "
+                       "[::1], localhost); use https://, or set webhooks." +
+                       name + ".allow_http = true");
+  }
+  if (!https && !s.caFile.empty()) {
+    throw InvalidInput("webhooks." + name + ".ca_file is for https:// URLs");
   }
   if (s.secret.size() < 16) {
     throw InvalidInput("webhooks." + name + ".secret must have at least 16 characters");
@@ -135,6 +151,13 @@ WebhookOptions parseWebhookOptions(const std::map<std::string, std::string>& key
       s.secret = value;
     } else if (field == "events") {
       s.events = parseEvents(name, value);
+    } else if (field == "ca_file") {
+      s.caFile = value;
+    } else if (field == "allow_http") {
+      if (value != "true" && value != "false") {
+        throw InvalidInput("webhooks." + key + " must be true or false");
+      }
+      s.allowHttp = value == "true";
     } else {
       throw InvalidInput("unknown configuration key webhooks." + key);
     }

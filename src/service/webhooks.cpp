@@ -37,11 +37,14 @@ WebhookService::~WebhookService() { stop(); }
 
 void WebhookService::start() {
   if (options_.subscriptions.empty() || !threads_.empty()) return;
+  for (const auto& s : options_.subscriptions) {
+    senders_.push_back(std::make_unique<WebhookSender>(s, options_.timeout));
+  }
   outbox_ = std::make_unique<ledger::WebhookOutbox>(options_.outbox);
   recordBaselines();
   threads_.emplace_back([this] { schedulerLoop(); });
-  for (const auto& s : options_.subscriptions) {
-    threads_.emplace_back([this, &s] { deliveryLoop(s); });
+  for (const auto& sender : senders_) {
+    threads_.emplace_back([this, s = sender.get()] { deliveryLoop(*s); });
   }
 }
 
@@ -140,7 +143,8 @@ void WebhookService::schedulerLoop() {
   }
 }
 
-void WebhookService::deliveryLoop(const WebhookSubscription& sub) {
+void WebhookService::deliveryLoop(const WebhookSender& sender) {
+  const WebhookSubscription& sub = sender.subscription();
   std::mt19937_64 rng(std::random_device{}());
   while (true) {
     uint64_t seen;
@@ -156,7 +160,7 @@ void WebhookService::deliveryLoop(const WebhookSubscription& sub) {
       logLine("error", "webhook outbox unreadable", ",\"error\":" + jsonQuote(e.what()));
     }
     if (row && row->next <= core::now()) {
-      settle(sub, *row, postWebhook(sub, *row, row->attempts + 1, options_.timeout), rng);
+      settle(sub, *row, sender.post(*row, row->attempts + 1), rng);
       continue;
     }
     auto wake = std::chrono::system_clock::now() + std::chrono::seconds(5);

@@ -27,12 +27,17 @@ namespace charta::service {
 
 struct DeliveryAttempt;  // webhook_delivery.h
 
-// One receiver of events, from configuration keys webhooks.<name>.url / .secret / .events.
+class WebhookSender;  // webhook_delivery.h
+
+// One receiver of events, from configuration keys webhooks.<name>.url / .secret / .events /
+// .ca_file / .allow_http.
 struct WebhookSubscription {
   std::string name;              // [a-z0-9_-]{1,64}; appears in logs and metric labels
-  std::string url;               // http://host[:port]/path
+  std::string url;               // https://host[:port]/path, or http:// (see allowHttp)
   std::string secret;            // HMAC-SHA256 key of the Charta-Signature header
   std::set<std::string> events;  // edition.published, edition.effective, edition.withdrawn
+  std::string caFile;            // PEM CAs trusted for https instead of the system's store
+  bool allowHttp = false;        // http:// to a host that is not a loopback address
 };
 
 struct WebhookOptions {
@@ -47,9 +52,11 @@ struct WebhookOptions {
 
 // Parses the keys below "webhooks." (without that prefix): "outbox", "timeout_ms",
 // "retry_base_ms", "retry_max_ms", "max_attempts", "poll_ms", and "<name>.url", "<name>.secret",
-// "<name>.events" (comma-separated; default all three).
-// throws InvalidInput: an unknown key, a malformed number, name or URL (only http:// is sent),
-// a subscription without url or secret, an unknown event type.
+// "<name>.events" (comma-separated; default all three), "<name>.ca_file", "<name>.allow_http"
+// (true or false).
+// throws InvalidInput: an unknown key, a malformed number, name or URL (https://, or http:// only
+// to a loopback address unless allow_http is true), a subscription without url or secret, an
+// unknown event type, a ca_file for an http:// URL.
 WebhookOptions parseWebhookOptions(const std::map<std::string, std::string>& keys);
 
 // The events of one timeline that are due at "now", for subscribers that joined at "since":
@@ -104,7 +111,7 @@ class WebhookService {
   WebhookService& operator=(const WebhookService&) = delete;
 
   // Opens (creating) the outbox and starts the threads; does nothing without subscriptions.
-  // throws Error: the outbox cannot be opened.
+  // throws Error: the outbox cannot be opened; InvalidInput: a ca_file cannot be read.
   void start();
   // Wakes and joins the threads; a delivery in flight ends within the time-out.
   void stop();
@@ -114,7 +121,7 @@ class WebhookService {
  private:
   void recordBaselines();
   void schedulerLoop();
-  void deliveryLoop(const WebhookSubscription& sub);
+  void deliveryLoop(const WebhookSender& sender);
   void settle(const WebhookSubscription& sub, const ledger::PendingDelivery& row,
               const DeliveryAttempt& attempt, std::mt19937_64& rng);
   void reconcile(const Timelines& site, core::Instant now);
@@ -123,6 +130,7 @@ class WebhookService {
   TimelineSource timelines_;
   WebhookCounter count_;
   std::unique_ptr<ledger::WebhookOutbox> outbox_;
+  std::vector<std::unique_ptr<WebhookSender>> senders_;  // one per subscription
   std::set<std::string> queued_;  // "subscription|event id" known to be in the outbox
   std::mutex mu_;
   std::condition_variable cv_;  // wakes the scheduler and the delivery threads

@@ -30,7 +30,11 @@ struct Delivery {
 class WebhookReceiver {
  public:
   explicit WebhookReceiver(uint16_t port = 0, int status = 204)
-      : socket_(Poco::Net::SocketAddress("127.0.0.1", port), 64), status_(status) {
+      : WebhookReceiver(Poco::Net::ServerSocket(Poco::Net::SocketAddress("127.0.0.1", port), 64),
+                        status) {}
+  // On a socket the caller made: a Poco::Net::SecureServerSocket receives over TLS.
+  explicit WebhookReceiver(Poco::Net::ServerSocket socket, int status = 204)
+      : socket_(std::move(socket)), status_(status) {
     socket_.setReceiveTimeout(Poco::Timespan(0, 100000));
     thread_ = std::thread([this] { loop(); });
   }
@@ -51,6 +55,16 @@ class WebhookReceiver {
     std::lock_guard lock(mu_);
     return got_;
   }
+  // Connections that failed before a request was read (a TLS handshake the client gave up).
+  int failedConnections() {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+  // Waits until at least "n" connections failed, up to "timeout".
+  bool waitForFailures(int n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return failed_ >= n; });
+  }
 
  private:
   void loop() {
@@ -60,12 +74,18 @@ class WebhookReceiver {
         conn = socket_.acceptConnection();
       } catch (const Poco::TimeoutException&) {
         continue;
-      } catch (const Poco::Exception&) {
+      } catch (const Poco::Exception& e) {
+        // A TLS server socket shakes hands as it accepts ("SSL Exception", "Certificate ...").
+        std::string what = e.name();
+        if (what.find("SSL") != std::string::npos || what.find("ertificate") != std::string::npos) {
+          fail();
+        }
         continue;
       }
       try {
         serve(conn);
       } catch (const Poco::Exception&) {
+        fail();
       }
     }
   }
@@ -77,7 +97,10 @@ class WebhookReceiver {
     size_t headEnd;
     while ((headEnd = data.find("\r\n\r\n")) == std::string::npos) {
       int n = conn.receiveBytes(buf, sizeof buf);
-      if (n <= 0) return;
+      if (n <= 0) {
+        fail();  // closed before a whole request came
+        return;
+      }
       data.append(buf, static_cast<size_t>(n));
     }
     Delivery d;
@@ -113,8 +136,17 @@ class WebhookReceiver {
     cv_.notify_all();
   }
 
+  void fail() {
+    {
+      std::lock_guard lock(mu_);
+      ++failed_;
+    }
+    cv_.notify_all();
+  }
+
   Poco::Net::ServerSocket socket_;
   int status_;
+  int failed_ = 0;  // guarded by mu_
   std::atomic<bool> stop_{false};
   std::thread thread_;
   std::mutex mu_;

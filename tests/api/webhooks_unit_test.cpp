@@ -1,7 +1,12 @@
-// Pure parts of webhooks: configuration, the signature, which events are due.
+// Pure parts of webhooks: configuration, the signature, which events are due; the TLS context
+// of a subscription.
 #include <doctest/doctest.h>
 
+#include <Poco/Net/Context.h>
+#include <openssl/ssl.h>
+
 #include "core/error.h"
+#include "service/webhook_delivery.h"
 #include "service/webhooks.h"
 
 using namespace charta;
@@ -57,22 +62,46 @@ TEST_CASE("webhook configuration") {
         std::set<std::string>{"edition.effective", "edition.withdrawn"});
   CHECK(o.retryBase == milliseconds(250));
   CHECK(o.outbox == "/tmp/x.db");
-  auto all =
-      service::parseWebhookOptions({{"a.url", "http://h/x"}, {"a.secret", "0123456789abcdef"}});
+  auto all = service::parseWebhookOptions(
+      {{"a.url", "https://hooks.shop.kz/x"}, {"a.secret", "0123456789abcdef"}});
   CHECK(all.subscriptions[0].events.size() == 3);
+  CHECK(all.subscriptions[0].caFile.empty());
+  CHECK_FALSE(all.subscriptions[0].allowHttp);
   CHECK(service::parseWebhookOptions({}).subscriptions.empty());
 
+  // https:// anywhere; plain http:// to loopback addresses, elsewhere only when allowed.
   using Keys = std::map<std::string, std::string>;
+  auto one = [](const std::string& url, Keys more = {}) {
+    more["a.url"] = url;
+    more["a.secret"] = "0123456789abcdef";
+    return service::parseWebhookOptions(more).subscriptions.at(0);
+  };
+  CHECK(one("https://10.0.0.7:8443/hooks", {{"a.ca_file", "/etc/charta/ca.pem"}}).caFile ==
+        "/etc/charta/ca.pem");
+  for (const char* url : {"http://127.0.0.1:9000/x", "http://127.8.9.10/x", "http://[::1]:9/x",
+                          "http://localhost:9000/x"}) {
+    CAPTURE(url);
+    CHECK_NOTHROW(one(url));
+  }
+  CHECK(one("http://hooks.shop.kz/x", {{"a.allow_http", "true"}}).allowHttp);
+
   for (const Keys& bad : {
-           Keys{{"a.url", "http://h/x"}},                                     // no secret
-           Keys{{"a.secret", "0123456789abcdef"}},                            // no url
-           Keys{{"a.url", "https://h/x"}, {"a.secret", "0123456789abcdef"}},  // not http
+           Keys{{"a.url", "http://127.0.0.1/x"}},                            // no secret
+           Keys{{"a.secret", "0123456789abcdef"}},                           // no url
+           Keys{{"a.url", "http://h/x"}, {"a.secret", "0123456789abcdef"}},  // http, not loopback
+           Keys{{"a.url", "http://10.0.0.7/x"}, {"a.secret", "0123456789abcdef"}},
+           Keys{{"a.url", "http://127.0.0.1.example/x"}, {"a.secret", "0123456789abcdef"}},
+           Keys{{"a.url", "http://h/x"}, {"a.secret", "0123456789abcdef"}, {"a.allow_http", "yes"}},
+           Keys{{"a.url", "http://127.0.0.1/x"},
+                {"a.secret", "0123456789abcdef"},
+                {"a.ca_file", "/etc/ca.pem"}},  // a CA for plain http
            Keys{{"a.url", "ftp://h/x"}, {"a.secret", "0123456789abcdef"}},
-           Keys{{"a.url", "http://u:p@h/x"}, {"a.secret", "0123456789abcdef"}},
-           Keys{{"a.url", "http://h/x"}, {"a.secret", "short"}},
-           Keys{{"a.url", "http://h/x"}, {"a.secret", "0123456789abcdef"}, {"a.events", "x"}},
-           Keys{{"a.url", "http://h/x"}, {"a.secret", "0123456789abcdef"}, {"a.colour", "x"}},
-           Keys{{"A B.url", "http://h/x"}, {"A B.secret", "0123456789abcdef"}},
+           Keys{{"a.url", "https://u:p@h/x"}, {"a.secret", "0123456789abcdef"}},
+           Keys{{"a.url", "http://u:p@127.0.0.1/x"}, {"a.secret", "0123456789abcdef"}},
+           Keys{{"a.url", "https://h/x"}, {"a.secret", "short"}},
+           Keys{{"a.url", "https://h/x"}, {"a.secret", "0123456789abcdef"}, {"a.events", "x"}},
+           Keys{{"a.url", "https://h/x"}, {"a.secret", "0123456789abcdef"}, {"a.colour", "x"}},
+           Keys{{"A B.url", "https://h/x"}, {"A B.secret", "0123456789abcdef"}},
            Keys{{"retry_base_ms", "0"}},
            Keys{{"retry_base_ms", "soon"}},
            Keys{{"surprise", "1"}},
@@ -134,4 +163,35 @@ TEST_CASE("an edition outranked at its moment is not announced as effective") {
   }
   CHECK(effective2 == 0);
   CHECK(effective3 == 1);
+}
+
+TEST_CASE("an https subscription gets a TLS context of its own: TLS 1.2 or later, strict checks") {
+  auto opts = service::parseWebhookOptions({{"a.url", "https://hooks.shop.kz/x"},
+                                            {"a.secret", "0123456789abcdef"},
+                                            {"b.url", "https://127.0.0.1:8443/x"},
+                                            {"b.secret", "0123456789abcdef"},
+                                            {"c.url", "http://127.0.0.1:9000/x"},
+                                            {"c.secret", "0123456789abcdef"}});
+  REQUIRE(opts.subscriptions.size() == 3);
+  service::WebhookSender a(opts.subscriptions[0], seconds(1));
+  service::WebhookSender b(opts.subscriptions[1], seconds(1));
+  service::WebhookSender c(opts.subscriptions[2], seconds(1));
+  REQUIRE(a.tls());
+  REQUIRE(b.tls());
+  CHECK(a.tls() != b.tls());  // nothing shared between subscriptions
+  CHECK_FALSE(c.tls());
+  for (const auto* sender : {&a, &b}) {
+    const Poco::Net::Context* tls = sender->tls();
+    CHECK(SSL_CTX_get_min_proto_version(tls->sslContext()) == TLS1_2_VERSION);
+    CHECK(tls->verificationMode() == Poco::Net::Context::VERIFY_STRICT);
+    CHECK(tls->extendedCertificateVerificationEnabled());  // the host name is checked
+    CHECK_FALSE(tls->isForServerUse());
+  }
+}
+
+TEST_CASE("a ca_file that cannot be read stops the sender from being made") {
+  auto opts = service::parseWebhookOptions({{"a.url", "https://hooks.shop.kz/x"},
+                                            {"a.secret", "0123456789abcdef"},
+                                            {"a.ca_file", "/nonexistent/charta-ca.pem"}});
+  CHECK_THROWS_AS(service::WebhookSender(opts.subscriptions[0], seconds(1)), InvalidInput);
 }

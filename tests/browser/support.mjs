@@ -58,7 +58,7 @@ export const artifactsDir = (() => {
 })();
 
 // The git identity and isolation the C++ tests use (tests/support/sandbox.cpp gitEnv()).
-const gitEnv = {
+export const gitEnv = {
   GIT_AUTHOR_NAME: 'Legal Team',
   GIT_AUTHOR_EMAIL: 'legal@shop.test',
   GIT_COMMITTER_NAME: 'Legal Team',

@@ -507,18 +507,20 @@ TEST_CASE_TEMPLATE("tampering with the database is found by charta ledger verify
   std::string sql;
   if constexpr (std::is_same_v<B, SqliteLedger>) {
     sql =
-        "DROP TRIGGER consent_events_no_update; DROP TRIGGER consent_events_no_delete;\n"
-        "UPDATE consent_events SET purposes = 'advertising,marketing' WHERE seq = 3;\n"
-        "DELETE FROM consent_events WHERE seq = 5;\n";
+        "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;\n"
+        "UPDATE events SET bytes = CAST(replace(CAST(bytes AS TEXT), 'marketing', 'marketinG')"
+        " AS BLOB) WHERE seq = 3;\n"
+        "DELETE FROM events WHERE seq = 5;\n";
     auto r = testing::runProgram(
         {"sqlite3", "-batch", "-bail", (s.box / "var/consents.db").string()}, sql);
     INFO(r.output);
     REQUIRE(r.exitCode == 0);
   } else {
     sql =
-        "DROP TRIGGER consent_events_no_change ON consent_events;\n"
-        "UPDATE consent_events SET purposes = 'advertising,marketing' WHERE seq = 3;\n"
-        "DELETE FROM consent_events WHERE seq = 5;\n";
+        "DROP TRIGGER events_no_change ON events;\n"
+        "UPDATE events SET bytes = convert_to(replace(convert_from(bytes, 'UTF8'), 'marketing',"
+        " 'marketinG'), 'UTF8') WHERE seq = 3;\n"
+        "DELETE FROM events WHERE seq = 5;\n";
     s.backend.psql(sql);
   }
 

@@ -66,3 +66,37 @@ TEST_CASE("policies/personal-data/ru.md has exactly the words of the seed") {
   edited.replace(edited.find("Пользователь"), 2, "п");
   CHECK(legalTokens(edited) != expected);
 }
+
+TEST_CASE("words with their spacing, contiguous in the text") {
+  std::string_view md = "a\\bc x\\\ty *em* \xff";
+  std::vector<std::string> texts;
+  for (const Word& w : readWords(md)) texts.emplace_back(w.text);
+  // An escape splits a word ("a\\bc": legalTokens has "abc"); an escaped tab is white space.
+  CHECK(texts == std::vector<std::string>{"a", "bc", "x", "y", "em", "\xEF\xBF\xBD"});
+  CHECK(legalTokens(md) == std::vector<std::string>{"abc", "x", "y", "em", "\xEF\xBF\xBD"});
+  CHECK(joinWords(readWords("Пункт  5.2:\nтекст")) == "Пункт 5.2: текст");
+  CHECK(joinWords(readWords("## 5. x", true)) == "## 5. x");  // the first line kept raw
+  CHECK(joinWords(readWords("## 5. x")) == "5. x");
+}
+
+TEST_CASE("case and word boundaries") {
+  std::string text = "ПУНКТ Ёлка Ђ ABC é «п»";
+  std::string low = lowerCase(text);
+  CHECK(low == "пункт ёлка ђ abc é «п»");
+  CHECK(low.size() == text.size());  // offsets hold
+  CHECK(lowerCase("\xff\xD0") == "\xff\xD0");
+  CHECK(isUpperCase(U'П'));
+  CHECK_FALSE(isUpperCase(U'п'));
+  CHECK(wordStartsAt("«п", 2));
+  CHECK(wordStartsAt("\xC2\xA0п", 2));
+  CHECK_FALSE(wordStartsAt("оп", 2));
+  CHECK(lettersEnd("пункт2.1", 0) == 10);
+  CHECK(skipTextSpace(" \xC2\xA0\xE2\x80\x89x", 0) == 6);
+  CHECK(isWordToken("Текст"));
+  CHECK_FALSE(isWordToken("\xC2\xAB"));
+  CHECK(asciiLower("EN-GB") == "en-gb");
+  std::string s;
+  appendUtf8(s, U'Ж');
+  appendUtf8(s, 0x1F600);
+  CHECK(s == "Ж\xF0\x9F\x98\x80");
+}

@@ -75,13 +75,17 @@ class SqliteBackend {
   }
   // Lets the tests edit as an attacker with file access would: drop the append-only triggers.
   std::string dropGuards() const {
-    return "DROP TRIGGER consent_events_no_update; DROP TRIGGER consent_events_no_delete;\n";
+    return "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;"
+           " DROP TRIGGER merkle_nodes_no_update; DROP TRIGGER merkle_nodes_no_delete;\n";
   }
-  // A trigger that makes inserting an event of subject "poison" fail.
+  // A trigger that makes storing the first event of subject "poison" fail.
   std::string poison() const {
-    return "CREATE TRIGGER poison BEFORE INSERT ON consent_events WHEN NEW.subject = 'poison'"
+    return "CREATE TRIGGER poison BEFORE INSERT ON subjects WHEN NEW.subject = 'poison'"
            " BEGIN SELECT RAISE(ABORT, 'poisoned'); END;";
   }
+  // A BLOB literal of the bytes in hex, and the stored bytes of a column as hex.
+  static std::string blob(const std::string& hex) { return "X'" + hex + "'"; }
+  static std::string hexOf(const std::string& column) { return "hex(" + column + ")"; }
 
  private:
   std::string dir_, path_;
@@ -111,14 +115,21 @@ class PgBackend {
     }
   }
   std::string dropGuards() const {
-    return "DROP TRIGGER consent_events_no_change ON consent_events;\n";
+    return "DROP TRIGGER events_no_change ON events;"
+           " DROP TRIGGER merkle_nodes_no_change ON merkle_nodes;\n";
   }
   std::string poison() const {
     return "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
            " IF NEW.subject = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$;"
-           " CREATE TRIGGER poison BEFORE INSERT ON consent_events FOR EACH ROW"
+           " CREATE TRIGGER poison BEFORE INSERT ON subjects FOR EACH ROW"
            " EXECUTE FUNCTION poison();";
   }
+  static std::string blob(const std::string& hex) { return "decode('" + hex + "', 'hex')"; }
+  static std::string hexOf(const std::string& column) {
+    return "upper(encode(" + column + ", 'hex'))";
+  }
+  const std::string& database() const { return db_; }
+  charta::testing::PgServer* server() const { return server_; }
 
  private:
   charta::testing::PgServer* server_;

@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include "core/sha256.h"
+#include "ledger/canonical.h"
 #include "ledger/chain.h"
 #include "ledger/fixtures.h"
 #include "ledger/ledger.h"
@@ -60,7 +62,10 @@ TEST_CASE_TEMPLATE("append, find, bySubject, count", B, BACKENDS) {
   CHECK(a.event.id.size() == 36);
   CHECK(a.event.id[14] == '4');  // UUID version 4
   CHECK((a.event.recordedAt >= t0 - std::chrono::seconds(1)));
-  CHECK(a.event.hash == chainHash(chainFields(a.event)));
+  CHECK(a.event.hash == core::sha256Hex(*ledger->canonicalBytes(1)));
+  CHECK(a.event.pseudonym.size() == 64);
+  CHECK(a.event.pseudonym == d.event.pseudonym);  // one subject, one pseudonym
+  CHECK(a.event.pseudonym != c.event.pseudonym);
   // Purposes are stored sorted.
   REQUIRE(a.event.purposes.size() == 2);
   CHECK(a.event.purposes[0].str() == "account");
@@ -305,7 +310,19 @@ TEST_CASE_TEMPLATE("two ledgers on one database (two servers) keep one linear ch
   // A block recorded through one server is enforced by the other.
   one->append(blockRequest("p-0-0"));
   CHECK_THROWS_AS(two->append(request("p-0-0")), Blocked);
-  CHECK(b.sql("SELECT COUNT(*) FROM schema_version;") == "1\n");
+  CHECK(b.sql("SELECT COUNT(*) FROM schema_version;") == "2\n");
+}
+
+// The SQL that replaces "from" by "to" (same length) inside the canonical bytes of event "seq".
+template <typename B>
+std::string editBytes(int seq, const std::string& from, const std::string& to) {
+  if constexpr (std::is_same_v<B, SqliteBackend>) {
+    return "UPDATE events SET bytes = CAST(replace(CAST(bytes AS TEXT), '" + from + "', '" + to +
+           "') AS BLOB) WHERE seq = " + std::to_string(seq) + ";";
+  } else {
+    return "UPDATE events SET bytes = convert_to(replace(convert_from(bytes, 'UTF8'), '" + from +
+           "', '" + to + "'), 'UTF8') WHERE seq = " + std::to_string(seq) + ";";
+  }
 }
 
 TEST_CASE_TEMPLATE("tampering is found and named", B, BACKENDS) {
@@ -315,28 +332,23 @@ TEST_CASE_TEMPLATE("tampering is found and named", B, BACKENDS) {
     const char* expected;
   };
   const std::string cols =
-      "seq, id, subject, document, edition, commit_id, text_sha256, page_sha256, language, "
-      "purposes, event_type, recorded_at, collection_method, form_id, evidence, "
-      "idempotency_key, request_digest, prev_hash, hash";
+      "seq, id, kind, recorded_at, pseudonym, document, edition, "
+      "idempotency_key, prev_hash, hash, bytes";
   const Case cases[] = {
-      {"change a purpose", "UPDATE consent_events SET purposes = 'advertising' WHERE seq = 3;",
+      {"change a byte of the canonical bytes", editBytes<B>(3, "marketing", "marketinG"),
        "changed@3"},
-      {"change a subject", "UPDATE consent_events SET subject = 'someone-else' WHERE seq = 5;",
-       "changed@5"},
-      {"delete a row", "DELETE FROM consent_events WHERE seq = 4;", "removed@4"},
-      {"delete the newest row", "DELETE FROM consent_events WHERE seq = 6;", "removed@6"},
+      {"change an indexed column only", "UPDATE events SET document = 'terms' WHERE seq = 5;",
+       "mismatch@5"},
+      {"change the pseudonym column only",
+       "UPDATE events SET pseudonym = (SELECT pseudonym FROM events WHERE seq = 1) WHERE seq = 2;",
+       "mismatch@2"},
+      {"delete a row", "DELETE FROM events WHERE seq = 4;", "removed@4"},
+      {"delete the newest row", "DELETE FROM events WHERE seq = 6;", "removed@6"},
       {"insert a forged row",
-       "INSERT INTO consent_events (" + cols + ") SELECT 7, 'f0f0f0f0-0000-4000-8000-" +
-           "000000000007', 'forged', document, edition, commit_id, text_sha256, page_sha256, " +
-           "language, purposes, event_type, recorded_at, collection_method, form_id, evidence, " +
-           "NULL, request_digest, hash, '" + std::string(64, 'e') +
-           "' FROM consent_events WHERE seq = 6;",
+       "INSERT INTO events (" + cols + ") SELECT 7, 'f0f0f0f0-0000-4000-8000-000000000007', " +
+           "kind, recorded_at, pseudonym, document, edition, NULL, hash, '" + std::string(64, 'e') +
+           "', bytes FROM events WHERE seq = 6;",
        "inserted@7"},
-      {"swap two rows' seq",
-       "UPDATE consent_events SET seq = -3 WHERE seq = 3;"
-       "UPDATE consent_events SET seq = 3 WHERE seq = 4;"
-       "UPDATE consent_events SET seq = 4 WHERE seq = -3;",
-       "reordered@3 reordered@4"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.name);
@@ -363,26 +375,27 @@ TEST_CASE_TEMPLATE("an edited and re-hashed event breaks the next link", B, BACK
   B b;
   if (!b.available()) return;
   auto ledger = openLedger(b.uri());
-  std::vector<Event> events;
-  for (int i = 1; i <= 4; ++i)
-    events.push_back(ledger->append(request("r-" + std::to_string(i))).event);
+  for (int i = 1; i <= 4; ++i) ledger->append(request("r-" + std::to_string(i)));
   // The attacker knows the documented format and recomputes the hash of the row they change.
-  Event forged = events[1];
-  forged.purposes = {*core::PurposeId::parse("advertising")};
-  std::string hash = chainHash(chainFields(forged));
-  b.sql(b.dropGuards() + "UPDATE consent_events SET purposes = 'advertising', hash = '" + hash +
-        "' WHERE seq = 2;");
+  std::string bytes = *ledger->canonicalBytes(2);
+  bytes.replace(bytes.find("marketing"), 9, "marketinG");
+  b.sql(b.dropGuards() + "UPDATE events SET bytes = " + B::blob(core::toHex(bytes)) + ", hash = '" +
+        core::sha256Hex(bytes) + "' WHERE seq = 2;");
   VerifyReport r = ledger->verify();
   CHECK(findings(r) == "broken_link@3");
 }
 
-TEST_CASE_TEMPLATE("the database refuses updates and deletes of consent events", B, BACKENDS) {
+TEST_CASE_TEMPLATE("the database refuses updates and deletes of the log", B, BACKENDS) {
   B b;
   if (!b.available()) return;
   auto ledger = openLedger(b.uri());
   ledger->append(request("g-1"));
-  CHECK_FALSE(b.trySql("UPDATE consent_events SET subject = 'x' WHERE seq = 1;"));
-  CHECK_FALSE(b.trySql("DELETE FROM consent_events WHERE seq = 1;"));
+  CHECK_FALSE(b.trySql("UPDATE events SET document = 'x' WHERE seq = 1;"));
+  CHECK_FALSE(b.trySql("DELETE FROM events WHERE seq = 1;"));
+  CHECK_FALSE(b.trySql("DELETE FROM meta;"));
+  CHECK_FALSE(b.trySql("DELETE FROM subjects;"));
+  CHECK_FALSE(b.trySql("UPDATE subjects SET subject_key = 'ab';"));
+  CHECK_FALSE(b.trySql("UPDATE personal SET evidence = '{}';"));
   CHECK(ledger->verify().ok);
 }
 
@@ -455,7 +468,7 @@ TEST_CASE_TEMPLATE("migrations: idempotent on reopen, newer schema refused", B, 
     CHECK(ledger->count() == 1);
     CHECK(ledger->verify().ok);
   }
-  CHECK(b.sql("SELECT version FROM schema_version ORDER BY version;") == "1\n");
+  CHECK(b.sql("SELECT version FROM schema_version ORDER BY version;") == "1\n2\n");
   b.sql("INSERT INTO schema_version (version, applied_at) VALUES (99, 0);");
   CHECK_THROWS_AS(openLedger(b.uri()), StorageError);
 }
@@ -507,5 +520,5 @@ TEST_CASE_TEMPLATE("three processes open a fresh database and append at once", B
   VerifyReport report = ledger->verify();
   CHECK(findings(report) == "");
   CHECK(report.checked == 150);
-  CHECK(b.sql("SELECT COUNT(*) FROM schema_version;") == "1\n");
+  CHECK(b.sql("SELECT COUNT(*) FROM schema_version;") == "2\n");
 }

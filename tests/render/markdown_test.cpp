@@ -13,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "core/clauses.h"
 #include "core/front_matter.h"
 #include "render/render_support.h"
 #include "render/text.h"
@@ -300,6 +301,12 @@ TEST_CASE("clause numbers and references") {
       {"1.1. a", "<p id=\"p-1-1\"><a class=\"clause-link\" href=\"#p-1-1\">1.1.</a> a</p>\n"},
       {"1.1 a", "<p id=\"p-1-1\"><a class=\"clause-link\" href=\"#p-1-1\">1.1</a> a</p>\n"},
       {"7.1..В", "<p id=\"p-7-1\"><a class=\"clause-link\" href=\"#p-7-1\">7.1..</a>В</p>\n"},
+      {"7.1...В", "<p id=\"p-7-1\"><a class=\"clause-link\" href=\"#p-7-1\">7.1...</a>В</p>\n"},
+      {"**1.1** a",  // the end of the emphasis separates the number as a space does
+       "<p id=\"p-1-1\"><strong><a class=\"clause-link\" href=\"#p-1-1\">1.1</a></strong> "
+       "a</p>\n"},
+      {"*1.1*", "<p id=\"p-1-1\"><em><a class=\"clause-link\" href=\"#p-1-1\">1.1</a></em></p>\n"},
+      {"1.1\na", "<p>1.1\na</p>\n"},
       {"1.1.a", "<p>1.1.a</p>\n"},
       {"1 a", "<p>1 a</p>\n"},
       {"1.1.1.1.1.1.1. seven levels", "<p>1.1.1.1.1.1.1. seven levels</p>\n"},
@@ -345,6 +352,23 @@ TEST_CASE("clause numbers and references") {
   for (const Case& c : cases) {
     CAPTURE(c.markdown);
     CHECK(renderMarkdown(c.markdown).html == c.expected);
+  }
+}
+
+TEST_CASE("the page links exactly the references the clause grammar reads (what the lint checks)") {
+  std::string refs =
+      "## 1. Раздел\n\n1.1. a\n\n1.2. b\n\n2.1. См. п. 1.1, п.п. 1.1. и 1.2., пунктах 1.1–1.2, "
+      "«п. 1.2», см.\u00a0п. 2.1, п. п. 1, пункт 1.1 статьи 7, п. 7 и пункты 1.1 или 2.1.\n";
+  for (const std::string& body : {curatedSeedBody(), refs}) {
+    RenderedText r = renderMarkdown(body);
+    std::set<std::string> anchors;
+    for (const Clause& c : r.clauses) anchors.insert(c.anchor);
+    charta::core::ClauseGrammar grammar;
+    std::size_t linkable = 0;
+    for (const auto& ref : grammar.references(body))
+      linkable += anchors.count(grammar.anchor(ref.number));
+    CHECK(linkable > 4);
+    CHECK(count(r.html, "<a href=\"#p-") == linkable);
   }
 }
 

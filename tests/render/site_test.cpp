@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/front_matter.h"
+#include "core/sha256.h"
 #include "render/render_support.h"
 
 namespace fs = std::filesystem;
@@ -395,7 +396,7 @@ TEST_CASE("assets: bytes, type and a strong ETag from their SHA-256") {
   REQUIRE(css);
   CHECK(css->contentType == "text/css; charset=utf-8");
   CHECK(css->bytes == readFile(sourceDir() / "site/charta.css"));
-  CHECK(css->etag == "\"" + sha256Hex(css->bytes).substr(0, 32) + "\"");
+  CHECK(css->etag == "\"" + core::sha256Hex(css->bytes).substr(0, 32) + "\"");
   CHECK(css->bytes.find("@media print") != std::string::npos);
   const Asset* icon = site().asset("favicon.svg");
   REQUIRE(icon);
@@ -403,7 +404,6 @@ TEST_CASE("assets: bytes, type and a strong ETag from their SHA-256") {
   CHECK_FALSE(site().asset("missing.css"));
   CHECK_FALSE(site().asset("../templates/page.xhtml"));
   CHECK(site().assets().size() >= 2);
-  CHECK(sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST_CASE("pages are deterministic: the same model gives the same bytes, in a new Site too") {

@@ -215,8 +215,7 @@ TEST_CASE("two instances on two git replicas share one PostgreSQL ledger") {
   CHECK(report->getValue<bool>("ok"));
   CHECK(num(report, "checked") == static_cast<long long>(acks.size()));
   std::string db = t.ledgerUri.substr(t.ledgerUri.rfind('/') + 1);
-  std::string rows =
-      testing::PgServer::shared()->psql(db, "SELECT seq || ' ' || id FROM consent_events");
+  std::string rows = testing::PgServer::shared()->psql(db, "SELECT seq || ' ' || id FROM events");
   for (const Ack& ack : acks) {
     CHECK(rows.find(std::to_string(ack.seq) + " " + ack.recordId + "\n") != std::string::npos);
   }

@@ -24,7 +24,12 @@ Event sampleEvent() {
            *core::parseRfc3339("2026-03-05T09:00:00.250+05:00"),
            std::string(64, 'd'),
            std::string(64, '1'),
-           ""};
+           "",
+           "",
+           std::nullopt,
+           std::nullopt,
+           std::nullopt,
+           false};
   ev.hash = chainHash(chainFields(ev));
   return ev;
 }

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger.h"
+#include "ledger/sql_log.h"
+#include "ledger/sql_subjects.h"
+
+// Internal to src/ledger: consent-type events (given, withdrawn, blocked, unblocked) appended in
+// one write transaction (a group-commit batch).
+namespace charta::ledger::sql {
+
+// One normalized request of a batch.
+struct ConsentRequest {
+  const NewEvent* event;
+  const Citation* citation;
+  const std::string* digest;  // the request digest of chain.h (unkeyed)
+};
+
+// The decisions of one batch, in order, inside its transaction: what is committed (by other
+// processes too) and what the batch appended before each request both count.
+class ConsentBatch {
+ public:
+  ConsentBatch(Tx& tx, std::string secret, bool requirePublication)
+      : tx_(tx),
+        keys_(tx.session, tx.dialect, std::move(secret)),
+        requirePublication_(requirePublication) {}
+
+  // Loads what the requests need (subject rows, stored idempotency keys, blocking).
+  void prepare(const std::vector<ConsentRequest>& requests);
+
+  // Decides one request: a replay of the event stored or appended under its idempotency key, a
+  // new event at the head of the chain, or a refusal.
+  // throws Conflict, Blocked, NotChained, InvalidInput (this request only).
+  AppendResult decide(const ConsentRequest& r);
+
+  // Writes the subject rows and personal values (Tx::flush writes the events).
+  void flush();
+
+ private:
+  struct Stored {
+    std::string pseudonym, requestDigest;
+    Event event;
+  };
+  struct Cited {
+    std::int64_t seq = 0;
+    std::string doc, edition, commit;
+    std::map<std::string, std::string> texts;  // language -> SHA-256
+  };
+  std::optional<Cited> citation(const NewEvent& e, const Citation& c);
+  std::optional<Cited> publicationAt(std::int64_t seq);
+  std::optional<Cited> publicationOf(const NewEvent& e);
+  std::optional<AppendResult> replay(const ConsentRequest& r);
+
+  Tx& tx_;
+  SubjectKeys keys_;
+  bool requirePublication_;
+  std::map<std::string, Stored> stored_;               // committed or appended, by idempotency key
+  std::map<std::string, bool> blocked_;                // by pseudonym; updated as the batch goes
+  std::map<std::string, std::optional<Cited>> cited_;  // by "document\nedition"
+  struct Personal {
+    std::string eventId, pseudonym, evidence;
+  };
+  std::vector<Personal> personal_;
+};
+
+// Reads stored subject-kind events: "where" selects from `events e` (placeholders bound from
+// "values"); subjects and personal are joined for the clear subject id and evidence.
+std::vector<Event> selectConsents(Session& s, const Dialect& d, const std::string& where,
+                                  std::vector<std::string> values);
+
+// Whether the latest blocked/unblocked event of "pseudonym" is a `subject.blocked`.
+bool blockedIn(Session& s, const Dialect& d, const std::string& pseudonym);
+
+}  // namespace charta::ledger::sql
