@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 
 #include "api/ops.h"
 #include "api/router.h"
@@ -17,8 +18,10 @@ namespace charta::api {
 // request. Safe for concurrent use.
 class ChartaHandler : public http::Handler {
  public:
+  // "clock": the moment a request is answered at, read before any snapshot of the catalog is
+  // taken (service::Catalog::now orders it with withdrawals).
   ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
-                http::AccessLog* log);
+                http::AccessLog* log, std::function<core::Instant()> clock = core::now);
 
   http::Reply handle(http::Request& req) override;
   http::Reply refuse(int status, std::string_view detail) override;
@@ -33,6 +36,7 @@ class ChartaHandler : public http::Handler {
   Ops& ops_;
   http::Metrics& metrics_;
   http::AccessLog* log_;
+  std::function<core::Instant()> clock_;
 };
 
 }  // namespace charta::api

@@ -158,6 +158,7 @@ core::CommitId PolicyRepository::head() const {
   int rc = git_reference_name_to_id(&oid, repo_.get(), branch_.c_str());
   if (rc == GIT_ENOTFOUND) throw RepositoryError("branch " + branch_ + " has no commit");
   check(rc, "reading " + branch_);
+  named(toHex(oid));
   return *core::CommitId::parse(toHex(oid));
 }
 
