@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <mutex>
 
@@ -24,13 +25,24 @@ std::string lastError() {
   return e && e->message ? e->message : "libgit2 error";
 }
 
+namespace {
+
+std::atomic<uint64_t> transients{0};
+
+[[noreturn]] void throwTransient(const std::string& message) {
+  transients.fetch_add(1);
+  throw RepositoryUnavailable(message);
+}
+
+}  // namespace
+
+uint64_t transientErrors() { return transients.load(); }
+
 void check(int rc, std::string_view doing) {
   if (rc >= 0) return;
   const git_error* e = git_error_last();  // thread-local; may be NULL
   const std::string message = std::string(doing) + ": " + lastError();
-  if (e && (e->klass == GIT_ERROR_OS || e->klass == GIT_ERROR_NOMEMORY)) {
-    throw RepositoryUnavailable(message);
-  }
+  if (e && (e->klass == GIT_ERROR_OS || e->klass == GIT_ERROR_NOMEMORY)) throwTransient(message);
   throw RepositoryError(message);
 }
 
@@ -49,6 +61,18 @@ void missingObject(const std::string& what) {
                                 " cannot be read now: the process is out of file descriptors");
   }
   throw RepositoryError(what + " is missing from the object database");
+}
+
+RepoPtr openRepo(const std::filesystem::path& path) {
+  git_repository* r = nullptr;
+  int rc = git_repository_open_ext(&r, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  RepoPtr repo(r);
+  if (rc == GIT_ENOTFOUND) {
+    if (outOfDescriptors()) missingObject("the repository at " + path.string());
+    throw RepositoryError("no policy repository at " + path.string() + " (run `charta init`)");
+  }
+  check(rc, "opening the policy repository at " + path.string());
+  return repo;
 }
 
 std::string toHex(const git_oid& oid) {

@@ -3,6 +3,8 @@
 #include <git2.h>
 
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,6 +61,14 @@ void check(int rc, std::string_view doing);
 
 // Whether the process cannot open one more file now (EMFILE, ENFILE).
 bool outOfDescriptors();
+
+// How many transient errors (RepositoryUnavailable) have been thrown in this process so far.
+uint64_t transientErrors();
+
+// Opens the repository at "path" (a work tree or a bare repository) without searching upwards.
+// throws RepositoryError: no repository there (a message that says to run `charta init`), or it
+// cannot be read; RepositoryUnavailable: out of descriptors or memory.
+RepoPtr openRepo(const std::filesystem::path& path);
 
 std::string toHex(const git_oid& oid);
 git_oid toOid(const core::CommitId& id);

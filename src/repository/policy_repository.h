@@ -285,9 +285,15 @@ class PolicyRepository {
   // damage, never "not found". REQUIRES: mu_ held.
   void named(const std::string& commit) const { namedCommits_.insert(commit); }
 
+  // Takes mu_. After a transient error anywhere in the process (out of descriptors or memory),
+  // opens the repository afresh first: libgit2 may keep what it failed to read as read (packed
+  // refs read as empty), which a fresh handle reads again.
+  std::unique_lock<std::mutex> locked() const;
+
   mutable std::mutex mu_;  // libgit2 objects are not thread-safe: every use of repo_ holds it
   mutable std::set<std::string> namedCommits_;
-  git::RepoPtr repo_;
+  mutable uint64_t transientSeen_ = 0;  // git::transientErrors() when repo_ was opened
+  mutable git::RepoPtr repo_;
   std::filesystem::path path_;
   std::string branch_;
   RepositoryOptions options_;

@@ -52,7 +52,7 @@ tags::FoundEditions findEditions(git_repository* repo, const core::DocumentId& d
 namespace charta::repository {
 
 DocumentEditions PolicyRepository::editions(const core::DocumentId& doc) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   tags::FoundEditions found = git::findEditions(repo_.get(), doc);
   DocumentEditions out;
   std::vector<core::Edition> editions;
@@ -71,7 +71,7 @@ core::Timeline PolicyRepository::timeline(const core::DocumentId& doc) const {
 }
 
 std::vector<core::DocumentId> PolicyRepository::documentsWithTags() const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_reference_iterator* it = nullptr;
   git::check(git_reference_iterator_glob_new(&it, repo_.get(), "refs/tags/*"), "listing tags");
   git::RefIterPtr iter(it);

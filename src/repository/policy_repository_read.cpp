@@ -49,7 +49,7 @@ CommitPtr commitAsked(git_repository* repo, const CommitId& id,
 
 std::optional<std::string> PolicyRepository::readFile(const CommitId& commit,
                                                       const std::string& file) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   auto c = commitAsked(repo_.get(), commit, namedCommits_);
   return readBlobAt(repo_.get(), c.get(), file);
 }
@@ -83,7 +83,7 @@ std::optional<DocumentText> PolicyRepository::text(const core::Document& doc,
 
 std::vector<core::RevisionInfo> PolicyRepository::revisions(const core::Document& doc,
                                                             size_t limit) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   std::vector<std::string> files{kRegistryFile};
   for (const auto& [lang, file] : doc.files) files.push_back(file);
   RevwalkPtr walk = newestFirst(repo_.get());
@@ -107,7 +107,7 @@ std::vector<core::RevisionInfo> PolicyRepository::revisions(const core::Document
 
 std::map<std::string, size_t> PolicyRepository::lastChanges(
     const CommitId& start, const std::vector<std::string>& files) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   std::map<std::string, size_t> found;
   RevwalkPtr walk = newestFirst(repo_.get());
   git_oid oid = toOid(start);
@@ -129,7 +129,7 @@ std::map<std::string, size_t> PolicyRepository::lastChanges(
 }
 
 std::string PolicyRepository::refsFingerprint() const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_reference_iterator* it = nullptr;
   check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
   RefIterPtr iter(it);
@@ -150,7 +150,7 @@ std::string PolicyRepository::refsFingerprint() const {
 }
 
 bool PolicyRepository::onBranch(const CommitId& commit) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_oid tip;
   check(git_reference_name_to_id(&tip, repo_.get(), branch_.c_str()), "reading " + branch_);
   git_oid oid = toOid(commit);

@@ -75,7 +75,7 @@ Edition PolicyRepository::createEditionTag(const core::DocumentId& doc, EditionN
                                            const CommitId& commit, const std::string& message,
                                            const core::Person& tagger, Instant publishedAt,
                                            std::chrono::minutes offset) {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   const FoundEditions found = findEditions(repo_.get(), doc);
   const EditionNo next = found.next();
   if (next != no) {
@@ -113,7 +113,7 @@ Edition PolicyRepository::createEditionTag(const core::DocumentId& doc, EditionN
 void PolicyRepository::createWithdrawalTag(const core::DocumentId& doc, EditionNo no,
                                            const std::string& message, const core::Person& by,
                                            Instant at, std::chrono::minutes offset) {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   const FoundEditions found = findEditions(repo_.get(), doc);
   const FoundEdition* edition = found.find(no);
   if (!edition) throw NotFound("no edition " + no.str() + " of " + doc.str());

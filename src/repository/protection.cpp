@@ -116,7 +116,7 @@ WithdrawalLock::~WithdrawalLock() { ::close(fd_); }
 std::unique_ptr<WithdrawalLock> PolicyRepository::lockWithdrawals() const {
   fs::path file;
   {
-    std::lock_guard lock(mu_);
+    auto lock = locked();
     file = fs::path(git_repository_path(repo_.get())) / "charta-withdrawals";
   }
   int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -136,7 +136,7 @@ std::unique_ptr<WithdrawalLock> PolicyRepository::lockWithdrawals() const {
 }
 
 Protection PolicyRepository::protect(const fs::path& charta, const std::vector<std::string>& args) {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_config* c = nullptr;
   check(git_repository_config(&c, repo_.get()), "reading the repository's configuration");
   ConfigPtr all(c);

@@ -22,14 +22,13 @@ bool isZero(const std::string& id) { return id.find_first_not_of('0') == std::st
 
 // refs/charta/*: the anchors and whatever charta keeps there move only forward.
 std::optional<std::string> chartaRefChange(const RefUpdate& u) {
-  if (u.creates()) return std::nullopt;
   if (u.deletes()) return std::string("deleting it is refused: refs/charta/* only moves forward");
+  if (u.creates()) return std::nullopt;
   cli::GitResult r = cli::runGit({"merge-base", "--is-ancestor", u.oldId, u.newId});
   if (r.status == 0) return std::nullopt;
   if (r.status == 1) {
-    return "moving " + u.ref +
-           " is refused: it is not a fast-forward, and refs/charta/* only "
-           "moves forward";
+    return std::string(
+        "moving it is refused: not a fast-forward, and refs/charta/* only moves forward");
   }
   throw RepositoryError("git merge-base failed with status " + std::to_string(r.status) + " for " +
                         u.ref);
@@ -129,7 +128,7 @@ std::vector<PushRefusal> judgePush(const std::vector<RefUpdate>& updates, const 
     if (u.ref.rfind("refs/tags/", 0) != 0) continue;
     const std::string name = u.ref.substr(10);
     auto tagName = core::parseTagName(name);
-    if (!u.creates()) {
+    if (u.deletes() || !u.creates()) {
       if (tagName || editionNamespace(reader, name, known)) {
         out.push_back({u.ref, *core::tagRefChange(u.deletes())});
       }
