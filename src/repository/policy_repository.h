@@ -260,9 +260,12 @@ class PolicyRepository {
   // Takes the lock that orders withdrawals with the switch to a scheduled edition, across every
   // process on this host (flock on <git dir>/charta-withdrawals, released when the process
   // dies): a withdrawal holds it from the reading of its clock until its tag is written; the
-  // server takes it at an edition's moment before it reads the tags again. Waits for it.
+  // server takes it at an edition's moment before it reads the tags again. Waits for it up to
+  // "patience".
+  // throws Unavailable: another process held it all that time.
   // throws RepositoryError: the lock file cannot be opened.
-  std::unique_ptr<WithdrawalLock> lockWithdrawals() const;
+  std::unique_ptr<WithdrawalLock> lockWithdrawals(
+      std::chrono::milliseconds patience = std::chrono::seconds(30)) const;
 
   // Protects the record of editions where it lives: sets receive.denyDeletes and
   // receive.denyNonFastForwards, and installs a pre-receive hook that runs

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "repository/git_handles.h"
 #include "repository/policy_repository.h"
@@ -111,15 +112,24 @@ void writeHook(const fs::path& file, const std::string& script) {
 
 }  // namespace
 
-WithdrawalLock::~WithdrawalLock() { ::close(fd_); }
+WithdrawalLock::~WithdrawalLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
 
-std::unique_ptr<WithdrawalLock> PolicyRepository::lockWithdrawals() const {
+std::unique_ptr<WithdrawalLock> PolicyRepository::lockWithdrawals(
+    std::chrono::milliseconds patience) const {
   fs::path file;
   {
     auto lock = locked();
     file = fs::path(git_repository_path(repo_.get())) / "charta-withdrawals";
   }
   int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 && (errno == EACCES || errno == EROFS)) {
+    // A repository this process may only read (a replica's, say): lock the file if it is there;
+    // if it is not, no process has written a withdrawal here to be waited for.
+    fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return std::make_unique<WithdrawalLock>(-1);
+  }
   if (fd < 0) {
     if (errno == EMFILE || errno == ENFILE) {
       throw RepositoryUnavailable("opening " + file.string() + ": " + std::strerror(errno));
@@ -127,10 +137,18 @@ std::unique_ptr<WithdrawalLock> PolicyRepository::lockWithdrawals() const {
     throw RepositoryError("opening " + file.string() + ": " + std::strerror(errno));
   }
   auto held = std::make_unique<WithdrawalLock>(fd);
-  while (::flock(fd, LOCK_EX) != 0) {
-    if (errno != EINTR) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno != EWOULDBLOCK) {
       throw RepositoryError("locking " + file.string() + ": " + std::strerror(errno));
     }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw Unavailable(
+          "a withdrawal by another process holds " + file.string() + "; nothing was written: retry",
+          std::chrono::seconds(1));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return held;
 }

@@ -122,7 +122,9 @@ Instant Catalog::now() {
 
 void Catalog::confirmSwitch() {
   try {
-    auto held = repo_.lockWithdrawals();  // a withdrawal being written by another process ends
+    // A withdrawal being written by another process ends first (it holds the lock for
+    // milliseconds; a stuck one does not hold the site for more than two seconds).
+    auto held = repo_.lockWithdrawals(std::chrono::seconds(2));
     const Instant confirmed = core::now();
     guardAt_.store(INT64_MAX);
     refresh();
