@@ -80,6 +80,8 @@ std::optional<std::string> bytesAt(Session& s, const Dialect& d, std::int64_t se
 
 // Decodes stored bytes. throws StorageError: they are not canonical bytes (verify says where).
 DecodedEvent decodeStored(const std::string& bytes, std::int64_t seq);
+// The decoded event views "bytes": a temporary would leave it dangling.
+DecodedEvent decodeStored(std::string&& bytes, std::int64_t seq) = delete;
 
 // A stored subject-kind event as an Event: "subject" the clear id (nullopt: erased),
 // "evidence" kept in `personal`.

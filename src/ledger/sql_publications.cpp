@@ -235,7 +235,8 @@ std::vector<ChainedPublication> publicationsOf(Session& s, const Dialect& d,
       use(document), into(bytes), into(hash), now;
   std::vector<ChainedPublication> out;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    DecodedEvent e = decodeStored(blobText(bytes[i]), -1);
+    const std::string text = blobText(bytes[i]);
+    DecodedEvent e = decodeStored(text, -1);
     if (e.kind == Kind::kEditionPublished) {
       out.push_back({publicationOf(e), chainedOf(e, hash[i]), std::nullopt});
       continue;
