@@ -10,6 +10,7 @@
 #include "service/consents.h"
 #include "service/evidence.h"
 #include "service/pages.h"
+#include "service/preview.h"
 #include "service/publications.h"
 #include "service/revisions.h"
 
@@ -39,6 +40,19 @@ std::unique_ptr<ApiModule> makePublicationsApi(service::Publications& publicatio
 // GET /api/v1/documents/{doc}/revisions (role legal) and GET /api/v1/documents/{doc}/diff
 // (public between editions; naming a draft commit needs role legal or auditor) (revisions.cpp).
 std::unique_ptr<ApiModule> makeRevisionsApi(const service::Revisions& revisions);
+
+// The legal team's review of a draft, role legal (review.cpp):
+//   POST /api/v1/documents/{doc}/revisions/{commit}/approvals   the token's name approves it (201,
+//                                                               who approved it, how many count)
+//   GET  /api/v1/documents/{doc}/revisions/{commit}/page?lang=     the draft's page, as it would
+//                                                                   be served if published now
+//   GET  /api/v1/documents/{doc}/revisions/{commit}/redline?lang=  its changes against the edition
+//                                                                   in force
+// The pages carry the preview notice, noindex and X-Robots-Tag: noindex. "publisherEmail" is the
+// approver's e-mail (default api@charta.invalid); the name is the token's.
+std::unique_ptr<ApiModule> makeReviewApi(service::Publishing& publishing,
+                                         const service::Previews& previews,
+                                         service::Catalog& catalog, std::string publisherEmail);
 
 // The consents and the ledger (consents.cpp):
 //   POST /api/v1/consents                           site     201 receipt + Location; 200 replay

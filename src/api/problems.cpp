@@ -34,6 +34,8 @@ const ProblemType& problemType(Fault fault) {
       {Fault::kLintRefused, {422, "lint-refused", "Unprocessable Content"}},
       {Fault::kWithdrawalRefused, {422, "withdrawal-refused", "Unprocessable Content"}},
       {Fault::kInvalidRegistry, {422, "invalid-registry", "Unprocessable Content"}},
+      {Fault::kNoticePeriod, {422, "notice-period", "Unprocessable Content"}},
+      {Fault::kApprovalsMissing, {422, "approvals-missing", "Unprocessable Content"}},
       {Fault::kUnknownDocument, {422, "unknown-document", "Unknown Document"}},
       {Fault::kEditionNotInForce, {422, "edition-not-in-force", "Edition Not In Force"}},
       {Fault::kUnknownLanguage, {422, "unknown-language", "Unknown Language"}},

@@ -64,6 +64,10 @@ int runShow(const CommandContext& c);
 int runDiff(const CommandContext& c);
 int runLint(const CommandContext& c);
 
+// The review before publishing: cli_review.cpp.
+int runApprove(const CommandContext& c);
+int runPreview(const CommandContext& c);
+
 // The consent ledger: cli_ledger.cpp.
 int runLedger(const CommandContext& c);
 

@@ -24,6 +24,8 @@ ExitCode exitCode(Fault fault) {
     case Fault::kLintRefused:
     case Fault::kWithdrawalRefused:
     case Fault::kInvalidRegistry:
+    case Fault::kNoticePeriod:
+    case Fault::kApprovalsMissing:
     case Fault::kForeignTag:
     case Fault::kUnknownDocument:
     case Fault::kEditionNotInForce:

@@ -34,11 +34,14 @@ Services::Services(const AbstractConfiguration& config, repository::PolicyReposi
       publications(publishing, repo, &catalog),
       revisions(repo, publishing),
       consents(ledger, catalog, pages),
-      evidence(ledger, &catalog) {}
+      evidence(ledger, &catalog),
+      previews(catalog, site, publishing) {}
 
 void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& current,
                    http::Metrics& metrics, const AbstractConfiguration& config) {
   router.add(api::makeRevisionsApi(app.revisions));
+  router.add(api::makeReviewApi(app.publishing, app.previews, app.catalog,
+                                config.getString("publisher.email", "")));
   router.add(api::makeConsentsApi(app.consents, app.evidence, metrics));
   router.add(
       api::makeDocumentsApi(app.catalog, app.pages, current, config.getInt("site.max_age_s", 60)));

@@ -16,6 +16,7 @@
 #include "service/consents.h"
 #include "service/evidence.h"
 #include "service/pages.h"
+#include "service/preview.h"
 #include "service/publications.h"
 #include "service/publishing.h"
 #include "service/revisions.h"
@@ -37,6 +38,7 @@ struct Services {
   service::Revisions revisions;
   service::Consents consents;
   service::Evidence evidence;
+  service::Previews previews;  // drafts rendered as if published, in a cache of their own
 };
 
 // Adds every module of the JSON API over "app" to "router", in the order the router asks them.

@@ -38,6 +38,8 @@ struct Edition {
   Person publisher;
   std::optional<std::string> forcedReason;  // publication despite lint errors, and why
   std::optional<Withdrawal> withdrawal;
+  // Who approved the revision before it was published (the Approved-By trailers), in order.
+  std::vector<Person> approvedBy{};
 
   bool withdrawnBy(Instant t) const { return withdrawal && withdrawal->at <= t; }
 };

@@ -145,6 +145,57 @@ PurposeNotes touchedPurposes(std::string_view previousBody,
                              std::string_view body, const Document& doc, bool material,
                              const std::vector<PurposeId>& renewPurposes);
 
+// ---- Review before publishing --------------------------------------------------------------
+//
+// charta.xml may ask, per document, for notice before a material edition takes effect
+// (material-notice-days) and for approvals of the exact revision by people other than its author
+// (approvals). An approval is recorded in git (PolicyRepository::approve), a publication names
+// the approvers that counted in its Approved-By trailers.
+
+// A material edition of "doc" takes effect at least doc.materialNoticeDays days after
+// "publishedAt": refuses an earlier "effectiveFrom" (written at "offset"). Editions that are not
+// material, and documents without a notice period, are never refused.
+Refusal noticeRefusal(const Document& doc, bool material, Instant effectiveFrom,
+                      Instant publishedAt, std::chrono::minutes offset);
+
+// "Name <email>", or "Name" without an e-mail: an Approved-By trailer's value.
+std::string formatPerson(const Person& p);
+// The reverse of formatPerson; nullopt when "text" is not one (isPersonSafe fails).
+std::optional<Person> parsePerson(std::string_view text);
+
+// Whether "a" and "b" are the same person: the same name (case-insensitive), or the same e-mail
+// (case-insensitive) when both have one that names a mailbox (placeholders under ".invalid",
+// such as the API's, name no one).
+bool samePerson(const Person& a, const Person& b);
+
+// One approval of one revision of a document, as recorded in git.
+struct Approval {
+  DocumentId doc;
+  CommitId revision;
+  Person by;
+  Instant at;  // to the millisecond (Approved-At within the author's second, else that second)
+};
+
+// The message of the record of "a": "Approve <doc> <commit>", then the trailer Approved-At.
+// REQUIRES: isPersonSafe(a.by).
+std::string approvalMessage(const Approval& a, std::chrono::minutes offset);
+
+// Reads the record of an approval: "message" with author "author" at "authorTime". nullopt when
+// it is not an approval of "revision" of "doc" (another subject, another commit, no author).
+std::optional<Approval> readApproval(const DocumentId& doc, const CommitId& revision,
+                                     std::string_view message, const Person& author,
+                                     Instant authorTime);
+
+// The approvers that count for "revision", written by "author": one per person (samePerson),
+// never the author, only approvals of exactly "revision", in the order they were given.
+std::vector<Person> countedApprovers(const std::vector<Approval>& approvals,
+                                     const CommitId& revision, const Person& author);
+
+// Refuses "revision" of "doc" until doc.approvals people other than "author" approved it:
+// "counted" is countedApprovers.
+Refusal approvalsRefusal(const Document& doc, const std::vector<Person>& counted,
+                         const CommitId& revision, const Person& author);
+
 // ---- The tags -------------------------------------------------------------------------------
 //
 // An edition is an annotated tag refs/tags/<doc>/v<N> of a commit; its withdrawal an annotated tag

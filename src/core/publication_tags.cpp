@@ -99,6 +99,7 @@ std::string editionMessage(const Edition& e) {
     trailers.emplace_back("Renew-Purposes", joinPurposes(e.renewPurposes));
   if (!e.summary.empty()) trailers.emplace_back("Summary", e.summary);
   if (e.forcedReason) trailers.emplace_back("Forced", *e.forcedReason);
+  for (const Person& p : e.approvedBy) trailers.emplace_back("Approved-By", formatPerson(p));
   return formatMessage("Publish " + e.doc.str() + " " + e.no.str(), "", trailers);
 }
 
@@ -136,6 +137,10 @@ TagReading<Edition> readEditionTag(const TagName& name, const TagObject& tag) {
   }
   if (const std::string* summary = findTrailer(trailers, "Summary")) e.summary = *summary;
   if (const std::string* forced = findTrailer(trailers, "Forced")) e.forcedReason = *forced;
+  for (const auto& [key, value] : trailers) {
+    if (key != "Approved-By") continue;
+    if (auto p = parsePerson(value)) e.approvedBy.push_back(std::move(*p));
+  }
   return TagReading<Edition>{std::move(e), std::nullopt};
 }
 

@@ -26,6 +26,12 @@ struct Document {
   std::map<std::string, std::string> files;  // language tag -> path in the repository
   std::vector<Lang> langs;                   // in charta.xml order; the controlling one first
   std::vector<Purpose> purposes;
+  // material-notice-days: a material edition takes effect at least this many days after it is
+  // published (0: no notice is required).
+  int materialNoticeDays = 0;
+  // approvals: how many people other than the revision's author must approve that exact revision
+  // before it is published (0: none).
+  int approvals = 0;
 
   const Purpose* purpose(const PurposeId& pid) const {
     for (const auto& p : purposes)

@@ -58,6 +58,7 @@ constexpr Strings kRu{
     "Изменения в редакции {N}",
     "изменения: {A} → {B}",
     "Что изменилось: {A} → {B}.",
+    "Одобрили: {P}.",
 };
 
 constexpr Strings kEn{
@@ -99,6 +100,7 @@ constexpr Strings kEn{
     "Changes in edition {N}",
     "changes: {A} → {B}",
     "What changed: {A} → {B}.",
+    "Approved by {P}.",
 };
 
 // The primary subtag of "lang" in lower case: "en" for "en-GB".

@@ -52,6 +52,7 @@ struct Strings {
   std::string_view changesIn;     // {N}: the edition's number (archive)
   std::string_view changesTitle;  // {A} {B}: "редакция 1", "редакция 2"
   std::string_view changesLead;   // {A} {B}: links to the editions
+  std::string_view approvedBy;    // {P}: who approved the revision (archive)
 };
 
 // True when "lang" is Russian (its primary subtag is "ru", in any case): the pages speak it.

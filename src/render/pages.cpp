@@ -59,6 +59,11 @@ std::string Site::archivePage(const ArchivePageModel& m) const {
       addLink(changes, changesPath(route, *core::EditionNo::of(e.no.value() - 1), e.no),
               composeText(s.changesIn, {{'N', std::to_string(e.no.value())}}));
     }
+    if (!e.approvedBy.empty()) {
+      std::string who;
+      for (const core::Person& p : e.approvedBy) who += (who.empty() ? "" : ", ") + p.name;
+      addText(addElement(changes, "p", "approved-by"), composeText(s.approvedBy, {{'P', who}}));
+    }
   }
   addNewline(tbody);
   return page.finish();

@@ -13,6 +13,7 @@
 
 #include "core/edition.h"
 #include "core/error.h"
+#include "core/publication.h"
 #include "core/registry.h"
 #include "core/timeline.h"
 
@@ -256,6 +257,25 @@ class PolicyRepository {
   void createWithdrawalTag(const core::DocumentId& doc, core::EditionNo no,
                            const std::string& message, const core::Person& by, core::Instant at,
                            std::chrono::minutes offset);
+
+  // The author of commit "commit". throws NotFound: no such commit.
+  core::Person author(const core::CommitId& commit) const;
+
+  // The approvals of "revision" of "doc", oldest first: the commits of
+  // refs/charta/approvals/<doc>/<revision> (empty tree, author = the approver, message
+  // core::approvalMessage), each parent of the next. A commit there that is no such approval
+  // (core::readApproval) is skipped. None when the ref does not exist.
+  // throws RepositoryError: the ref names what cannot be read.
+  std::vector<core::Approval> approvals(const core::DocumentId& doc,
+                                        const core::CommitId& revision) const;
+
+  // Records approval "a" (its moment written at "offset"): a commit appended to
+  // refs/charta/approvals/<doc>/<revision> with compare-and-swap, so the ref only moves forward
+  // (the pre-receive hook refuses anything else under refs/charta/).
+  // throws NotFound: no such revision. throws Conflict: another approval of the same revision
+  //   was recorded at the same moment (retry). throws Unavailable: the ref is locked by another
+  //   writer. throws RepositoryError: the repository cannot be written.
+  void recordApproval(const core::Approval& a, std::chrono::minutes offset);
 
   // Takes the lock that orders withdrawals with the switch to a scheduled edition, across every
   // process on this host (flock on <git dir>/charta-withdrawals, released when the process

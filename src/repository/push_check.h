@@ -41,8 +41,11 @@ struct PushRules {
 //     a document with editions: never deleted or moved (core::tagRefChange);
 //   - a new edition tag must be an edition under the rules of reading (tags::readEdition) and
 //     what charta would write when the push is received (core::pushedEdition: the next number, its
-//     moment within the clock skew); a new withdrawal likewise (tags::readWithdrawal,
-//     core::pushedWithdrawal: not of an edition in force, in good time);
+//     moment within the clock skew; core::noticeRefusal: a material edition outside the notice
+//     period of charta.xml at its commit; when that charta.xml asks for approvals, its
+//     Approved-By trailers name enough approvals of its commit recorded under
+//     refs/charta/approvals/, as the push leaves them); a new withdrawal likewise
+//     (tags::readWithdrawal, core::pushedWithdrawal: not of an edition in force, in good time);
 //   - refs/charta/*: created, or moved forward (a fast-forward); never deleted or rewritten.
 // Everything else (branches) is left to git (receive.denyNonFastForwards, receive.denyDeletes).
 // Reads the repository and the pushed objects with the git CLI in the environment git gives the

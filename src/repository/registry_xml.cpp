@@ -47,6 +47,19 @@ bool isSafePath(std::string_view p) {
   return true;
 }
 
+// A whole number attribute "name" of "d" within [0, max]; 0 when absent.
+int countAttribute(pugi::xml_node d, const char* name, int max, const std::string& where) {
+  pugi::xml_attribute a = d.attribute(name);
+  if (!a) return 0;
+  std::string v = a.as_string();
+  bool digits =
+      !v.empty() && v.size() <= 5 && v.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoi(v) > max) {
+    fail(where + name + " \"" + v + "\" must be a whole number from 0 to " + std::to_string(max));
+  }
+  return std::stoi(v);
+}
+
 }  // namespace
 
 bool isReservedRoute(std::string_view route) {
@@ -104,6 +117,8 @@ core::Registry parseRegistry(std::string_view xml) {
 
     core::Document document{*id, trimmed(d.child_value("title")), route, *controlling, {}, {}, {}};
     if (document.title.empty()) document.title = rawId;
+    document.materialNoticeDays = countAttribute(d, "material-notice-days", 3650, where);
+    document.approvals = countAttribute(d, "approvals", 20, where);
     for (pugi::xml_node t : d.children("text")) {
       std::string rawTextLang = t.attribute("lang").as_string();
       auto lang = core::Lang::parse(rawTextLang);

@@ -15,6 +15,8 @@ Failure failureOf(const std::exception& e) {
     return Failure(Fault::kLintRefused, e.what(), extra);
   }
   if (dynamic_cast<const ReplicaReadOnly*>(&e)) return Failure(Fault::kReplicaReadOnly, e.what());
+  if (dynamic_cast<const NoticeRefused*>(&e)) return Failure(Fault::kNoticePeriod, e.what());
+  if (dynamic_cast<const ApprovalsMissing*>(&e)) return Failure(Fault::kApprovalsMissing, e.what());
   if (dynamic_cast<const UnexpectedEdition*>(&e)) {
     return Failure(Fault::kPreconditionFailed, e.what());
   }

@@ -44,6 +44,8 @@ enum class Fault {
   kLintRefused,         // lint errors the previous edition did not have; extra "findings"
   kWithdrawalRefused,   // the edition has taken effect, or no reason
   kInvalidRegistry,     // charta.xml is missing or invalid at the revision (lint, publishing)
+  kNoticePeriod,        // a material edition would take effect inside its notice period
+  kApprovalsMissing,    // fewer approvals of the revision than charta.xml asks for
   kUnknownDocument,     // a consent names no published document; extra "documents"
   kEditionNotInForce,   // a consent names an edition not in force nor superseded
   kUnknownLanguage,     // a consent names a language the edition has no text in

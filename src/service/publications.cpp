@@ -58,6 +58,10 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
       throw failureOf(err);
     } catch (const repository::ForeignTag& err) {
       throw failureOf(err);
+    } catch (const NoticeRefused& err) {
+      throw failureOf(err);
+    } catch (const ApprovalsMissing& err) {
+      throw failureOf(err);
     } catch (const InvalidInput& err) {
       throw Failure(Fault::kPublicationRefused, err.what());
     } catch (const NotFound& err) {

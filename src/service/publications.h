@@ -43,6 +43,8 @@ class Publications {
   //   kPublicationRefused  a rule refuses it (backdating, the same text, a missing clause, an
   //                        unknown revision or purpose...)
   //   kInvalidRegistry     charta.xml is missing or invalid at the revision
+  //   kNoticePeriod        a material edition inside its notice period (material-notice-days)
+  //   kApprovalsMissing    too few approvals of the revision (charta.xml approvals)
   //   kForeignTag          a tag that is no edition holds the next number's name (extra "tag")
   //   kLintRefused         lint errors the previous edition did not have; extra "findings"
   //                        (those that block); PublishRequest::force publishes anyway

@@ -1,5 +1,7 @@
 #include "service/publishing.h"
 
+#include <algorithm>
+
 #include "core/publication.h"
 #include "repository/registry_xml.h"
 
@@ -127,8 +129,17 @@ core::Edition Publishing::publish(const PublishRequest& req, Instant now, Publis
   const Instant publishedAt = now;  // to the millisecond: the tag's Published-At
   const Instant effective = req.effectiveFrom ? *req.effectiveFrom : publishedAt;
   refuse(core::backdating(effective, publishedAt, req.effectiveOffset));
+  if (auto r = core::noticeRefusal(draft.doc, req.material, effective, publishedAt,
+                                   req.effectiveOffset)) {
+    throw NoticeRefused(*r);
+  }
   const core::Person publisher = whoActs(req.publisher);
   if (!core::isPersonSafe(publisher)) throw InvalidInput("invalid publisher name or e-mail");
+  const ApprovalState approved = approvals(req.doc, draft.revision);
+  if (auto r =
+          core::approvalsRefusal(draft.doc, approved.counted, draft.revision, approved.author)) {
+    throw ApprovalsMissing(*r);
+  }
 
   PublishNotes ownNotes;
   PublishNotes& out = notes ? *notes : ownNotes;
@@ -141,7 +152,34 @@ core::Edition Publishing::publish(const PublishRequest& req, Instant now, Publis
             req.material,   req.renewPurposes,
             req.summary,    publisher,
             req.force,      std::nullopt};
+  if (draft.doc.approvals > 0) e.approvedBy = approved.counted;
   return write(draft, req, std::move(e), now);
+}
+
+ApprovalState Publishing::approvals(const core::DocumentId& doc,
+                                    const core::CommitId& revision) const {
+  if (!repo_.onBranch(revision)) {
+    throw InvalidInput("revision " + revision.str() + " is not on " + repo_.branch());
+  }
+  const core::Document d = documentAt(repo_, doc, revision).second;
+  ApprovalState out{doc, revision,   repo_.author(revision), repo_.approvals(doc, revision),
+                    {},  d.approvals};
+  out.counted = core::countedApprovers(out.recorded, revision, out.author);
+  return out;
+}
+
+ApprovalState Publishing::approve(const core::DocumentId& doc, const core::CommitId& revision,
+                                  std::optional<core::Person> by, Instant now) {
+  refuseOnReplica(options_);
+  const core::Person person = whoActs(by);
+  if (!core::isPersonSafe(person)) throw InvalidInput("invalid name or e-mail of who approves");
+  ApprovalState state = approvals(doc, revision);
+  const bool already =
+      std::any_of(state.recorded.begin(), state.recorded.end(),
+                  [&](const core::Approval& a) { return core::samePerson(a.by, person); });
+  if (already) return state;
+  repo_.recordApproval(core::Approval{doc, revision, person, now}, core::kKazakhstanOffset);
+  return approvals(doc, revision);
 }
 
 void Publishing::review(const Draft& draft, const PublishRequest& req, Instant effective,
@@ -173,13 +211,18 @@ void Publishing::review(const Draft& draft, const PublishRequest& req, Instant e
 // Editions are numbered in the order of publication (core::publicationOrder): an edition that
 // took the number before this one after this publication read its clock (another process, on a
 // lost race) moves this one's moment to its own, when this edition is written after it anyway. An
-// effective moment asked for must still not be before it.
-void Publishing::keepOrder(Edition& e, const core::Timeline& tl, const PublishRequest& req) {
+// effective moment asked for must still not be before it, nor inside the notice period.
+void Publishing::keepOrder(Edition& e, const core::Timeline& tl, const PublishRequest& req,
+                           const core::Document& doc) {
   const Edition* previous = tl.latest();
   if (!previous || previous->publishedAt <= e.publishedAt) return;
   e.publishedAt = previous->publishedAt;
   if (!req.effectiveFrom) e.effectiveFrom = e.publishedAt;
   refuse(core::backdating(e.effectiveFrom, e.publishedAt, e.effectiveOffset));
+  if (auto r =
+          core::noticeRefusal(doc, e.material, e.effectiveFrom, e.publishedAt, e.effectiveOffset)) {
+    throw NoticeRefused(*r);
+  }
 }
 
 core::Edition Publishing::write(const Draft& draft, const PublishRequest& req, Edition e,
@@ -193,7 +236,7 @@ core::Edition Publishing::write(const Draft& draft, const PublishRequest& req, E
     if (auto refusal = core::unexpectedEdition(req.doc, e.no, req.expectedNo)) {
       throw UnexpectedEdition(*refusal);
     }
-    keepOrder(e, tl, req);
+    keepOrder(e, tl, req, draft.doc);
     try {
       return repo_.createEditionTag(req.doc, e.no, e.commit, core::editionMessage(e), e.publisher,
                                     e.publishedAt, e.effectiveOffset);

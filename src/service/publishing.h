@@ -66,6 +66,30 @@ class ReplicaReadOnly : public InvalidInput {
   using InvalidInput::InvalidInput;
 };
 
+// A material edition refused because it would take effect before the notice period of its
+// document (charta.xml material-notice-days) has run. Nothing was written.
+class NoticeRefused : public InvalidInput {
+ public:
+  using InvalidInput::InvalidInput;
+};
+
+// A publication refused because fewer people than charta.xml's approvals, other than the
+// revision's author, approved that exact revision. Nothing was written.
+class ApprovalsMissing : public InvalidInput {
+ public:
+  using InvalidInput::InvalidInput;
+};
+
+// The approvals of one revision of a document, as publishing counts them.
+struct ApprovalState {
+  core::DocumentId doc;
+  core::CommitId revision;
+  core::Person author;                   // of the revision: their own approval never counts
+  std::vector<core::Approval> recorded;  // every approval of the revision, oldest first
+  std::vector<core::Person> counted;     // core::countedApprovers
+  int needed = 0;                        // charta.xml approvals at the revision
+};
+
 struct PublishingOptions {
   bool replica = false;  // repository.replica: refuse every write
 };
@@ -100,6 +124,8 @@ class Publishing {
   //   missing from that text; Renew-Purposes not in the catalogue, or without material; an unsafe
   //   summary or reason to force; backdating; an unsafe publisher.
   // throws NotFound: the revision is no commit of the repository.
+  // throws NoticeRefused (an InvalidInput): a material edition inside the notice period.
+  // throws ApprovalsMissing (an InvalidInput): too few approvals of the revision.
   // throws LintRefused (an InvalidInput): lint errors, not forced.
   // throws InvalidInput: the same text as the edition in force or upcoming.
   // throws UnexpectedEdition (a Conflict): req.expectedNo is not the next number.
@@ -119,6 +145,21 @@ class Publishing {
   // throws Unavailable, RepositoryError: as publish.
   core::Edition withdraw(const core::DocumentId& doc, core::EditionNo no, const std::string& reason,
                          std::optional<core::Person> by, core::Instant now);
+
+  // Records that "by" (default: git config user, else "charta") approves "revision" of "doc" at
+  // "now", unless the same person approved it already. The author's own approval is recorded but
+  // never counts. Returns the approvals of the revision afterwards.
+  // throws ReplicaReadOnly (an InvalidInput): on a replica.
+  // throws InvalidInput: the revision is not on the branch; charta.xml does not declare "doc"
+  //   there (InvalidRegistry: missing or invalid); "by" is unsafe.
+  // throws NotFound: no such commit. throws Conflict: another approval at the same moment.
+  // throws Unavailable, RepositoryError: as publish.
+  ApprovalState approve(const core::DocumentId& doc, const core::CommitId& revision,
+                        std::optional<core::Person> by, core::Instant now);
+
+  // The approvals of "revision" of "doc" and how many charta.xml asks for there.
+  // throws as approve, but never writes.
+  ApprovalState approvals(const core::DocumentId& doc, const core::CommitId& revision) const;
 
   // The lint of "doc" at "commit" as publish() would run it (core::lint): the texts of every
   // language charta.xml names there, its purposes, whether each translation lags; dates in the
@@ -142,7 +183,8 @@ class Publishing {
   // The number, checked against what is published now, and the tag.
   core::Edition write(const Draft& draft, const PublishRequest& req, core::Edition e,
                       core::Instant now);
-  static void keepOrder(core::Edition& e, const core::Timeline& tl, const PublishRequest& req);
+  static void keepOrder(core::Edition& e, const core::Timeline& tl, const PublishRequest& req,
+                        const core::Document& doc);
   core::Person whoActs(const std::optional<core::Person>& asked) const;
 
   repository::PolicyRepository& repo_;

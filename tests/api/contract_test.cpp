@@ -61,6 +61,7 @@ std::string concrete(std::string path) {
       {"{doc}", "personal-data"},
       {"{edition}", "v1"},
       {"{subject}", "subject-0001"},
+      {"{commit}", "0000000000000000000000000000000000000000"},
       {"{id}", "00000000-0000-4000-8000-000000000000"}};
   for (const auto& [name, value] : kValues) {
     for (size_t p; (p = path.find(name)) != std::string::npos;) path.replace(p, name.size(), value);
