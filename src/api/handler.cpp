@@ -9,8 +9,7 @@
 namespace charta::api {
 
 ChartaHandler::ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
-                             http::AccessLog* log, Cors cors,
-                             std::function<core::Instant()> clock)
+                             http::AccessLog* log, Cors cors, std::function<core::Instant()> clock)
     : site_(site),
       api_(api),
       ops_(ops),

@@ -44,6 +44,7 @@ const std::vector<ConfigKey>& configKeys() {
       {"server.max_body", "65536", "largest request body in bytes"},
       {"server.port_file", "", "write the bound port to this file once listening"},
       {"ledger.uri", "sqlite:var/consents.db", "sqlite:PATH or postgresql://user@host:port/db"},
+      {"ledger.file_group", "", "SQLite: the group that may read the ledger's files"},
       {"auth.tokens", "",
        "API bearer tokens: name:role[+role]:sha256hex entries separated by ';' (charta token new)"},
       {"auth.failures_burst", "20",

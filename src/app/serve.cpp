@@ -102,10 +102,16 @@ service::TimelineSource timelinesOf(service::Catalog& catalog) {
 
 // The consent ledger, opened lazily: with it unreachable or damaged the site is still served,
 // consent writes answer 503 and /readyz says why, until it can be opened.
+// A ledger of a newer schema (a downgrade) is refused: the server does not start.
 std::unique_ptr<ledger::Ledger> openLedgerLazily(const AbstractConfiguration& config) {
-  auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"));
+  auto ledger = ledger::openLedgerLazily(
+      config.getString("ledger.uri"),
+      ledgerOptions(config, ledger::Options().readers,
+                    [](const std::string& line) { logLine("info", line); }));
   try {
     ledger->ping();
+  } catch (const ledger::SchemaTooNew&) {
+    throw;
   } catch (const std::exception& e) {
     logLine("error", std::string("the consent ledger cannot be used now: ") + e.what());
   }
