@@ -2,6 +2,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,7 @@ class SubjectKeys {
   std::string secret_;
   std::map<std::string, SubjectRow> rows_;  // by subject id
   std::map<std::string, bool> made_;        // subject id -> the row existed (erased) before
+  std::set<std::string> absent_;            // subject ids load() found no row for
 };
 
 // Inside "tx" (see Ledger::erase): appends `subject.erased`, then erases the key, pseudonym and
