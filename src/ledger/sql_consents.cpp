@@ -331,20 +331,20 @@ std::optional<ConsentBatch::Cited> ConsentBatch::citation(const NewEvent& e, con
 }
 
 void ConsentBatch::flush() {
-  keys_.flush();
-  // One statement per kInList rows (a round trip each on PostgreSQL).
-  for (std::size_t at = 0; at < personal_.size(); at += kInList) {
-    const std::size_t n = std::min(kInList, personal_.size() - at);
+  keys_.flush(&tx_);
+  // The rows stay here until the transaction's write (Tx::write binds them by reference).
+  std::vector<Personal>& rows = flushed_.emplace_back(std::move(personal_));
+  personal_.clear();
+  for (std::size_t at = 0; at < rows.size(); at += kInList) {
+    const std::size_t n = std::min(kInList, rows.size() - at);
     std::string text = "INSERT INTO personal (event_id, pseudonym, evidence) VALUES ";
     for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?)" : "(?, ?, ?)";
-    Statement st(tx_.session);
-    st << tx_.dialect.sql(text);
-    for (std::size_t i = at; i < at + n; ++i) {
-      st, use(personal_[i].eventId), use(personal_[i].pseudonym), use(personal_[i].evidence);
-    }
-    st.execute();
+    tx_.write(std::move(text), 3 * n, [&rows, at, n](Statement& st) {
+      for (std::size_t i = at; i < at + n; ++i) {
+        st, use(rows[i].eventId), use(rows[i].pseudonym), use(rows[i].evidence);
+      }
+    });
   }
-  personal_.clear();
 }
 
 }  // namespace charta::ledger::sql

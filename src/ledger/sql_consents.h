@@ -1,5 +1,6 @@
 #pragma once
 
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,7 +51,8 @@ class ConsentBatch {
   // throws Conflict, Blocked, NotChained, InvalidInput (this request only).
   AppendResult decide(const ConsentRequest& r);
 
-  // Writes the subject rows and personal values (Tx::flush writes the events).
+  // Queues the subject rows and personal values for the transaction's write (Tx::write); the
+  // batch must outlive Tx::flush.
   void flush();
 
  private:
@@ -75,6 +77,7 @@ class ConsentBatch {
     std::string eventId, pseudonym, evidence;
   };
   std::vector<Personal> personal_;
+  std::list<std::vector<Personal>> flushed_;  // written by the transaction's flush
 };
 
 // Reads stored subject-kind events: "where" selects from `events e` (placeholders bound from

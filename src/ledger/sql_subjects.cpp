@@ -128,11 +128,8 @@ const SubjectRow& SubjectKeys::keyOf(const std::string& subject) {
   return rows_[subject] = std::move(row);
 }
 
-void SubjectKeys::flush() {
-  struct New {
-    std::string lookup, who, key, pseudonym;
-  };
-  std::vector<New> inserts;
+void SubjectKeys::flush(Tx* tx) {
+  std::vector<New>& inserts = written_.emplace_back();
   for (const auto& [subject, existed] : made_) {
     const SubjectRow& row = rows_.at(subject);
     New n{row.lookup, subject, core::toHex(*row.key), *row.pseudonym};
@@ -145,21 +142,28 @@ void SubjectKeys::flush() {
       inserts.push_back(std::move(n));
     }
   }
-  // New subjects: one statement per kInList rows (a round trip each on PostgreSQL).
+  made_.clear();
+  absent_.clear();
+  // New subjects: one statement per kInList rows, or a part of the transaction's write.
   for (std::size_t at = 0; at < inserts.size(); at += kInList) {
     const std::size_t n = std::min(kInList, inserts.size() - at);
     std::string text = "INSERT INTO subjects (lookup, subject, subject_key, pseudonym) VALUES ";
     for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)";
-    Statement st(s_);
-    st << d_.sql(text);
-    for (std::size_t i = at; i < at + n; ++i) {
-      st, use(inserts[i].lookup), use(inserts[i].who), use(inserts[i].key),
-          use(inserts[i].pseudonym);
+    Tx::Bind bind = [&inserts, at, n](Statement& st) {
+      for (std::size_t i = at; i < at + n; ++i) {
+        st, use(inserts[i].lookup), use(inserts[i].who), use(inserts[i].key),
+            use(inserts[i].pseudonym);
+      }
+    };
+    if (tx) {
+      tx->write(std::move(text), 4 * n, std::move(bind));
+    } else {
+      Statement st(s_);
+      st << d_.sql(text);
+      bind(st);
+      st.execute();
     }
-    st.execute();
   }
-  made_.clear();
-  absent_.clear();
 }
 
 std::optional<Chained> eraseSubject(Tx& tx, std::string_view secret, const std::string& subject,
