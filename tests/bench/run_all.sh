@@ -29,7 +29,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 charta="$(realpath "$charta")"
-fill="$(dirname "$charta")/../../tests/bench/ledger_fill"
+fill="$(dirname "$charta")/../../tests/bench/ledger_fill"  # the build tree's
+[ -x "$fill" ] || fill="$(dirname "$charta")/ledger_fill"  # or beside the binary
 logs="$(mktemp -d "${TMPDIR:-/tmp}/charta-bench-all-XXXXXX")"
 trap 'rm -rf "$logs"' EXIT
 machine="$(nproc) cores $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo | tr -s ' ')"
@@ -72,7 +73,7 @@ rows="$logs/rows.md"
     "$(ratio "$c" "$n")" "≥ 0.9×" "tests/bench/page_bench.sh"
   c=$(page_cell "charta (no access log)" 5); n=$(page_cell "nginx (no access log)" 5)
   row "page p99 ms" "$c" "nginx $n" "$(ratio "$c" "$n")" "≤ 1.2×" "tests/bench/page_bench.sh"
-  read -r _ idle with alone fall rss0 rssIdle _ < <(grep '^ROW idle' "$logs/idle.txt")
+  read -r _ _ idle with alone fall rss0 _ rssIdle < <(grep '^ROW idle' "$logs/idle.txt")
   row "page requests/s with $idle idle keep-alive connections (RSS $rss0 → $rssIdle MiB)" "$with" \
     "without them $alone" "$fall×" "≥ 0.9×" "tests/bench/idle_bench.sh"
   page_rps=$(page_cell "charta (no access log)" 2)
