@@ -127,6 +127,7 @@ Parse tryParse(Connection& c, const ServerLimits& lim, Request& req, size_t& con
 }
 
 long readSome(Connection& c) {
+  if (c.buf.empty()) c.buf.resize(kFirstBuffer);  // released while parked idle (releaseIdle)
   if (c.end == c.buf.size()) {
     if (c.begin > 0) {
       std::copy(c.buf.begin() + static_cast<long>(c.begin),
@@ -148,6 +149,12 @@ long readSome(Connection& c) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return -1;
     return 0;
   }
+}
+
+void releaseIdle(Connection& c) {
+  if (!c.idle() || c.draining) return;
+  std::vector<char>().swap(c.buf);
+  c.begin = c.end = 0;
 }
 
 bool waitReadable(int fd, std::chrono::microseconds wait) {

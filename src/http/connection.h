@@ -45,6 +45,13 @@ enum class Parse { kRequest, kNeedMore, kRefused };
 Parse tryParse(Connection& c, const ServerLimits& lim, Request& req, size_t& consumed,
                Refusal& refusal);
 
+// The read buffer a connection starts with (and gets back after releaseIdle).
+inline constexpr size_t kFirstBuffer = 16 * 1024;
+
+// Frees the read buffer of a connection with nothing unanswered in it (parked between requests):
+// an idle keep-alive connection then costs its socket and this struct, not a buffer.
+void releaseIdle(Connection& c);
+
 // Reads what the socket has without waiting: > 0 bytes read, 0 end of stream or error, -1 none
 // yet.
 long readSome(Connection& c);

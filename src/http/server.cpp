@@ -127,7 +127,7 @@ void HttpServer::admit(Fd fd, std::string peer) {
   ::setsockopt(c->fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setSendTimeout(c->fd.get(), options_.limits.sendTimeout);
   c->peer = std::move(peer);
-  c->buf.resize(std::min<size_t>(options_.limits.maxHeaderBytes + 1024, 16 * 1024));
+  // The read buffer comes with the first read (readSome).
   open_.fetch_add(1);
   dispatch(std::move(c));
 }
@@ -293,6 +293,7 @@ void HttpServer::serve(std::unique_ptr<Connection> c) {
 }
 
 void HttpServer::park(std::unique_ptr<Connection> c) {
+  releaseIdle(*c);
   int fd = c->fd.get();
   std::lock_guard lock(parkMu_);
   if (!poller_->add(fd)) {

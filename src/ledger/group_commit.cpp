@@ -196,7 +196,7 @@ std::vector<GroupCommit::Outcome> GroupCommit::commitBatch(const std::vector<Req
   try {
     std::vector<ConsentRequest> requests;
     for (const Request* r : batch) requests.push_back({&*r->event, &r->citation, &r->digest});
-    ConsentBatch decider(tx, secret_, options_.requirePublication);
+    ConsentBatch decider(tx, secret_, options_.requirePublication, publications_);
     decider.prepare(requests);
     for (std::size_t i = 0; i < batch.size(); ++i) {
       try {

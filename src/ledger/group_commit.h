@@ -12,6 +12,7 @@
 
 #include "core/merkle.h"
 #include "ledger/ledger.h"
+#include "ledger/sql_consents.h"
 #include "ledger/sql_dialect.h"
 #include "ledger/sql_log.h"
 
@@ -84,6 +85,7 @@ class GroupCommit {
   std::unique_ptr<Session> session_;  // the writer thread's only, once it runs
   std::string secret_;
   std::optional<core::merkle::Frontier> frontier_;  // of the committed log, when known
+  PublicationCache publications_;                   // the writer thread's
 
   std::mutex mutex_;
   std::condition_variable cv_;

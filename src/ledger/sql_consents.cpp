@@ -266,6 +266,7 @@ AppendResult ConsentBatch::decide(const ConsentRequest& r) {
 }
 
 std::optional<ConsentBatch::Cited> ConsentBatch::publicationAt(std::int64_t seq) {
+  if (auto it = cache_.bySeq.find(seq); it != cache_.bySeq.end()) return it->second;
   std::optional<std::string> bytes = bytesAt(tx_.session, tx_.dialect, seq);
   if (!bytes) return std::nullopt;
   DecodedEvent d = decodeStored(*bytes, seq);
@@ -282,12 +283,14 @@ std::optional<ConsentBatch::Cited> ConsentBatch::publicationAt(std::int64_t seq)
   }
   c.doc = std::string(d.get("document").value_or(""));
   c.edition = std::string(d.get("edition").value_or(""));
+  cache_.bySeq[seq] = c;
   return c;
 }
 
 std::optional<ConsentBatch::Cited> ConsentBatch::publicationOf(const NewEvent& e) {
   std::string key = e.doc.str() + "\n" + std::to_string(e.edition.value());
   if (auto it = cited_.find(key); it != cited_.end()) return it->second;
+  if (auto it = cache_.byEdition.find(key); it != cache_.byEdition.end()) return it->second;
   std::string doc = e.doc.str();
   Poco::Int64 edition = e.edition.value();
   std::vector<Poco::Int64> seq;
@@ -296,7 +299,8 @@ std::optional<ConsentBatch::Cited> ConsentBatch::publicationOf(const NewEvent& e
       "AND edition = ?"),
       use(doc), use(edition), into(seq), now;
   std::optional<Cited> found = seq.empty() ? std::nullopt : publicationAt(seq.front());
-  cited_[key] = found;
+  cited_[key] = found;  // not found: asked again by the next batch (it may be published by then)
+  if (found) cache_.byEdition[key] = *found;
   return found;
 }
 
@@ -327,13 +331,20 @@ std::optional<ConsentBatch::Cited> ConsentBatch::citation(const NewEvent& e, con
 }
 
 void ConsentBatch::flush() {
-  keys_.flush();
-  for (Personal& p : personal_) {
-    tx_.session << tx_.dialect.sql(
-        "INSERT INTO personal (event_id, pseudonym, evidence) VALUES (?, ?, ?)"),
-        use(p.eventId), use(p.pseudonym), use(p.evidence), now;
-  }
+  keys_.flush(&tx_);
+  // The rows stay here until the transaction's write (Tx::write binds them by reference).
+  std::vector<Personal>& rows = flushed_.emplace_back(std::move(personal_));
   personal_.clear();
+  for (std::size_t at = 0; at < rows.size(); at += kInList) {
+    const std::size_t n = std::min(kInList, rows.size() - at);
+    std::string text = "INSERT INTO personal (event_id, pseudonym, evidence) VALUES ";
+    for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?)" : "(?, ?, ?)";
+    tx_.write(std::move(text), 3 * n, [&rows, at, n](Statement& st) {
+      for (std::size_t i = at; i < at + n; ++i) {
+        st, use(rows[i].eventId), use(rows[i].pseudonym), use(rows[i].evidence);
+      }
+    });
+  }
 }
 
 }  // namespace charta::ledger::sql

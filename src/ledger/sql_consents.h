@@ -1,5 +1,6 @@
 #pragma once
 
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,14 +21,27 @@ struct ConsentRequest {
   const std::string* digest;  // the request digest of chain.h (unkeyed)
 };
 
+// The chained publications consents have cited, kept by the writer across batches (a chained
+// event never changes): one read per edition instead of two per batch. Not thread-safe.
+struct PublicationCache {
+  struct Cited {
+    std::int64_t seq = 0;
+    std::string doc, edition, commit;
+    std::map<std::string, std::string> texts;  // language -> SHA-256
+  };
+  std::map<std::string, Cited> byEdition;  // by "document\nedition"
+  std::map<std::int64_t, Cited> bySeq;
+};
+
 // The decisions of one batch, in order, inside its transaction: what is committed (by other
 // processes too) and what the batch appended before each request both count.
 class ConsentBatch {
  public:
-  ConsentBatch(Tx& tx, std::string secret, bool requirePublication)
+  ConsentBatch(Tx& tx, std::string secret, bool requirePublication, PublicationCache& cache)
       : tx_(tx),
         keys_(tx.session, tx.dialect, std::move(secret)),
-        requirePublication_(requirePublication) {}
+        requirePublication_(requirePublication),
+        cache_(cache) {}
 
   // Loads what the requests need (subject rows, stored idempotency keys, blocking).
   void prepare(const std::vector<ConsentRequest>& requests);
@@ -37,7 +51,8 @@ class ConsentBatch {
   // throws Conflict, Blocked, NotChained, InvalidInput (this request only).
   AppendResult decide(const ConsentRequest& r);
 
-  // Writes the subject rows and personal values (Tx::flush writes the events).
+  // Queues the subject rows and personal values for the transaction's write (Tx::write); the
+  // batch must outlive Tx::flush.
   void flush();
 
  private:
@@ -45,11 +60,7 @@ class ConsentBatch {
     std::string pseudonym, requestDigest;
     Event event;
   };
-  struct Cited {
-    std::int64_t seq = 0;
-    std::string doc, edition, commit;
-    std::map<std::string, std::string> texts;  // language -> SHA-256
-  };
+  using Cited = PublicationCache::Cited;
   std::optional<Cited> citation(const NewEvent& e, const Citation& c);
   std::optional<Cited> publicationAt(std::int64_t seq);
   std::optional<Cited> publicationOf(const NewEvent& e);
@@ -58,6 +69,7 @@ class ConsentBatch {
   Tx& tx_;
   SubjectKeys keys_;
   bool requirePublication_;
+  PublicationCache& cache_;
   std::map<std::string, Stored> stored_;               // committed or appended, by idempotency key
   std::map<std::string, bool> blocked_;                // by pseudonym; updated as the batch goes
   std::map<std::string, std::optional<Cited>> cited_;  // by "document\nedition"
@@ -65,6 +77,7 @@ class ConsentBatch {
     std::string eventId, pseudonym, evidence;
   };
   std::vector<Personal> personal_;
+  std::list<std::vector<Personal>> flushed_;  // written by the transaction's flush
 };
 
 // Reads stored subject-kind events: "where" selects from `events e` (placeholders bound from

@@ -17,6 +17,25 @@ using Poco::Data::Statement;
 namespace {
 
 constexpr std::size_t kRowsPerInsert = 64;
+// Bound values in one PostgreSQL statement (the protocol's limit is 65,535).
+constexpr std::size_t kMaxParams = 60000;
+constexpr std::size_t kEventParams = 11, kNodeParams = 3;
+
+std::string eventsInsert(std::size_t n) {
+  static constexpr std::string_view kRow =
+      "(?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, 0), NULLIF(?, ''), ?, ?, ?)";
+  std::string text =
+      "INSERT INTO events (seq, id, kind, recorded_at, pseudonym, document, edition, "
+      "idempotency_key, prev_hash, hash, bytes) VALUES ";
+  for (std::size_t i = 0; i < n; ++i) text += (i ? ", " : "") + std::string(kRow);
+  return text;
+}
+
+std::string nodesInsert(std::size_t n) {
+  std::string text = "INSERT INTO merkle_nodes (level, idx, hash) VALUES ";
+  for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?)" : "(?, ?, ?)";
+  return text;
+}
 
 std::int64_t toInt(std::string_view text) {
   std::int64_t v = 0;
@@ -128,35 +147,84 @@ Chained Tx::append(CanonicalEvent& event) {
   return chained;
 }
 
+void Tx::write(std::string insert, std::size_t params, Bind bind) {
+  if (combines()) {
+    writes_.push_back({std::move(insert), params, std::move(bind)});
+    return;
+  }
+  Statement st(session);
+  st << dialect.sql(insert);
+  bind(st);
+  st.execute();
+}
+
+bool Tx::combines() const { return dialect.name() == "postgresql"; }
+
+void Tx::bindRows(Statement& st, std::size_t at, std::size_t n) {
+  for (std::size_t i = at; i < at + n; ++i) {
+    Row& r = rows_[i];
+    st, use(r.seq), use(r.id), use(r.kind), use(r.recordedAt), use(r.pseudonym), use(r.document),
+        use(r.edition), use(r.idempotencyKey), use(r.prevHash), use(r.hash), use(r.bytes);
+  }
+}
+
+void Tx::bindNodes(Statement& st, std::size_t at, std::size_t n) {
+  for (std::size_t i = at; i < at + n; ++i)
+    st, use(nodes_[i].level), use(nodes_[i].idx), use(nodes_[i].hash);
+}
+
+// One statement: WITH w0 AS (INSERT ...), ..., wN AS (INSERT INTO events ...) UPDATE chain_head.
+void Tx::flushCombined() {
+  std::string text = "WITH ";
+  int k = 0;
+  auto part = [&](const std::string& insert) {
+    text += "w" + std::to_string(k++) + " AS (" + insert + "), ";
+  };
+  for (const Write& w : writes_) part(w.insert);
+  part(eventsInsert(rows_.size()));
+  if (!nodes_.empty()) part(nodesInsert(nodes_.size()));
+  text.resize(text.size() - 2);
+  text += " UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1";
+  Statement st(session);
+  st << dialect.sql(text);
+  for (Write& w : writes_) w.bind(st);
+  bindRows(st, 0, rows_.size());
+  bindNodes(st, 0, nodes_.size());
+  Poco::Int64 seq = head_.seq;
+  std::string hash = head_.hash;
+  st, use(seq), use(hash);
+  st.execute();
+}
+
 void Tx::flush() {
-  static constexpr std::string_view kRow =
-      "(?, ?, ?, ?, NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, 0), NULLIF(?, ''), ?, ?, ?)";
-  for (std::size_t at = 0; at < rows_.size(); at += kRowsPerInsert) {
-    const std::size_t n = std::min(kRowsPerInsert, rows_.size() - at);
-    std::string text =
-        "INSERT INTO events (seq, id, kind, recorded_at, pseudonym, document, edition, "
-        "idempotency_key, prev_hash, hash, bytes) VALUES ";
-    for (std::size_t i = 0; i < n; ++i) text += (i ? ", " : "") + std::string(kRow);
-    Statement st(session);
-    st << dialect.sql(text);
-    for (std::size_t i = at; i < at + n; ++i) {
-      Row& r = rows_[i];
-      st, use(r.seq), use(r.id), use(r.kind), use(r.recordedAt), use(r.pseudonym), use(r.document),
-          use(r.edition), use(r.idempotencyKey), use(r.prevHash), use(r.hash), use(r.bytes);
+  std::size_t params = rows_.size() * kEventParams + nodes_.size() * kNodeParams + 2;
+  for (const Write& w : writes_) params += w.params;
+  if (combines() && !rows_.empty() && params <= kMaxParams) {
+    flushCombined();
+  } else {
+    for (Write& w : writes_) {
+      Statement st(session);
+      st << dialect.sql(w.insert);
+      w.bind(st);
+      st.execute();
     }
-    st.execute();
+    for (std::size_t at = 0; at < rows_.size(); at += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, rows_.size() - at);
+      Statement st(session);
+      st << dialect.sql(eventsInsert(n));
+      bindRows(st, at, n);
+      st.execute();
+    }
+    for (std::size_t at = 0; at < nodes_.size(); at += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, nodes_.size() - at);
+      Statement st(session);
+      st << dialect.sql(nodesInsert(n));
+      bindNodes(st, at, n);
+      st.execute();
+    }
+    if (!rows_.empty()) writeHead(session, dialect, head_);
   }
-  for (std::size_t at = 0; at < nodes_.size(); at += kRowsPerInsert) {
-    const std::size_t n = std::min(kRowsPerInsert, nodes_.size() - at);
-    std::string text = "INSERT INTO merkle_nodes (level, idx, hash) VALUES ";
-    for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?)" : "(?, ?, ?)";
-    Statement st(session);
-    st << dialect.sql(text);
-    for (std::size_t i = at; i < at + n; ++i)
-      st, use(nodes_[i].level), use(nodes_[i].idx), use(nodes_[i].hash);
-    st.execute();
-  }
-  if (!rows_.empty()) writeHead(session, dialect, head_);
+  writes_.clear();
   rows_.clear();
   nodes_.clear();
 }

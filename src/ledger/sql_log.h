@@ -2,8 +2,10 @@
 
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +58,13 @@ class Tx {
   // absent; queues its row and the Merkle nodes it completes. Returns where it is chained.
   Chained append(CanonicalEvent& event);
 
+  // Another table's rows for this transaction: "insert" is "INSERT INTO t (cols) VALUES (?, ...)
+  // ..." with "params" placeholders, and "bind" binds their values, which must live until flush()
+  // returns. On PostgreSQL flush() sends them with the events and the chain head in one
+  // statement (data-modifying WITH clauses: one round trip); elsewhere they run at once.
+  using Bind = std::function<void(Poco::Data::Statement&)>;
+  void write(std::string insert, std::size_t params, Bind bind);
+
   // Writes the queued rows and nodes and moves the chain head (before the commit).
   void flush();
 
@@ -69,8 +78,19 @@ class Tx {
     Poco::Int64 level, idx;
     std::string hash;
   };
+  struct Write {
+    std::string insert;
+    std::size_t params;
+    Bind bind;
+  };
+  bool combines() const;
+  void flushCombined();
+  void bindRows(Poco::Data::Statement& st, std::size_t at, std::size_t n);
+  void bindNodes(Poco::Data::Statement& st, std::size_t at, std::size_t n);
+
   Head head_;
   merkle::Frontier frontier_;
+  std::vector<Write> writes_;
   std::vector<Row> rows_;
   std::vector<Node> nodes_;
 };

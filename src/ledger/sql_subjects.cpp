@@ -104,6 +104,9 @@ void SubjectKeys::load(const std::vector<std::string>& subjects) {
       rows_[byLookup.at(lookup[i])] = rowOf(lookup[i], key[i], pseudonym[i]);
     }
   }
+  for (const auto& [lookup, subject] : byLookup) {
+    if (!rows_.count(subject)) absent_.insert(subject);  // keyOf need not ask again
+  }
 }
 
 const SubjectRow* SubjectKeys::live(const std::string& subject) const {
@@ -113,7 +116,7 @@ const SubjectRow* SubjectKeys::live(const std::string& subject) const {
 
 const SubjectRow& SubjectKeys::keyOf(const std::string& subject) {
   if (const SubjectRow* row = live(subject)) return *row;
-  load({subject});
+  if (!absent_.count(subject)) load({subject});
   auto it = rows_.find(subject);
   const bool existed = it != rows_.end();
   if (existed && it->second.key) return it->second;
@@ -125,24 +128,42 @@ const SubjectRow& SubjectKeys::keyOf(const std::string& subject) {
   return rows_[subject] = std::move(row);
 }
 
-void SubjectKeys::flush() {
+void SubjectKeys::flush(Tx* tx) {
+  std::vector<New>& inserts = written_.emplace_back();
   for (const auto& [subject, existed] : made_) {
     const SubjectRow& row = rows_.at(subject);
-    std::string lookup = row.lookup, who = subject, key = core::toHex(*row.key),
-                pseudonym = *row.pseudonym;
+    New n{row.lookup, subject, core::toHex(*row.key), *row.pseudonym};
     if (existed) {
       s_ << d_.sql(
           "UPDATE subjects SET subject = ?, subject_key = ?, pseudonym = ?, erased_on = NULL "
           "WHERE lookup = ?"),
-          use(who), use(key), use(pseudonym), use(lookup), now;
+          use(n.who), use(n.key), use(n.pseudonym), use(n.lookup), now;
     } else {
-      s_ << d_.sql(
-          "INSERT INTO subjects (lookup, subject, subject_key, pseudonym) "
-          "VALUES (?, ?, ?, ?)"),
-          use(lookup), use(who), use(key), use(pseudonym), now;
+      inserts.push_back(std::move(n));
     }
   }
   made_.clear();
+  absent_.clear();
+  // New subjects: one statement per kInList rows, or a part of the transaction's write.
+  for (std::size_t at = 0; at < inserts.size(); at += kInList) {
+    const std::size_t n = std::min(kInList, inserts.size() - at);
+    std::string text = "INSERT INTO subjects (lookup, subject, subject_key, pseudonym) VALUES ";
+    for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)";
+    Tx::Bind bind = [&inserts, at, n](Statement& st) {
+      for (std::size_t i = at; i < at + n; ++i) {
+        st, use(inserts[i].lookup), use(inserts[i].who), use(inserts[i].key),
+            use(inserts[i].pseudonym);
+      }
+    };
+    if (tx) {
+      tx->write(std::move(text), 4 * n, std::move(bind));
+    } else {
+      Statement st(s_);
+      st << d_.sql(text);
+      bind(st);
+      st.execute();
+    }
+  }
 }
 
 std::optional<Chained> eraseSubject(Tx& tx, std::string_view secret, const std::string& subject,

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <list>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,8 +48,9 @@ class SubjectKeys {
   const SubjectRow* live(const std::string& subject) const;
   // The live key row of "subject", made now (new key and pseudonym) when it has none.
   const SubjectRow& keyOf(const std::string& subject);
-  // Writes the rows made since the last flush.
-  void flush();
+  // Writes the rows made since the last flush; with "tx", new rows go into its write (Tx::write)
+  // and this object must outlive Tx::flush.
+  void flush(Tx* tx = nullptr);
 
  private:
   Session& s_;
@@ -55,6 +58,11 @@ class SubjectKeys {
   std::string secret_;
   std::map<std::string, SubjectRow> rows_;  // by subject id
   std::map<std::string, bool> made_;        // subject id -> the row existed (erased) before
+  std::set<std::string> absent_;            // subject ids load() found no row for
+  struct New {
+    std::string lookup, who, key, pseudonym;
+  };
+  std::list<std::vector<New>> written_;  // bound by reference until the transaction's write
 };
 
 // Inside "tx" (see Ledger::erase): appends `subject.erased`, then erases the key, pseudonym and
