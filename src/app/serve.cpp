@@ -26,14 +26,28 @@ namespace charta::app {
 using Poco::Util::AbstractConfiguration;
 using Poco::Util::LayeredConfiguration;
 
+namespace {
+
+service::ConsentOptions consentOptions(const AbstractConfiguration& config) {
+  service::ConsentOptions o;
+  o.pageGrace = std::chrono::seconds(config.getInt64("consent.page_grace_s"));
+  o.supersededGrace = std::chrono::seconds(config.getInt64("consent.superseded_grace_s"));
+  if (o.pageGrace.count() < 0 || o.supersededGrace.count() < 0) {
+    throw InvalidInput("consent.page_grace_s and consent.superseded_grace_s must not be negative");
+  }
+  return o;
+}
+
+}  // namespace
+
 Services::Services(const AbstractConfiguration& config, repository::PolicyRepository& repo,
                    ledger::Ledger& ledger, const render::Site& site)
     : catalog(repo, catalogOptions(config)),
-      pages(catalog, site, service::PagesOptions{api::frame}),
+      pages(catalog, site, service::PagesOptions{api::frame, &ledger, false}),
       publishing(repo, publishingOptions(config)),
       publications(publishing, repo, &catalog),
       revisions(repo, publishing),
-      consents(ledger, catalog, pages),
+      consents(ledger, catalog, pages, consentOptions(config)),
       evidence(ledger, &catalog),
       previews(catalog, site, publishing) {}
 
@@ -252,7 +266,9 @@ void buildSite(const AbstractConfiguration& config, const std::string& outDir, c
   auto repo = openRepository(config, [](const std::string& line) { logLine("warning", line); });
   render::Site site(config.getString("site.data_dir"));
   service::Catalog catalog(*repo, catalogOptions(config));
-  service::Pages pages(catalog, site);
+  // The pages a static host will serve are archived first, like the server's.
+  auto archive = openLedger(config, 1);
+  service::Pages pages(catalog, site, service::PagesOptions{{}, archive.get(), true});
   catalog.refresh();
   const std::vector<service::Pages::File> files = pages.exportAll(at);
   refuseIncompleteSite(*repo, *catalog.snapshot(), files);

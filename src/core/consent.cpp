@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/page_state.h"
+
 namespace charta::core {
 namespace {
 
@@ -160,6 +162,8 @@ std::string_view uncitableName(Uncitable reason) {
       return "upcoming";
     case Uncitable::kWithdrawn:
       return "withdrawn";
+    case Uncitable::kSuperseded:
+      return "superseded";
   }
   return "?";
 }
@@ -187,7 +191,8 @@ Citation byCommit(const Timeline& timeline, const CommitId& commit, Instant now,
 }  // namespace
 
 Citation citeEdition(const Timeline& timeline, const NamedEdition& named, Instant now,
-                     const std::function<bool(const CommitId&)>& onBranch) {
+                     const std::function<bool(const CommitId&)>& onBranch,
+                     std::optional<std::chrono::milliseconds> supersededGrace) {
   Citation c;
   if (named.edition) {
     c.edition = timeline.edition(*named.edition);
@@ -202,8 +207,14 @@ Citation citeEdition(const Timeline& timeline, const NamedEdition& named, Instan
   }
   switch (timeline.statusAt(*c.edition, now)) {
     case EditionStatus::kInForce:
-    case EditionStatus::kSuperseded:
       return c;
+    case EditionStatus::kSuperseded: {
+      auto until = inForceUntil(timeline, *c.edition);
+      if (supersededGrace && until && *until + *supersededGrace < now) {
+        return refuse(Uncitable::kSuperseded);
+      }
+      return c;
+    }
     case EditionStatus::kUpcoming:
       return refuse(Uncitable::kUpcoming);
     case EditionStatus::kWithdrawn:
@@ -215,12 +226,12 @@ Citation citeEdition(const Timeline& timeline, const NamedEdition& named, Instan
 ConsentCheck checkConsent(const Document& cited, const Lang& lang,
                           const std::vector<PurposeId>& purposes,
                           const std::optional<std::string>& pageShown,
-                          const std::optional<std::string>& pageServed) {
+                          const std::function<bool(const std::string&)>& pageCitable) {
   if (!cited.file(lang)) return ConsentCheck{ConsentRefusal::kUnknownLanguage, std::nullopt};
   for (const PurposeId& p : purposes) {
     if (!cited.purpose(p)) return ConsentCheck{ConsentRefusal::kUnknownPurpose, p};
   }
-  if (pageShown && pageServed != pageShown) {
+  if (pageShown && !pageCitable(*pageShown)) {
     return ConsentCheck{ConsentRefusal::kPageMismatch, std::nullopt};
   }
   return ConsentCheck{};

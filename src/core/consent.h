@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -95,12 +96,13 @@ struct NamedEdition {
 
 // Why the edition named cannot be cited; the name is the refusal's "edition_status".
 enum class Uncitable {
-  kUnknown,    // no such edition, or a commit that is no edition and not on the branch
-  kMismatch,   // the commit named is not the commit of the edition named
-  kDraft,      // a commit on the branch that no edition was published from
-  kNone,       // nothing named, and no edition is in force yet
-  kUpcoming,   // published, but not in force yet
-  kWithdrawn,  // withdrawn before it took effect
+  kUnknown,     // no such edition, or a commit that is no edition and not on the branch
+  kMismatch,    // the commit named is not the commit of the edition named
+  kDraft,       // a commit on the branch that no edition was published from
+  kNone,        // nothing named, and no edition is in force yet
+  kUpcoming,    // published, but not in force yet
+  kWithdrawn,   // withdrawn before it took effect
+  kSuperseded,  // stopped being in force longer ago than the grace allows
 };
 std::string_view uncitableName(Uncitable reason);  // "unknown", "mismatch", "draft", ...
 
@@ -119,8 +121,12 @@ struct Citation {
 //     kDraft when "onBranch(commit)", else kUnknown ("onBranch" is asked only then).
 //   - nothing named: the edition in force at "now" (kNone before the first). A withdrawal may
 //     name nothing; a consent names what was shown, which the caller requires.
+// With "supersededGrace", an edition that stopped being in force (inForceUntil) longer than that
+// before "now" is refused too (kSuperseded): a form that old is stale, the subject must be shown
+// the edition in force. A withdrawal of consent is given none: it may always name what it ends.
 Citation citeEdition(const Timeline& timeline, const NamedEdition& named, Instant now,
-                     const std::function<bool(const CommitId&)>& onBranch);
+                     const std::function<bool(const CommitId&)>& onBranch,
+                     std::optional<std::chrono::milliseconds> supersededGrace = std::nullopt);
 
 // Why a consent citing an edition cannot be recorded.
 enum class ConsentRefusal { kUnknownLanguage, kUnknownPurpose, kPageMismatch };
@@ -142,7 +148,7 @@ struct ConsentCheck {
 ConsentCheck checkConsent(const Document& cited, const Lang& lang,
                           const std::vector<PurposeId>& purposes,
                           const std::optional<std::string>& pageShown,
-                          const std::optional<std::string>& pageServed);
+                          const std::function<bool(const std::string&)>& pageCitable);
 
 // ---- Validation of the ledger's free-form fields, shared by the HTTP edge and the ledger. ----
 

@@ -52,6 +52,7 @@ LintReport lint(const LintInput& in) {
           "bring the translation up to date, or confirm it still says the same", "lagging", ""});
     }
   }
+  lintPurposeMoves(in, report.findings);
   order.push_back(in.registryPath);
   auto rank = [&](const std::string& file) {
     return static_cast<size_t>(std::find(order.begin(), order.end(), file) - order.begin());

@@ -21,6 +21,9 @@ namespace charta::core {
 //   own-url          the address the text gives for this policy (a paragraph that says where the
 //                    policy is published, as 9.3 does) does not end in the document's route
 //   purpose-clause   a purpose of charta.xml tied to a clause the controlling text does not have
+//   purpose-moved    against the previous edition (the redline's clause matching): the clause a
+//                    purpose is tied to now holds the words of another clause, or the words it
+//                    was tied to moved to another number, and charta.xml did not follow
 //   missing-text     charta.xml names a text file that is missing or empty
 //   raw-html         an HTML tag or comment in the Markdown (the site drops it)
 //   utf8             a line that is not valid UTF-8
@@ -68,6 +71,13 @@ struct LintText {
   bool lagging = false;
 };
 
+// The edition a new one follows, for the rules that compare with it (purpose-moved).
+struct LintPrevious {
+  std::string label{};              // "v3"
+  std::vector<Purpose> purposes{};  // charta.xml's catalogue at that edition
+  std::string body{};               // its controlling text, front matter removed
+};
+
 // Everything the lint looks at. Pure data: the repository gathers it.
 struct LintInput {
   Document document;  // charta.xml's entry at the revision
@@ -79,6 +89,7 @@ struct LintInput {
   // (at "effectiveOffset"). nullopt: not checked.
   std::optional<Instant> effectiveFrom{};
   std::chrono::minutes effectiveOffset{kKazakhstanOffset};
+  std::optional<LintPrevious> previous{};  // nullopt: the first edition, or not compared
 };
 
 struct LintReport {

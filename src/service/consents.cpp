@@ -2,6 +2,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include "core/page_state.h"
 #include "service/errors.h"
 #include "service/views.h"
 
@@ -43,6 +44,7 @@ std::string refusalDetail(core::Uncitable why, const core::DocumentId& doc,
       return "No edition of " + d + " is in force yet.";
     case core::Uncitable::kUpcoming:
     case core::Uncitable::kWithdrawn:
+    case core::Uncitable::kSuperseded:
       break;
   }
   // The edition exists: name it.
@@ -59,6 +61,13 @@ std::string refusalDetail(core::Uncitable why, const core::DocumentId& doc,
              ", published later for the same moment, takes effect instead.";
     }
     return which + " was withdrawn before it took effect.";
+  }
+  if (why == core::Uncitable::kSuperseded) {
+    auto until = e ? core::inForceUntil(tl, *e) : std::nullopt;
+    return which + " is no longer in force" +
+           (until ? " (since " + core::formatRfc3339(*until, e->effectiveOffset, false) + ")"
+                  : std::string()) +
+           "; show the edition in force and ask again.";
   }
   return which + " is not in force yet" +
          (e ? " (effective " + core::formatRfc3339(e->effectiveFrom, e->effectiveOffset, false) +
@@ -78,14 +87,16 @@ std::string refusalDetail(core::Uncitable why, const core::DocumentId& doc,
 // The edition that "named" cites, or the refusal.
 const core::Edition& cite(const Snapshot& snap, const DocumentState& d,
                           const core::NamedEdition& named, core::Instant now,
-                          const repository::PolicyRepository& repo) {
-  core::Citation c = core::citeEdition(d.timeline, named, now, [&](const core::CommitId& commit) {
+                          const repository::PolicyRepository& repo,
+                          std::optional<std::chrono::milliseconds> supersededGrace = std::nullopt) {
+  auto onBranch = [&](const core::CommitId& commit) {
     try {
       return repo.onBranch(commit);
     } catch (const std::exception&) {
       return false;
     }
-  });
+  };
+  core::Citation c = core::citeEdition(d.timeline, named, now, onBranch, supersededGrace);
   if (c.edition) return *c.edition;
   refuseEdition(snap, d, now, *c.refused,
                 refusalDetail(*c.refused, d.document.id, named, d.timeline));
@@ -110,8 +121,18 @@ std::optional<EditionCitation> inForceCitation(const Snapshot& snap, const Docum
   return EditionCitation{d.document.id, *e, snap.editionUrl(d, e->no)};
 }
 
-Consents::Consents(ledger::Ledger& ledger, Catalog& catalog, Pages& pages)
-    : ledger_(ledger), catalog_(catalog), pages_(pages) {}
+Consents::Consents(ledger::Ledger& ledger, Catalog& catalog, Pages& pages, ConsentOptions options)
+    : ledger_(ledger), catalog_(catalog), pages_(pages), options_(options) {}
+
+bool Consents::citablePage(const DocumentState& d, const core::Edition& e, const core::Lang& lang,
+                           const std::string& sha256, const std::optional<std::string>& served,
+                           core::Instant now) const {
+  if (served == sha256) return true;
+  std::optional<ledger::PageRecord> archived = ledger_.page(sha256);  // StorageError: 503
+  return archived && archived->doc == d.document.id && archived->edition == e.no &&
+         archived->lang == lang &&
+         core::pageVariantCitable(d.timeline, e, archived->variant, now, options_.pageGrace);
+}
 
 ledger::AppendResult Consents::append(const ledger::NewEvent& event) {
   try {
@@ -133,15 +154,19 @@ ledger::AppendResult Consents::record(ConsentRequest req, core::Instant now) {
     throw Failure(Fault::kInvalidRequest,
                   "Name the edition shown: \"edition\" (like \"v3\") or \"commit\" (40 hex).");
   }
-  const core::Edition& e = cite(*snap, d, req.shown, now, catalog_.repository());
+  const core::Edition& e =
+      cite(*snap, d, req.shown, now, catalog_.repository(),
+           req.type == ledger::EventType::kGiven ? std::optional(options_.supersededGrace)
+                                                 : std::nullopt);
   const core::Document& doc = d.at(e);
   if (const core::Lang* own = doc.language(req.language.str())) req.language = *own;  // "RU": ru
   std::optional<std::string> served;
   if (req.pageSha256) {
     if (auto page = pages_.edition(d, e, req.language, now)) served = page->sha256;
   }
-  core::ConsentCheck check =
-      core::checkConsent(doc, req.language, req.purposes, req.pageSha256, served);
+  core::ConsentCheck check = core::checkConsent(
+      doc, req.language, req.purposes, req.pageSha256,
+      [&](const std::string& sha) { return citablePage(d, e, req.language, sha, served, now); });
   if (check.refused == core::ConsentRefusal::kUnknownLanguage) refuseLanguage(doc, e, req.language);
   if (check.refused == core::ConsentRefusal::kUnknownPurpose) {
     auto extra = object();

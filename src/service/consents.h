@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,23 +40,35 @@ struct BlockRequest {
   std::optional<std::string> idempotencyKey;
 };
 
+// How long a form stays valid after what it showed changed (consent.page_grace_s,
+// consent.superseded_grace_s).
+struct ConsentOptions {
+  // A page variant (core::PageState) archived and shown this long before a consent is still a
+  // fair page to cite: a form opened before an edition was announced or took effect.
+  std::chrono::milliseconds pageGrace = std::chrono::hours(24);
+  // A consent citing an edition that stopped being in force longer ago than this is refused.
+  std::chrono::milliseconds supersededGrace = std::chrono::hours(24);
+};
+
 // Recording consent events in the ledger, each citing the exact edition the subject was shown:
 // document, edition, commit, text SHA-256 and, when the shop names it, page SHA-256. The rules
 // are core::citeEdition and core::checkConsent; the ledger refuses a blocked subject's consents.
 // Safe for concurrent use.
 class Consents {
  public:
-  Consents(ledger::Ledger& ledger, Catalog& catalog, Pages& pages);
+  Consents(ledger::Ledger& ledger, Catalog& catalog, Pages& pages, ConsentOptions options = {});
 
   // Records "req" at "now". An idempotency key seen with the same request returns the event
   // stored then (replayed), appending nothing.
   // throws Failure:
   //   kInvalidRequest      a consent that names no edition
   //   kUnknownDocument     no published document (extra "documents")
-  //   kEditionNotInForce   the edition cannot be cited (extra "edition_status", "in_force")
+  //   kEditionNotInForce   the edition cannot be cited (extra "edition_status", "in_force"); a
+  //                        consent citing one superseded longer than supersededGrace ago too
   //   kUnknownLanguage     no text in that language (extra "languages")
   //   kUnknownPurpose      a purpose outside the edition's catalogue (extra "edition", "catalogue")
-  //   kPageMismatch        not the page served now (extra "page_url", "page_sha256")
+  //   kPageMismatch        neither the page served now nor an archived variant of it shown
+  //                        within pageGrace (extra "page_url", "page_sha256")
   //   kSubjectBlocked, kIdempotencyKeyReused, kLedgerUnavailable (retryAfter)
   ledger::AppendResult record(ConsentRequest req, core::Instant now);
 
@@ -67,10 +80,15 @@ class Consents {
 
  private:
   ledger::AppendResult append(const ledger::NewEvent& event);
+  // Whether "sha256" names a page of "e" in "lang" that a consent at "now" may cite.
+  bool citablePage(const DocumentState& d, const core::Edition& e, const core::Lang& lang,
+                   const std::string& sha256, const std::optional<std::string>& served,
+                   core::Instant now) const;
 
   ledger::Ledger& ledger_;
   Catalog& catalog_;
   Pages& pages_;
+  ConsentOptions options_;
 };
 
 // The edition in force of a document, as consent answers name it: what to show instead.

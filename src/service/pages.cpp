@@ -1,6 +1,7 @@
 #include "service/pages.h"
 
 #include "core/diff.h"
+#include "core/page_state.h"
 #include "core/sha256.h"
 
 namespace charta::service {
@@ -101,32 +102,45 @@ std::shared_ptr<const Pages::Content> Pages::content(const DocumentState& d, con
 std::shared_ptr<const Page> Pages::edition(const DocumentState& d, const Edition& e,
                                            const core::Lang& lang, Instant now) {
   const core::Timeline& tl = d.timeline;
-  EditionStatus status = tl.statusAt(e, now);
-  const Edition* inForce = tl.inForceAt(now);
+  const core::PageState state = core::pageStateAt(tl, e, now);
+  const std::string variant = state.variant();
   std::optional<core::Edition> upcoming;
-  std::optional<core::EditionNo> inForceNo;
-  if (status == EditionStatus::kInForce) {
-    inForceNo = e.no;
-    auto up = tl.upcomingAt(now);
-    if (!up.empty()) upcoming = *up.front();
-  } else if (status == EditionStatus::kUpcoming && inForce) {
-    inForceNo = inForce->no;
-  }
+  if (state.upcoming) upcoming = *tl.edition(*state.upcoming);
   // Superseded and withdrawn pages never change again: they name no other edition.
-  bool final = status == EditionStatus::kSuperseded || status == EditionStatus::kWithdrawn;
-  std::string key = "ed|" + d.document.id.str() + "|" + e.no.str() + "|" + lang.str() + "|" +
-                    core::statusName(status) + "|" + (inForceNo ? inForceNo->str() : "-") + "|" +
-                    (upcoming ? upcoming->no.str() : "-");
-  return cached(key, [&]() -> std::shared_ptr<const Page> {
+  bool final =
+      state.status == EditionStatus::kSuperseded || state.status == EditionStatus::kWithdrawn;
+  std::string key =
+      "ed|" + d.document.id.str() + "|" + e.no.str() + "|" + lang.str() + "|" + variant;
+  auto made = cached(key, [&]() -> std::shared_ptr<const Page> {
     auto c = content(d, e, lang);
     if (!c) return nullptr;
-    render::EditionPageModel model{d.at(e), e,      lang,      c->title,
-                                   c->text, status, inForceNo, upcoming};
+    render::EditionPageModel model{d.at(e),       e,       lang, c->title, c->text, state.status,
+                                   state.inForce, upcoming};
     model.changesFrom = previous(tl, e);
     Instant modified = e.effectiveFrom <= now ? e.effectiveFrom : e.publishedAt;
     return page(site_.editionPage(model), kHtml, lang, modified, final,
                 final ? std::nullopt : tl.nextSwitchAfter(now));
   });
+  if (made) archive(*made, d, e, lang, variant);
+  return made;
+}
+
+void Pages::archive(const Page& p, const DocumentState& d, const Edition& e, const core::Lang& lang,
+                    const std::string& variant) {
+  if (!options_.archive) return;
+  {
+    std::shared_lock lock(cacheMu_);
+    if (archived_.count(p.sha256)) return;
+  }
+  try {
+    options_.archive->storePage(
+        ledger::PageRecord{p.sha256, *p.body, d.document.id, e.no, lang, variant, core::now()});
+  } catch (const ledger::StorageError&) {
+    if (options_.archiveRequired) throw;
+    return;  // served all the same; archived by a later request once the ledger can write
+  }
+  std::unique_lock lock(cacheMu_);
+  archived_.insert(p.sha256);
 }
 
 std::shared_ptr<const Page> Pages::edition(const core::DocumentId& doc, core::EditionNo no,

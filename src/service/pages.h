@@ -7,9 +7,11 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/timeline.h"
+#include "ledger/ledger.h"
 #include "render/site.h"
 #include "service/catalog.h"
 
@@ -49,6 +51,13 @@ std::shared_ptr<const Page> makePage(std::string bytes, std::string contentType,
 
 struct PagesOptions {
   PageFrame frame;  // empty: pages carry no header lines (a static export)
+  // The page archive (the ledger's `pages`): every variant of an edition's page is stored there
+  // before it is first given out, so that a consent citing it can be proved. nullptr: none.
+  ledger::Ledger* archive = nullptr;
+  // A variant that cannot be archived (the ledger cannot write): true, an export, throws
+  // ledger::StorageError; false, the server, serves it all the same (pages go on while the ledger
+  // is down) and archives it on a later request, before it is cached as archived.
+  bool archiveRequired = false;
 };
 
 // The public pages of the catalog's documents: each edition rendered once per variant (language;
@@ -104,6 +113,9 @@ class Pages {
   std::vector<File> exportSnapshot(const Snapshot& snap, core::Instant at);
   std::shared_ptr<const Page> cached(const std::string& key,
                                      const std::function<std::shared_ptr<const Page>()>& make);
+  // Stores "p", the page of "e" in "lang" as "variant", in the archive unless already there.
+  void archive(const Page& p, const DocumentState& d, const core::Edition& e,
+               const core::Lang& lang, const std::string& variant);
   std::shared_ptr<const Page> page(std::string bytes, std::string contentType,
                                    std::optional<core::Lang> lang = std::nullopt,
                                    std::optional<core::Instant> lastModified = std::nullopt,
@@ -117,6 +129,7 @@ class Pages {
   std::shared_mutex cacheMu_;
   std::map<std::string, std::shared_ptr<const Content>> contents_;
   std::map<std::string, std::shared_ptr<const Page>> pages_;
+  std::unordered_set<std::string> archived_;  // SHA-256 of the pages known to be archived
 };
 
 }  // namespace charta::service

@@ -92,6 +92,21 @@ core::LintInput lintInput(const repository::PolicyRepository& repo, const core::
   return in;
 }
 
+// Edition "e" as the lint compares a new one with it (purpose-moved): its catalogue and its text
+// in the controlling language of "now"; nullopt when its charta.xml or that text is missing.
+std::optional<core::LintPrevious> previousOf(const repository::PolicyRepository& repo,
+                                             const core::DocumentId& doc, const Edition& e,
+                                             const core::Document& now) {
+  try {
+    auto [reg, before] = documentAt(repo, doc, e.commit);
+    auto text = repo.text(before, e.commit, now.controllingLang);
+    if (!text) return std::nullopt;
+    return core::LintPrevious{e.no.str(), before.purposes, std::string(text->body())};
+  } catch (const InvalidInput&) {
+    return std::nullopt;  // its charta.xml no longer parses: nothing to compare with
+  }
+}
+
 }  // namespace
 
 // The revision to publish as charta.xml declares the document there, and its controlling text.
@@ -273,7 +288,9 @@ core::Edition Publishing::withdraw(const core::DocumentId& doc, core::EditionNo 
 core::LintReport Publishing::lintAt(const core::DocumentId& doc, const core::CommitId& commit,
                                     std::optional<Instant> effectiveFrom,
                                     std::chrono::minutes offset, const Edition* baseline) const {
-  core::LintReport report = core::lint(lintInput(repo_, doc, commit, effectiveFrom, offset));
+  core::LintInput input = lintInput(repo_, doc, commit, effectiveFrom, offset);
+  if (baseline) input.previous = previousOf(repo_, doc, *baseline, input.document);
+  core::LintReport report = core::lint(input);
   if (baseline) {
     try {
       core::LintReport accepted = lintAt(doc, baseline->commit, baseline->effectiveFrom,

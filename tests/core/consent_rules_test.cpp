@@ -107,7 +107,9 @@ TEST_CASE("checkConsent: language, then purposes, then the page shown") {
 
   auto refused = [&](const Lang& lang, std::vector<PurposeId> purposes,
                      std::optional<std::string> pageShown, std::optional<std::string> served) {
-    ConsentCheck c = checkConsent(doc, lang, purposes, pageShown, served);
+    ConsentCheck c = checkConsent(doc, lang, purposes, pageShown, [&](const std::string& page) {
+      return served && *served == page;
+    });
     if (!c.refused) return std::string("ok");
     switch (*c.refused) {
       case ConsentRefusal::kUnknownLanguage:
