@@ -13,12 +13,10 @@
 
 #include "core/clauses.h"
 #include "core/lint.h"
+#include "core/markup.h"
 #include "core/text_lines.h"
 
 namespace charta::core {
-
-// True when an HTML tag, comment, declaration or processing instruction starts at "i" of "s".
-bool isHtmlTagAt(std::string_view s, size_t i);
 
 class TextLint {
  public:

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clauses.h"
 #include "core/ids.h"
 
 namespace charta::core {
@@ -12,8 +13,10 @@ namespace charta::core {
 // A processing purpose that needs the user's consent, tied to the clause that states it.
 struct Purpose {
   PurposeId id;
-  std::string clause;  // "4.1.10", as numbered in the controlling language's text
-  std::string title;   // human-readable name in the controlling language
+  // The clause that states it in the controlling language's text: a clause id of the document's
+  // structure ("4.1.10", "B.3") or a heading anchor ("#your-choices"); see core::isClauseRef.
+  std::string clause;
+  std::string title;  // human-readable name in the controlling language
 };
 
 // One policy document as declared in charta.xml at some revision.
@@ -25,6 +28,9 @@ struct Document {
   std::map<std::string, std::string> files;  // language tag -> path in the repository
   std::vector<Lang> langs;                   // in charta.xml order; the controlling one first
   std::vector<Purpose> purposes;
+  // How its texts number their clauses (charta.xml structure="..."); nullopt: detected from each
+  // text (core::detectProfile).
+  std::optional<ClauseProfile> structure{};
 
   const Purpose* purpose(const PurposeId& pid) const {
     for (const auto& p : purposes)
