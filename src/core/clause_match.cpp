@@ -26,6 +26,7 @@ size_t hashWords(const std::vector<Word>& words) {
   size_t h = 1469598103934665603ull;
   for (const Word& w : words) {
     for (char c : w.text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    for (char c : w.link) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     h = (h ^ 0xFF) * 1099511628211ull;  // a byte no UTF-8 text has: between words
   }
   return h;
@@ -135,9 +136,18 @@ void matchSameNumber(DiffSide& o, DiffSide& n) {
 
 }  // namespace
 
-DiffSide::DiffSide(std::string_view markdown) : clauses(splitClauses(markdown)) {
+DiffSide::DiffSide(std::string_view markdown, const ClauseGrammar& grammar)
+    : clauses(splitClauses(markdown, grammar)) {
   keys_.reserve(clauses.size());
-  for (const auto& c : clauses) keys_.push_back(c.preamble ? "#preamble" : c.number);
+  for (const auto& c : clauses) {
+    if (c.preamble) {
+      keys_.push_back("#preamble");
+    } else if (c.number.empty() && c.heading) {
+      keys_.push_back("#" + c.within + "/" + c.title);  // a heading is known by its words
+    } else {
+      keys_.push_back(c.number);
+    }
+  }
   ids_.resize(clauses.size());
   bags_.resize(clauses.size());
   hasIds_.assign(clauses.size(), 0);
@@ -157,7 +167,7 @@ const std::vector<int>& DiffSide::idsOf(size_t i, WordInterner& interner) {
 bool sameWords(const std::vector<Word>& a, const std::vector<Word>& b) {
   if (a.size() != b.size()) return false;
   for (size_t k = 0; k < a.size(); ++k) {
-    if (a[k].text != b[k].text) return false;
+    if (!a[k].sameAs(b[k])) return false;
   }
   return true;
 }

@@ -14,13 +14,13 @@ namespace charta::core {
 // The clauses of one side of a diff and what they were matched with.
 class DiffSide {
  public:
-  explicit DiffSide(std::string_view markdown);
+  DiffSide(std::string_view markdown, const ClauseGrammar& grammar);
 
   std::vector<ClauseText> clauses;
   std::vector<long> match;  // the index of the clause matched on the other side, or -1
 
-  // What clauses are matched by when their words differ: the number, or "#preamble"; empty for
-  // an unnumbered heading, which is never matched by number.
+  // What clauses are matched by when their words differ: the number, "#preamble", or for an
+  // unnumbered heading "#<the clause it is within>/<its title>".
   const std::string& numberKey(size_t i) const { return keys_[i]; }
   // The words of clause "i" as ids of "interner", computed once.
   const std::vector<int>& idsOf(size_t i, WordInterner& interner);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/clauses.h"
+#include "core/slug.h"
 #include "core/text_lines.h"
 
 namespace charta::core {
@@ -10,26 +11,34 @@ namespace {
 
 bool isEmphasisMarker(char c) { return c == '*' || c == '_' || c == '~'; }
 
-// The clause a line opens, when it starts a block: a heading, or a paragraph after a blank line.
-std::optional<ClauseMark> markOf(const ClauseGrammar& grammar, std::string_view ln, size_t line,
-                                 int heading) {
+// True when "ln" opens an ordered list item ("1. ", "12) "): a list, never a clause.
+bool isOrderedListItem(std::string_view ln) {
+  size_t d = 0;
+  while (d < ln.size() && d < 10 && ln[d] >= '0' && ln[d] <= '9') ++d;
+  if (d == 0 || d > 9 || d >= ln.size() || (ln[d] != '.' && ln[d] != ')')) return false;
+  return d + 1 == ln.size() || ln[d + 1] == ' ' || ln[d + 1] == '\t';
+}
+
+// The block a line opens, for the reader: its lead after heading markers and emphasis markers,
+// and where the lead starts ("column").
+ClauseBlock blockOf(std::string_view ln, int heading, size_t& column) {
   size_t i = heading > 0 ? static_cast<size_t>(heading) + 1 : 0;
   while (i < ln.size() && (isEmphasisMarker(ln[i]) || ln[i] == ' ')) ++i;
   std::string_view lead = ln.substr(i);
+  column = i;
   // The opening reads the digits and dots and the character after them: an emphasis marker
   // there ends the lead.
   size_t k = 0;
   while (k < lead.size() && ((lead[k] >= '0' && lead[k] <= '9') || lead[k] == '.')) ++k;
   bool cut = k < lead.size() && isEmphasisMarker(lead[k]);
-  std::optional<ClauseOpening> o = grammar.opening(cut ? lead.substr(0, k) : lead, cut);
-  if (!o) return std::nullopt;
-  return ClauseMark{std::move(o->number), line, heading > 0, i, o->length, o->dots, o->spaced};
+  return ClauseBlock{cut ? lead.substr(0, k) : lead, cut, heading, false};
 }
 
 // clauseMarks over the lines of "markdown".
 std::vector<ClauseMark> marksOf(std::string_view markdown, const std::vector<TextLine>& lines,
                                 const ClauseGrammar& grammar) {
   std::vector<ClauseMark> out;
+  ClauseReader reader(grammar);
   bool prevBlank = true;
   for (size_t k = 0; k < lines.size(); ++k) {
     const TextLine& l = lines[k];
@@ -40,8 +49,16 @@ std::vector<ClauseMark> marksOf(std::string_view markdown, const std::vector<Tex
     bool startsBlock = prevBlank;
     prevBlank = false;
     std::string_view ln = lineText(markdown, l);
-    if (l.heading == 0 && (!startsBlock || ln.front() == ' ' || ln.front() == '\t')) continue;
-    if (auto mark = markOf(grammar, ln, k + 1, l.heading)) out.push_back(std::move(*mark));
+    if (l.heading == 0 &&
+        (!startsBlock || ln.front() == ' ' || ln.front() == '\t' || isOrderedListItem(ln))) {
+      continue;
+    }
+    size_t column = 0;
+    ClauseBlock block = blockOf(ln, l.heading, column);
+    if (auto o = reader.next(block)) {
+      out.push_back(ClauseMark{std::move(o->number), k + 1, l.heading > 0, column, o->length,
+                               o->dots, o->spaced});
+    }
   }
   return out;
 }
@@ -94,6 +111,36 @@ std::optional<ClauseText> unitOf(std::string_view markdown, const std::vector<Te
   return c;
 }
 
+// The titles, anchors and enclosing clauses of the heading units of "units".
+void nameHeadings(std::string_view markdown, const std::vector<TextLine>& lines,
+                  const ClauseGrammar& grammar, std::vector<ClauseText>& units) {
+  HeadingSlugs slugs;
+  for (const ClauseText& u : units) {
+    if (!u.number.empty()) slugs.reserve(grammar.anchor(u.number));
+  }
+  // The numbered headings above the current one, by level.
+  std::vector<std::pair<int, const ClauseText*>> open;
+  for (ClauseText& u : units) {
+    if (!u.heading || u.preamble) continue;
+    const TextLine& l = lines[u.line - 1];
+    std::string text =
+        inlinePlainText(lineText(markdown, l).substr(static_cast<size_t>(l.heading)));
+    u.slug = slugs.add(text);
+    u.title = text;
+    if (!u.number.empty()) {
+      size_t cut = 0;
+      while (cut < u.title.size() && u.title[cut] != ' ') ++cut;  // the number as typed
+      u.title.erase(0, std::min(u.title.size(), cut + 1));
+    }
+    while (!open.empty() && open.back().first >= l.heading) open.pop_back();
+    if (u.number.empty()) {
+      if (!open.empty()) u.within = open.back().second->number;
+    } else {
+      open.emplace_back(l.heading, &u);
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<ClauseMark> clauseMarks(std::string_view markdown, const ClauseGrammar& grammar) {
@@ -126,6 +173,7 @@ std::vector<ClauseText> splitClauses(std::string_view markdown, const ClauseGram
     size_t end = k + 1 < starts.size() ? starts[k + 1].index : lines.size();
     out.push_back(*unitOf(markdown, lines, starts[k].index, end, starts[k].mark, false));
   }
+  nameHeadings(markdown, lines, grammar, out);
   return out;
 }
 

@@ -1,3 +1,4 @@
+// The clause grammar (core/clauses.h): the decimal profile's numbers and references, anchors.
 #include "core/clauses.h"
 
 #include <algorithm>
@@ -158,7 +159,15 @@ size_t referenceAt(std::string_view s, size_t i, std::vector<ClauseReference>& o
 
 }  // namespace
 
+// The lettered profile's own readings (clause_profiles.cpp).
+std::optional<ClauseOpening> sectionLetter(std::string_view lead, bool cutByMarkup);
+std::vector<ClauseReference> sectionReferences(std::string_view text);
+
 std::optional<ClauseOpening> ClauseGrammar::opening(std::string_view lead, bool cutByMarkup) const {
+  if (profile_ == ClauseProfile::kHeadings) return std::nullopt;
+  if (profile_ == ClauseProfile::kLettered) {
+    if (auto letter = sectionLetter(lead, cutByMarkup)) return letter;
+  }
   std::optional<Number> n = scanNumber(lead, 0);
   if (!n) return std::nullopt;
   size_t j = n->end, dots = 0;
@@ -170,6 +179,8 @@ std::optional<ClauseOpening> ClauseGrammar::opening(std::string_view lead, bool 
 
 std::vector<ClauseReference> ClauseGrammar::references(std::string_view text) const {
   std::vector<ClauseReference> out;
+  if (profile_ == ClauseProfile::kHeadings) return out;
+  if (profile_ == ClauseProfile::kLettered) return sectionReferences(text);
   size_t i = 0;
   while (i + 1 < text.size()) {
     if (isPeAt(text, i) && wordStartsAt(text, i)) {
@@ -182,9 +193,41 @@ std::vector<ClauseReference> ClauseGrammar::references(std::string_view text) co
 }
 
 std::string ClauseGrammar::anchor(std::string_view number) const {
-  std::string a = "p-";
-  for (char c : number) a += c == '.' ? '-' : c;
+  std::string a = profile_ == ClauseProfile::kDecimal ? "p-" : "";
+  for (char c : number) {
+    a += c == '.' ? '-' : (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
   return a;
+}
+
+std::vector<int> ClauseGrammar::parts(std::string_view number) const {
+  std::vector<int> out;
+  int v = 0;
+  for (char c : number) {
+    if (c == '.') {
+      out.push_back(v);
+      v = 0;
+    } else if (c >= 'A' && c <= 'Z') {
+      v = c - 'A' + 1;
+    } else {
+      v = v * 10 + (c - '0');
+    }
+  }
+  out.push_back(v);
+  return out;
+}
+
+std::string ClauseGrammar::idOf(const std::vector<int>& parts, size_t n) const {
+  std::string s;
+  for (size_t i = 0; i < n && i < parts.size(); ++i) {
+    if (i) s += '.';
+    if (i == 0 && profile_ == ClauseProfile::kLettered && parts[0] >= 1 && parts[0] <= 26) {
+      s += static_cast<char>('A' + parts[0] - 1);
+    } else {
+      s += std::to_string(parts[i]);
+    }
+  }
+  return s;
 }
 
 std::string clauseAnchor(std::string_view number) { return ClauseGrammar().anchor(number); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/clause_match.h"
+#include "core/markup.h"
 
 namespace charta::core {
 namespace {
@@ -46,6 +47,10 @@ ClauseDiff removedEntry(const DiffSide& o, size_t i) {
   d.inOld = true;
   d.heading = c.heading;
   d.preamble = c.preamble;
+  d.title = c.title;
+  d.oldSlug = c.slug;
+  d.slug = c.slug;
+  d.within = c.within;
   d.oldLine = c.line;
   d.textChanged = true;
   if (!c.words.empty()) d.ops.push_back(WordOp{WordOpKind::kDelete, c.words});
@@ -61,6 +66,9 @@ ClauseDiff newEntry(DiffSide& o, DiffSide& n, size_t j, WordInterner& interner) 
   d.inNew = true;
   d.heading = c.heading;
   d.preamble = c.preamble;
+  d.title = c.title;
+  d.slug = c.slug;
+  d.within = c.within;
   d.newLine = c.line;
   if (n.match[j] < 0) {
     d.status = ClauseStatus::kAdded;
@@ -73,6 +81,7 @@ ClauseDiff newEntry(DiffSide& o, DiffSide& n, size_t j, WordInterner& interner) 
   d.oldNumber = oc.number;
   d.inOld = true;
   d.oldLine = oc.line;
+  d.oldSlug = oc.slug;
   d.heading = c.heading || oc.heading;
   d.textChanged = !sameWords(oc.words, c.words);
   if (d.textChanged) {
@@ -195,7 +204,11 @@ void count(DiffSummary& s, ClauseStatus status) {
 
 // How formatDiffPlain names a clause.
 std::string plainName(const ClauseDiff& d, const std::string& number) {
-  return d.preamble ? std::string("preamble") : number.empty() ? "heading" : number;
+  if (d.preamble) return "preamble";
+  if (!number.empty()) return number;
+  std::string name = "heading \"" + d.title + "\"";
+  if (!d.within.empty()) name += " in " + d.within;
+  return name;
 }
 
 }  // namespace
@@ -223,10 +236,12 @@ const char* clauseStatusName(ClauseStatus s) {
 DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdown,
                        const DiffOptions& options) {
   DocumentDiff diff;
-  diff.oldText = std::make_shared<const std::string>(oldMarkdown);
-  diff.newText = std::make_shared<const std::string>(newMarkdown);
+  diff.oldText = std::make_shared<const std::string>(blankHtml(oldMarkdown));
+  diff.newText = std::make_shared<const std::string>(blankHtml(newMarkdown));
+  ClauseGrammar grammar = ClauseGrammar::forText(options.profile, *diff.newText);
+  diff.profile = grammar.profile();
   WordInterner interner;
-  DiffSide o(*diff.oldText), n(*diff.newText);
+  DiffSide o(*diff.oldText, grammar), n(*diff.newText, grammar);
   matchClauses(o, n, interner);
   diff.touchedPurposes = touchedPurposes(o, n, options);
   diff.clauses = entriesOf(o, n, interner);

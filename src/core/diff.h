@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,12 @@ struct ClauseDiff {
   bool inNew = false;       // the clause exists in the new text (false for removed and merged)
   bool heading = false;
   bool preamble = false;
+  // Headings: the title and anchor of the heading in the new text (in the old one when it is
+  // only there), and the clause an unnumbered heading is within (see core::ClauseText).
+  std::string title{};
+  std::string slug{};
+  std::string oldSlug{};  // its anchor in the old text, when it is there
+  std::string within{};
   size_t oldLine = 0;  // 1-based, in the texts given; 0 when not there
   size_t newLine = 0;
   bool textChanged = false;  // some word was deleted or inserted
@@ -51,8 +58,11 @@ struct DiffSummary {
 
 // The redline of two texts of one document.
 struct DocumentDiff {
-  std::shared_ptr<const std::string> oldText{};  // the Markdown compared: the words point into it
+  // The Markdown compared, HTML comments and tags blanked out (core::blankHtml): the words point
+  // into it.
+  std::shared_ptr<const std::string> oldText{};
   std::shared_ptr<const std::string> newText{};
+  ClauseProfile profile = ClauseProfile::kDecimal;  // how both texts were read
   std::vector<ClauseDiff> clauses{};  // in the order of the new text; removed ones where they were
   DiffSummary summary{};
   // The purposes of the new catalogue whose clause has other words than their clause in the old
@@ -61,13 +71,16 @@ struct DocumentDiff {
   std::vector<std::string> touchedPurposes{};
 };
 
-// The purposes of the two sides (charta.xml at each revision), to name them in the diff.
+// The purposes of the two sides (charta.xml at each revision), to name them in the diff, and the
+// clause structure both sides are read with.
 struct DiffOptions {
   std::vector<Purpose> oldPurposes{};
   std::vector<Purpose> newPurposes{};
+  std::optional<ClauseProfile> profile{};  // nullopt: detected from the new text
 };
 
-// Compares "oldMarkdown" with "newMarkdown" (bodies, front matter removed) clause by clause:
+// Compares "oldMarkdown" with "newMarkdown" (bodies, front matter removed; HTML comments and tags
+// are no text and are never compared) clause by clause:
 // clauses are matched first by identical words (whatever their number: a renumbered or moved
 // clause is "moved", not removed and added), then by similar words, then by equal numbers; the
 // words of matched clauses are compared with Myers' algorithm (minimal edit script).
@@ -83,7 +96,8 @@ DocumentDiff diffTexts(std::string_view oldMarkdown, std::string_view newMarkdow
 //   removed 5.6: the whole text
 //   split 5.2 -> 5.3: the words taken out of 5.2, with their changes
 //   merged 5.3 -> 5.2: the words that went into 5.2, with their changes
-// The preamble is named "preamble"; an unnumbered heading "heading".
+// The preamble is named "preamble"; an unnumbered heading by its title ("heading \"In short\"
+// in B").
 // The markers: see core::DiffMarkers (core/word_diff.h).
 std::string formatDiffPlain(const DocumentDiff& diff, const DiffMarkers& markers = {});
 

@@ -5,35 +5,6 @@
 #include "core/lint_text.h"
 
 namespace charta::core {
-namespace {
-
-std::vector<int> numberParts(std::string_view number) {
-  std::vector<int> parts;
-  int v = 0;
-  for (char c : number) {
-    if (c == '.') {
-      parts.push_back(v);
-      v = 0;
-    } else {
-      v = v * 10 + (c - '0');
-    }
-  }
-  parts.push_back(v);
-  return parts;
-}
-
-std::string joinParts(const std::vector<int>& parts, size_t n) {
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += (i ? "." : "") + std::to_string(parts[i]);
-  return s;
-}
-
-// "7.3" for parent "7" and number 3; "3" at the top level.
-std::string childNumber(const std::string& parent, int n) {
-  return parent.empty() ? std::to_string(n) : parent + "." + std::to_string(n);
-}
-
-}  // namespace
 
 void TextLint::numbering() {
   size_t dotted = static_cast<size_t>(
@@ -78,11 +49,15 @@ void TextLint::numberStyle(const ClauseMark& m, bool dotStyle) {
 // Numbers go up by one within a level: each level of "m" is the next child of its parent (one
 // finding per clause). A sub-clause implies its parents ("4.1.1" implies "4" and "4.1").
 void TextLint::numberOrder(const ClauseMark& m, std::map<std::string, int>& lastChild) {
-  std::vector<int> parts = numberParts(m.number);
+  std::vector<int> parts = grammar_.parts(m.number);
+  // "7.3" for parent "7" and number 3; "3" (decimal) or "C" (lettered) at the top level.
+  auto childNumber = [&](const std::string& parent, int n) {
+    return parent.empty() ? grammar_.idOf({n}, 1) : parent + "." + std::to_string(n);
+  };
   bool reported = false;
   for (size_t level = 1; level <= parts.size(); ++level) {
-    std::string self = joinParts(parts, level);
-    std::string parent = joinParts(parts, level - 1);
+    std::string self = grammar_.idOf(parts, level);
+    std::string parent = grammar_.idOf(parts, level - 1);
     if (!known_.insert(self).second) continue;
     int& last = lastChild[parent];
     int expected = last + 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 
 #include "core/lint_text.h"
 #include "core/words.h"
@@ -253,20 +254,29 @@ void TextLint::effectiveDate() {
       const Day* nearest = nearestDay(days, p - begin);
       if (!nearest || *nearest == want || !reported.insert(nearest->offset).second) continue;
       std::string got = dayText(*nearest);
+      // An earlier date cannot be published (no backdating): the hint never suggests it.
+      bool earlier =
+          std::tie(nearest->y, nearest->m, nearest->d) < std::tie(want.y, want.m, want.d);
       add(Severity::kError, "effective-date", lineAt(begin + nearest->offset), c.number,
           "the text says it takes effect on " + got + ", but Effective-From is " +
               formatRfc3339(*in_.effectiveFrom, in_.effectiveOffset, false),
-          "publish with --effective-from " + got + "T00:00:00" +
-              formatRfc3339(Instant{}, in_.effectiveOffset, false).substr(19) +
-              ", or correct the date in the text",
+          earlier ? "correct the date in the text: an edition never takes effect before it is "
+                    "published"
+                  : "publish with --effective-from " + got + "T00:00:00" +
+                        formatRfc3339(Instant{}, in_.effectiveOffset, false).substr(19) +
+                        ", or correct the date in the text",
           got);
     }
   }
 }
 
 void TextLint::purposes() {
+  std::set<std::string> slugs;  // "#slug" of every heading: a purpose may name one
+  for (const ClauseText& c : clauses_) {
+    if (!c.slug.empty()) slugs.insert("#" + c.slug);
+  }
   for (const Purpose& p : in_.document.purposes) {
-    if (explicit_.count(p.clause)) continue;
+    if (explicit_.count(p.clause) || slugs.count(p.clause)) continue;
     size_t line = 0;
     size_t at = in_.registryXml.find("clause=\"" + p.clause + "\"");
     if (!in_.registryXml.empty() && at != std::string::npos) {

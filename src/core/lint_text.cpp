@@ -4,20 +4,21 @@
 #include <map>
 
 #include "core/front_matter.h"
+#include "core/markup.h"
 #include "core/words.h"
 
 namespace charta::core {
 namespace {
 
-// The first HTML tag of a line outside code spans and escapes, or npos.
-size_t findHtml(std::string_view ln) {
+// The first HTML tag of a line at or after "from", outside code spans and escapes, or npos.
+size_t findHtml(std::string_view ln, size_t from) {
   bool inCode = false;
   for (size_t i = 0; i < ln.size(); ++i) {
     if (ln[i] == '\\') {
       ++i;
     } else if (ln[i] == '`') {
       inCode = !inCode;
-    } else if (!inCode && isHtmlTagAt(ln, i)) {
+    } else if (!inCode && i >= from && isHtmlTagAt(ln, i)) {
       return i;
     }
   }
@@ -25,20 +26,6 @@ size_t findHtml(std::string_view ln) {
 }
 
 }  // namespace
-
-bool isHtmlTagAt(std::string_view s, size_t i) {
-  if (s[i] != '<' || i + 1 >= s.size()) return false;
-  size_t j = i + 1;
-  if (s.substr(j, 3) == "!--" || s[j] == '?') return true;
-  if (s[j] == '!' && j + 1 < s.size() && s[j + 1] >= 'A' && s[j + 1] <= 'Z') return true;
-  if (s[j] == '/') ++j;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  if (j >= s.size() || !alpha(s[j])) return false;
-  while (j < s.size() && (alpha(s[j]) || (s[j] >= '0' && s[j] <= '9') || s[j] == '-')) ++j;
-  if (j >= s.size()) return false;
-  if (s[j] == '>' || s[j] == ' ' || s[j] == '\t') return true;
-  return s[j] == '/' && j + 1 < s.size() && s[j + 1] == '>';
-}
 
 void TextLint::run() {
   MarkdownFile file = splitFrontMatter(*text_.content);
@@ -50,6 +37,7 @@ void TextLint::run() {
         "write the text, or remove the language from charta.xml", "empty");
     return;
   }
+  grammar_ = ClauseGrammar::forText(in_.document.structure, body_);
   clauses_ = splitClauses(body_, grammar_);
   scan_ = scanText();
   low_ = lowerCase(scan_);
@@ -121,20 +109,25 @@ void TextLint::utf8() {
 }
 
 void TextLint::rawHtml() {
+  // HTML comments are notes for editors (a linter's "markdownlint-disable") and anchors
+  // ("<a name=...>", "</a>") name a place: the page drops the one and keeps the other's name.
+  std::string blanked = blankComments(body_);
   std::map<std::string, int> seen;
   for (size_t i = 0; i < lines_.size(); ++i) {
     if (lines_[i].fenced) continue;
-    std::string_view ln = lineText(i + 1);
-    size_t p = findHtml(ln);
-    if (p == std::string_view::npos) continue;
-    size_t end = ln.find('>', p);
-    std::string tag(ln.substr(p, end == std::string_view::npos ? 12 : end - p + 1));
-    if (tag.size() > 40) tag.replace(40, std::string::npos, "...");
-    std::string clause = clauseAt(i + 1);
-    int n = ++seen[clause + "|" + tag];
-    add(Severity::kError, "raw-html", i + 1, clause,
-        "raw HTML " + tag + " in the Markdown (the site does not show it)",
-        "write it in Markdown, or remove it", tag + "#" + std::to_string(n));
+    std::string_view ln = core::lineText(blanked, lines_[i]);
+    for (size_t p = findHtml(ln, 0); p != std::string_view::npos; p = findHtml(ln, p + 1)) {
+      size_t end = ln.find('>', p);
+      std::string tag(ln.substr(p, end == std::string_view::npos ? 12 : end - p + 1));
+      if (isAnchorTag(tag)) continue;
+      if (tag.size() > 40) tag.replace(40, std::string::npos, "...");
+      std::string clause = clauseAt(i + 1);
+      int n = ++seen[clause + "|" + tag];
+      add(Severity::kError, "raw-html", i + 1, clause,
+          "raw HTML " + tag + " in the Markdown (the site does not show it)",
+          "write it in Markdown, or remove it", tag + "#" + std::to_string(n));
+      break;
+    }
   }
 }
 

@@ -13,15 +13,13 @@
 
 #include "core/clauses.h"
 #include "core/lint.h"
+#include "core/markup.h"
 #include "core/text_lines.h"
 
 namespace charta::core {
 
 // The purpose-moved rule (lint_purposes.cpp): the purposes of "in" against in.previous.
 void lintPurposeMoves(const LintInput& in, std::vector<LintFinding>& out);
-
-// True when an HTML tag, comment, declaration or processing instruction starts at "i" of "s".
-bool isHtmlTagAt(std::string_view s, size_t i);
 
 class TextLint {
  public:

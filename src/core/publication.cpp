@@ -48,10 +48,14 @@ Refusal textRefusal(const Document& doc, std::string_view controllingBody,
     return "document \"" + doc.id.str() + "\" has no text in its controlling language " +
            doc.controllingLang.str() + " at " + revision.str();
   }
-  auto marks = clauseMarks(controllingBody);
+  ClauseGrammar grammar = ClauseGrammar::forText(doc.structure, controllingBody);
+  std::vector<ClauseText> clauses = splitClauses(controllingBody, grammar);
   for (const auto& p : doc.purposes) {
-    bool found = std::any_of(marks.begin(), marks.end(),
-                             [&](const ClauseMark& m) { return m.number == p.clause; });
+    // A clause id of the text's structure, or a heading's anchor ("#your-choices").
+    bool found = std::any_of(clauses.begin(), clauses.end(), [&](const ClauseText& c) {
+      return (!c.number.empty() && c.number == p.clause) ||
+             (!c.slug.empty() && p.clause == "#" + c.slug);
+    });
     if (!found) {
       return "purpose \"" + p.id.str() + "\" is tied to clause " + p.clause + ", which the " +
              doc.controllingLang.str() + " text does not have";

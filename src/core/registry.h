@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clauses.h"
 #include "core/ids.h"
 #include "core/words.h"
 
@@ -13,8 +14,10 @@ namespace charta::core {
 // A processing purpose that needs the user's consent, tied to the clause that states it.
 struct Purpose {
   PurposeId id;
-  std::string clause;  // "4.1.10", as numbered in the controlling language's text
-  std::string title;   // human-readable name in the controlling language
+  // The clause that states it in the controlling language's text: a clause id of the document's
+  // structure ("4.1.10", "B.3") or a heading anchor ("#your-choices"); see core::isClauseRef.
+  std::string clause;
+  std::string title;  // human-readable name in the controlling language
 };
 
 // One policy document as declared in charta.xml at some revision.
@@ -32,6 +35,9 @@ struct Document {
   // approvals: how many people other than the revision's author must approve that exact revision
   // before it is published (0: none).
   int approvals = 0;
+  // How its texts number their clauses (charta.xml structure="..."); nullopt: detected from each
+  // text (core::detectProfile).
+  std::optional<ClauseProfile> structure{};
 
   const Purpose* purpose(const PurposeId& pid) const {
     for (const auto& p : purposes)

@@ -200,10 +200,18 @@ int WordInterner::id(std::string_view word) {
   return ids_.emplace(word, static_cast<int>(ids_.size())).first->second;
 }
 
+int WordInterner::id(const Word& word) {
+  if (word.link.empty()) return id(word.text);
+  // A linked word: its text and destination, joined by a byte no UTF-8 text has.
+  std::string key = std::string(word.text) + '\xFF' + std::string(word.link);
+  if (auto it = ids_.find(key); it != ids_.end()) return it->second;
+  return id(std::string_view(linked_.emplace_back(std::move(key))));
+}
+
 std::vector<int> WordInterner::ids(const std::vector<Word>& words) {
   std::vector<int> out;
   out.reserve(words.size());
-  for (const Word& w : words) out.push_back(id(w.text));
+  for (const Word& w : words) out.push_back(id(w));
   return out;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,14 +24,18 @@ struct WordOp {
 // joined into them ("[-5.2. и 5.3.-]{+5.3. и 5.4.+}" rather than "[-5.2. и-] 5.3. {+и 5.4.+}").
 std::vector<WordOp> diffWords(const std::vector<Word>& from, const std::vector<Word>& to);
 
-// Word texts as small integers, shared by both sides of one diff. Not safe for concurrent use.
+// Words as small integers, shared by both sides of one diff: one id per text and link (see
+// Word::sameAs). Not safe for concurrent use.
 class WordInterner {
  public:
   int id(std::string_view word);
+  int id(const Word& word);
   std::vector<int> ids(const std::vector<Word>& words);
 
  private:
-  std::unordered_map<std::string_view, int> ids_;  // the views point into the texts compared
+  // The views point into the texts compared, or into linked_.
+  std::unordered_map<std::string_view, int> ids_;
+  std::deque<std::string> linked_;  // the keys of linked words (stable addresses)
 };
 
 // diffWords with the words already interned: "a" and "b" are the ids of "from" and "to".

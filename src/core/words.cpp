@@ -1,5 +1,7 @@
 #include "core/words.h"
 
+#include "core/markup.h"
+
 namespace charta::core {
 namespace {
 
@@ -11,13 +13,35 @@ struct Token {
   bool word = false;         // letters and digits
   bool spaceBefore = false;  // white space (or a line break) came before it
   bool escaped = false;      // a word that starts right after a backslash escape inside a word
+  bool breakBefore = false;  // the first token of a block other than the first
+  unsigned char style = 0;
+  std::string_view link;
 };
 
+// True when "line" (as written) starts a block of its own within a unit: a list item, a heading,
+// a quote or a table row.
+bool opensBlock(std::string_view line) {
+  size_t i = line.find_first_not_of(" \t");
+  if (i == std::string_view::npos) return false;
+  std::string_view t = line.substr(i);
+  if (t[0] == '#' || t[0] == '>' || t[0] == '|') return true;
+  if (t.size() >= 2 && (t[0] == '-' || t[0] == '*' || t[0] == '+') && t[1] == ' ') return true;
+  size_t d = 0;
+  while (d < t.size() && d < 10 && t[d] >= '0' && t[d] <= '9') ++d;
+  return d > 0 && d < t.size() && (t[d] == '.' || t[d] == ')') &&
+         (d + 1 == t.size() || t[d + 1] == ' ');
+}
+
 // Reads the tokens of Markdown text one by one: the rules of legalTokens in one place. A token
-// is always a contiguous part of the text (or kReplacement).
+// is always a contiguous part of the text (or kReplacement). With "links", the syntax of inline
+// links is skipped and their words carry the destination.
 class TokenReader {
  public:
-  TokenReader(std::string_view text, bool rawFirstLine) : text_(text), raw_(rawFirstLine) {}
+  TokenReader(std::string_view text, bool rawFirstLine, bool links = false)
+      : text_(text), raw_(rawFirstLine) {
+    if (links) findLinks();
+    urls_ = links;
+  }
 
   bool next(Token& t) {
     while (true) {
@@ -26,19 +50,28 @@ class TokenReader {
       if (markup()) continue;
       t = read();
       space_ = false;
+      break_ = false;
       lastWordEnd_ = t.word ? line_.data() + i_ : nullptr;
       return true;
     }
   }
 
  private:
+  size_t pos() const { return static_cast<size_t>(line_.data() - text_.data()) + i_; }
+
   bool nextLine() {
     if (pos_ >= text_.size()) return false;
     size_t e = text_.find('\n', pos_);
     if (e == std::string_view::npos) e = text_.size();
-    line_ = text_.substr(pos_, e - pos_);
+    std::string_view raw = text_.substr(pos_, e - pos_);
+    line_ = raw;
     if (!(first_ && raw_)) line_ = stripLineMarkup(line_);
     if (!first_) space_ = true;
+    bool blank = raw.find_first_not_of(" \t\r") == std::string_view::npos;
+    if (!first_ && (blank || (opensBlock(raw) && link_.empty()))) {
+      break_ = true;
+      strong_ = em_ = false;
+    }
     first_ = false;
     pos_ = e + 1;
     i_ = 0;
@@ -46,17 +79,77 @@ class TokenReader {
     return true;
   }
 
-  // Skips markup that carries no words at i_: emphasis, autolink brackets, white space and the
-  // backslash of an escape. True when something was skipped.
+  // The inline links of the text, in order (the reader meets them in that order).
+  void findLinks() {
+    for (size_t i = 0; i < text_.size(); ++i) {
+      if (text_[i] == '\\') {
+        ++i;
+      } else if (text_[i] == '`') {
+        while (i + 1 < text_.size() && text_[i + 1] == '`') ++i;
+      } else if (text_[i] == '[') {
+        if (auto l = inlineLinkAt(text_, i)) {
+          links_.push_back(*l);
+          i = l->end - 1;
+        }
+      }
+    }
+  }
+
+  // Link syntax at pos(): the "[" (or "![") that opens the next link, or its "](url)".
+  bool linkSyntax() {
+    size_t p = pos();
+    while (link_.empty() && next_ < links_.size() && links_[next_].textBegin < p) ++next_;
+    if (skipUntil_ > p) {
+      i_ = std::min(line_.size(), i_ + (skipUntil_ - p));
+      return true;
+    }
+    if (next_ >= links_.size()) return false;
+    const InlineLink& l = links_[next_];
+    if (!link_.empty() && p >= l.textEnd) {
+      link_ = {};
+      ++next_;
+      skipUntil_ = l.end;
+      return true;
+    }
+    if (link_.empty() && (p + 1 == l.textBegin || (p + 2 == l.textBegin && line_[i_] == '!'))) {
+      link_ = text_.substr(l.urlBegin, l.urlEnd - l.urlBegin);
+      if (link_.empty()) link_ = "#";
+      i_ += l.textBegin - p;
+      return true;
+    }
+    return false;
+  }
+
+  // An emphasis delimiter run at i_ of "c": toggles strong ("**") and emphasis ("*") when it can
+  // open (text follows) or close (text before) them. Returns its length.
+  size_t emphasis(char c) {
+    size_t n = 0;
+    while (i_ + n < line_.size() && line_[i_ + n] == c) ++n;
+    bool textAfter = i_ + n < line_.size() && line_[i_ + n] != ' ' && line_[i_ + n] != '\t';
+    bool textBefore = i_ > 0 && line_[i_ - 1] != ' ' && line_[i_ - 1] != '\t';
+    if (c == '_' && textBefore && textAfter) return n;  // "snake_case": no emphasis inside words
+    auto toggle = [&](bool& on) {
+      if ((!on && textAfter) || (on && textBefore)) on = !on;
+    };
+    if (n >= 2) toggle(strong_);
+    if (n % 2 == 1) toggle(em_);
+    return n;
+  }
+
+  // Skips markup that carries no words at i_: emphasis, autolink brackets, white space, link
+  // syntax and the backslash of an escape. True when something was skipped.
   bool markup() {
+    if (!links_.empty() && linkSyntax()) return true;
     char c = line_[i_];
     if (c == '\\' && i_ + 1 < line_.size() && static_cast<unsigned char>(line_[i_ + 1]) < 0x80 &&
         line_[i_ + 1] != ' ') {
       escapeAt_ = line_.data() + i_;
       ++i_;  // the escaped character is text, never markup
-    } else if (c == '*' || c == '_' ||
-               (c == '<' && isAutolinkStart(line_.substr(i_ + 1)) &&
-                line_.find('>', i_) != std::string_view::npos)) {
+    } else if (c == '*' || c == '_') {
+      i_ += emphasis(c);
+      return true;
+    } else if (c == '<' && isAutolinkStart(line_.substr(i_ + 1)) &&
+               line_.find('>', i_) != std::string_view::npos) {
       ++i_;
       return true;
     } else if (c == '>' && i_ > 0) {
@@ -96,7 +189,16 @@ class TokenReader {
   Token read() {
     Token t;
     t.spaceBefore = space_;
+    t.breakBefore = break_;
+    t.style = static_cast<unsigned char>((strong_ ? kStrong : 0) | (em_ ? kEmphasis : 0));
+    t.link = link_;
     bool escaped = escapeAt_ && escapeAt_ + 1 == line_.data() + i_;
+    if (size_t url = urls_ && wordStartsAt(line_, i_) ? urlLength(line_.substr(i_)) : 0) {
+      t.text = line_.substr(i_, url);
+      t.word = true;
+      i_ += url;
+      return t;
+    }
     char32_t cp;
     size_t n = charAt(i_, cp);
     if (n == 0) {
@@ -129,8 +231,15 @@ class TokenReader {
   size_t pos_ = 0, i_ = 0;
   bool first_ = true;
   bool space_ = false;
+  bool break_ = false;
+  bool strong_ = false, em_ = false;
   const char* escapeAt_ = nullptr;     // the backslash of the last escape
   const char* lastWordEnd_ = nullptr;  // where the last token ended, if it was a word
+  bool urls_ = false;                  // a URL is one word (readWords)
+  std::vector<InlineLink> links_;
+  size_t next_ = 0;          // the next link of links_ the reader meets
+  std::string_view link_{};  // the destination of the link whose text is being read
+  size_t skipUntil_ = 0;     // the end of link syntax being skipped
 };
 
 }  // namespace
@@ -345,19 +454,52 @@ std::vector<std::string> legalTokens(std::string_view markdown) {
 std::vector<Word> readWords(std::string_view markdown, bool rawFirstLine) {
   std::vector<Word> out;
   out.reserve(markdown.size() / 6);
-  TokenReader reader(markdown, rawFirstLine);
+  TokenReader reader(markdown, rawFirstLine, true);
   Token t;
-  while (reader.next(t)) out.push_back(Word{t.text, t.spaceBefore});
+  while (reader.next(t)) {
+    out.push_back(Word{t.text, t.spaceBefore, t.breakBefore && !out.empty(), t.style, t.link});
+  }
   return out;
 }
 
 std::string joinWords(const std::vector<Word>& words) {
   std::string out;
   for (size_t i = 0; i < words.size(); ++i) {
-    if (i > 0 && words[i].spaceBefore) out += ' ';
-    out.append(words[i].text);
+    const Word& w = words[i];
+    bool opens = !w.link.empty() && (i == 0 || words[i - 1].link != w.link);
+    if (i > 0 && (w.spaceBefore || w.breakBefore)) out += ' ';
+    if (opens) out += '[';
+    out.append(w.text);
+    if (!w.link.empty() && (i + 1 == words.size() || words[i + 1].link != w.link)) {
+      out += "](";
+      out.append(w.link);
+      out += ')';
+    }
   }
   return out;
+}
+
+size_t urlLength(std::string_view s) {
+  size_t start = isAutolinkStart(s) ? s.find(':') + 1 : s.rfind("www.", 0) == 0 ? 4 : 0;
+  if (start == 0 || start >= s.size()) return 0;
+  size_t end = start;
+  int parens = 0;
+  while (end < s.size()) {
+    char c = s[end];
+    if (c == ' ' || c == '\t' || c == '<' || c == '>' || c == '"' || c == '`') break;
+    if (c == '(') ++parens;
+    if (c == ')' && --parens < 0) break;
+    ++end;
+  }
+  while (end > start && std::string_view(".,;:!?'*_~").find(s[end - 1]) != std::string_view::npos) {
+    --end;
+  }
+  // Something after the scheme or "www.": a word character.
+  for (size_t k = start; k < end; ++k) {
+    char c = s[k];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return end;
+  }
+  return 0;
 }
 
 }  // namespace charta::core

@@ -57,6 +57,11 @@ bool iequals(std::string_view a, std::string_view b);
 // True when "s" starts like the target of a Markdown autolink (http://, https://, mailto:).
 bool isAutolinkStart(std::string_view s);
 
+// The length of the URL that starts "s" ("https://...", "http://...", "mailto:...", "www.x.y"),
+// as GitHub's autolinks read it: up to white space or "<", without trailing punctuation and an
+// unbalanced ")"; 0 when "s" starts no URL.
+size_t urlLength(std::string_view s);
+
 // One line of Markdown without the markup at its start that carries no words: quote markers,
 // heading markers, one list marker.
 std::string_view stripLineMarkup(std::string_view line);
@@ -70,19 +75,35 @@ std::string_view stripLineMarkup(std::string_view line);
 std::vector<std::string> legalTokens(std::string_view markdown);
 
 // One word or punctuation mark of a policy text, read as core::legalTokens reads it (formatting
-// removed), and whether white space came before it (so the words can be printed back).
+// removed), and what a reader of the page sees around it: white space before it, the start of a
+// new block, emphasis, the link it is part of (so the words can be shown back as the page shows
+// them).
 struct Word {
   std::string_view text{};  // points into the Markdown it was read from (or is U+FFFD)
   bool spaceBefore = false;
+  // The first word of a block other than the first: after a blank line, or the first word of a
+  // list item, heading, quote or table row.
+  bool breakBefore = false;
+  unsigned char style = 0;  // kStrong | kEmphasis
+  std::string_view link{};  // the destination of the inline link it is the text of, if any
+
+  // A word is the same word when its text and its link are: a link that points elsewhere is
+  // another text. Emphasis and spacing are formatting.
+  bool sameAs(const Word& o) const { return text == o.text && link == o.link; }
 };
+inline constexpr unsigned char kStrong = 1;
+inline constexpr unsigned char kEmphasis = 2;
 
 // The words of "markdown" with their spacing: the same texts as core::legalTokens(markdown),
 // except that a backslash escape inside a word ("a\b") splits it, so that every word is a
-// contiguous part of "markdown". "rawFirstLine": the first line has no markup at its start to
-// drop (it is the rest of a line after a clause number).
+// contiguous part of "markdown", and that the syntax of an inline link ("[", "](url)") is no word:
+// its words carry the destination. A URL ("https://...", "www.example.org/x", "mailto:...") is
+// one word. "rawFirstLine": the first line has no markup at its start to drop (it is the rest of
+// a line after a clause number).
 std::vector<Word> readWords(std::string_view markdown, bool rawFirstLine = false);
 
-// Prints "words" back as text: single spaces where the text had white space.
+// Prints "words" back as text: single spaces where the text had white space, links in Markdown's
+// syntax ("[text](url)").
 std::string joinWords(const std::vector<Word>& words);
 
 }  // namespace charta::core

@@ -71,13 +71,13 @@ bool isSafeUrl(std::string_view url, bool image) {
 
 std::string markdownEngineVersion() { return std::string("cmark-gfm ") + cmark_version_string(); }
 
-RenderedText renderMarkdown(std::string_view markdown) {
+RenderedText renderMarkdown(std::string_view markdown, std::optional<core::ClauseProfile> profile) {
   if (markdown.size() > kMaxMarkdownBytes) {
     throw RenderError("rendering Markdown: the text has " + std::to_string(markdown.size()) +
                       " bytes, more than the limit of " + std::to_string(kMaxMarkdownBytes));
   }
   NodePtr doc = parse(markdown);
-  core::ClauseGrammar grammar;
+  core::ClauseGrammar grammar = core::ClauseGrammar::forText(profile, markdown);
   detail::TextStructure structure = detail::analyseStructure(doc.get(), grammar);
   RenderedText r;
   r.html = detail::writeXhtml(doc.get(), structure, grammar, r.clauses, markdown.size());

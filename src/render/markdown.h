@@ -5,6 +5,9 @@
 #include <string_view>
 #include <vector>
 
+#include <optional>
+
+#include "core/clauses.h"
 #include "core/error.h"
 
 namespace charta::render {
@@ -56,7 +59,11 @@ struct RenderedText {
 //
 // Pure and deterministic; safe to call from several threads at once. Linear in the input.
 // throws RenderError: "markdown" is larger than kMaxMarkdownBytes.
-RenderedText renderMarkdown(std::string_view markdown);
+// "structure": how the text numbers its clauses (charta.xml); nullopt: core::detectProfile. In the
+// lettered and headings profiles headings are anchored by their GitHub slugs (see
+// detail::analyseStructure); "<a name>"/"<a id>" anchors of raw HTML keep their names.
+RenderedText renderMarkdown(std::string_view markdown,
+                            std::optional<core::ClauseProfile> structure = std::nullopt);
 
 // The name and version of the Markdown engine ("cmark-gfm 0.29.0.gfm.6"), part of Site::digest().
 std::string markdownEngineVersion();

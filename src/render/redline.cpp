@@ -115,10 +115,19 @@ std::string fill(std::string_view pattern, char key, std::string_view value) {
 const char* statusClass(ClauseStatus s) { return core::clauseStatusName(s); }
 
 // The clause as its heading names it: "Пункт 4.1.10", "Раздел 5", "Вступление".
-std::string clauseName(const Words& w, const ClauseDiff& c, const std::string& number) {
+// Texts of the other profiles name a heading by its words too: "Section B.3 Account
+// Requirements", "Heading: In short (B)".
+std::string clauseName(const Words& w, const ClauseDiff& c, const std::string& number,
+                       core::ClauseProfile profile) {
   if (c.preamble) return w.preamble;
-  if (number.empty()) return w.heading;
-  return std::string(c.heading ? w.section : w.clause) + " " + number;
+  bool titled = profile != core::ClauseProfile::kDecimal && !c.title.empty();
+  if (number.empty()) {
+    if (!titled) return w.heading;
+    return std::string(w.heading) + ": " + c.title +
+           (c.within.empty() ? "" : " (" + c.within + ")");
+  }
+  std::string name = std::string(c.heading ? w.section : w.clause) + " " + number;
+  return titled && c.heading ? name + " " + c.title : name;
 }
 
 std::string statusWords(const Words& w, const ClauseDiff& c) {
@@ -160,14 +169,18 @@ std::vector<std::string> anchorsOf(const core::DocumentDiff& diff) {
   std::set<std::string> used;
   std::vector<std::string> anchors;
   size_t headings = 0;
+  core::ClauseGrammar grammar(diff.profile);
+  bool slugged = diff.profile != core::ClauseProfile::kDecimal;
   for (const ClauseDiff& c : diff.clauses) {
     std::string a;
     if (c.preamble) {
       a = "preamble";
     } else if (c.inNew && !c.newNumber.empty()) {
-      a = core::clauseAnchor(c.newNumber);
+      a = grammar.anchor(c.newNumber);
     } else if (!c.oldNumber.empty()) {
-      a = "removed-" + core::clauseAnchor(c.oldNumber);
+      a = "removed-" + grammar.anchor(c.oldNumber);
+    } else if (slugged && !c.slug.empty()) {
+      a = (c.inNew ? "" : "removed-") + c.slug;
     } else {
       a = "heading-" + std::to_string(++headings);
     }
@@ -248,7 +261,7 @@ class Redline {
       const ClauseDiff& c = diff_.clauses[i];
       if (c.status == ClauseStatus::kUnchanged) continue;
       out_ += "<li><a href=\"#" + anchors_[i] + "\">";
-      appendEscaped(out_, clauseName(w_, c, c.inNew ? c.newNumber : c.oldNumber));
+      appendEscaped(out_, clauseName(w_, c, c.inNew ? c.newNumber : c.oldNumber, diff_.profile));
       out_ += "</a> — ";
       appendEscaped(out_, statusWords(w_, c));
       out_ += "</li>\n";
@@ -279,7 +292,7 @@ class Redline {
     out_ += statusClass(c.status);
     out_ += "\" id=\"" + a + "\" aria-labelledby=\"" + a + "-title\">\n";
     out_ += "<h3 id=\"" + a + "-title\">";
-    appendEscaped(out_, clauseName(w_, c, c.inNew ? c.newNumber : c.oldNumber));
+    appendEscaped(out_, clauseName(w_, c, c.inNew ? c.newNumber : c.oldNumber, diff_.profile));
     out_ += " <span class=\"change-status\">";
     appendEscaped(out_, statusWords(w_, c));
     out_ += "</span></h3>\n<p class=\"change-text\">";
@@ -298,11 +311,11 @@ class Redline {
   void links(const ClauseDiff& c) {
     std::vector<std::pair<std::string, std::string>> links;
     if (c.inOld && !c.oldNumber.empty() && !o_.oldPage.empty()) {
-      links.emplace_back(o_.oldPage + "#" + core::clauseAnchor(c.oldNumber),
+      links.emplace_back(o_.oldPage + "#" + core::ClauseGrammar(diff_.profile).anchor(c.oldNumber),
                          fill(fill(w_.inEdition, 'E', o_.oldLabel), 'N', c.oldNumber));
     }
     if (c.inNew && !c.newNumber.empty() && !o_.newPage.empty()) {
-      links.emplace_back(o_.newPage + "#" + core::clauseAnchor(c.newNumber),
+      links.emplace_back(o_.newPage + "#" + core::ClauseGrammar(diff_.profile).anchor(c.newNumber),
                          fill(fill(w_.inEdition, 'E', o_.newLabel), 'N', c.newNumber));
     }
     if (links.empty()) return;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 
+#include "core/slug.h"
 #include "render/cmark_util.h"
 
 namespace charta::render::detail {
@@ -24,6 +25,7 @@ bool isSectionNumber(const Candidate& c) { return c.number && c.number->level ==
 // The paragraphs and headings that open a clause or are headings, in text order.
 std::vector<Candidate> candidates(cmark_node* doc, const core::ClauseGrammar& grammar) {
   std::vector<Candidate> found;
+  core::ClauseReader reader(grammar);
   IterPtr it(cmark_iter_new(doc));
   cmark_event_type ev;
   while ((ev = cmark_iter_next(it.get())) != CMARK_EVENT_DONE) {
@@ -32,9 +34,12 @@ std::vector<Candidate> candidates(cmark_node* doc, const core::ClauseGrammar& gr
     auto type = cmark_node_get_type(n);
     if (type != CMARK_NODE_PARAGRAPH && type != CMARK_NODE_HEADING) continue;
     Candidate c{n, leadingText(n), std::nullopt, false, 0};
-    if (c.text) {
-      auto opening = grammar.opening(literal(c.text), cutByMarkup(c.text));
-      if (opening && !opening->glued()) c.number = std::move(opening);
+    int level = type == CMARK_NODE_HEADING ? cmark_node_get_heading_level(n) : 0;
+    if (c.text || level > 0) {
+      std::string_view lead = c.text ? literal(c.text) : std::string_view();
+      auto opening = reader.next(core::ClauseBlock{lead, c.text && cutByMarkup(c.text), level,
+                                                   cmark_node_parent(n) != doc});
+      if (opening && !opening->glued() && c.text) c.number = std::move(opening);
     }
     if (type == CMARK_NODE_HEADING) {
       c.heading = true;
@@ -82,14 +87,26 @@ std::map<int, int> rankLevels(std::vector<Candidate>& found) {
 }
 
 // Records the heading "c" (numbered or not) with its anchor, level and title.
+// "slug": the heading's GitHub slug, or empty in the decimal profile (the seed's anchors: clause
+// anchors and "s-N"). With a slug the heading's element takes it and the clause anchor goes on
+// the self-link of its number.
 void addHeading(TextStructure& s, const Candidate& c, std::string anchor, int level,
-                int& unnumbered) {
+                int& unnumbered, const std::string& slug) {
   Block& b = s.blocks[c.node];
   b.level = level;
   bool isSection = c.level == kSection;
   std::string title = plainText(c.node);
   if (c.number) title.erase(0, std::min(title.size(), c.number->length));
   title = collapseSpaces(title);
+  if (!slug.empty()) {
+    b.id = slug;
+    if (!anchor.empty()) {
+      s.starts[c.text] = ClauseStart{anchor, c.number->length, true};
+      s.clauseOf[c.node] = Clause{c.number->number, anchor, c.number->level, true, title};
+    }
+    if (isSection) s.sections.push_back({c.number ? c.number->number : std::string(), slug, title});
+    return;
+  }
   if (!anchor.empty()) {
     b.id = anchor;
     s.starts[c.text] = ClauseStart{anchor, c.number->length, false};
@@ -110,6 +127,13 @@ TextStructure analyseStructure(cmark_node* doc, const core::ClauseGrammar& gramm
   std::map<int, int> rendered = rankLevels(found);
   TextStructure s;
   int unnumbered = 0;
+  bool slugged = grammar.profile() != core::ClauseProfile::kDecimal;
+  core::HeadingSlugs slugs;
+  if (slugged) {
+    for (const auto& c : found) {
+      if (c.number) slugs.reserve(grammar.anchor(c.number->number));
+    }
+  }
   for (auto& c : found) {
     std::string anchor;
     if (c.number) {
@@ -117,7 +141,9 @@ TextStructure analyseStructure(cmark_node* doc, const core::ClauseGrammar& gramm
       if (!s.anchors.insert(anchor).second) anchor.clear();  // a repeated number
     }
     if (c.heading) {
-      addHeading(s, c, std::move(anchor), rendered[c.level], unnumbered);
+      std::string slug = slugged ? slugs.add(collapseSpaces(plainText(c.node))) : std::string();
+      if (!slug.empty()) s.ids.insert(slug);
+      addHeading(s, c, std::move(anchor), rendered[c.level], unnumbered, slug);
     } else if (!anchor.empty()) {
       bool tight = isTightParagraph(c.node);
       s.starts[c.text] = ClauseStart{anchor, c.number->length, tight};

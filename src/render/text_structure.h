@@ -35,12 +35,16 @@ struct TextStructure {
   std::unordered_map<cmark_node*, Clause> clauseOf;     // block -> the clause it opens
   std::vector<Section> sections;
   std::unordered_set<std::string> anchors;  // of every clause, for reference links
+  std::unordered_set<std::string> ids;      // the heading slugs given (profiles but decimal)
 };
 
 // Finds the clauses and headings of "doc" with "grammar" and chooses their anchors and levels.
 // Paragraphs anywhere (list items and quotes too) and headings open clauses; a glued number
 // ("2.2.Без") opens none; a repeated number is anchored once. A paragraph that is one bold run
 // starting with a section number ("**1. ОПРЕДЕЛЕНИЕ ТЕРМИНОВ**") is a heading typed as bold text.
+// In the lettered and headings profiles every heading's element takes its GitHub slug
+// (core::HeadingSlugs), so that a text's own links to its sections ("#a-definitions") reach them;
+// a numbered heading's clause anchor ("b-3") is then the id of its number's self-link.
 TextStructure analyseStructure(cmark_node* doc, const core::ClauseGrammar& grammar);
 
 }  // namespace charta::render::detail

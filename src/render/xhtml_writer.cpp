@@ -2,6 +2,10 @@
 
 #include <cmark-gfm-core-extensions.h>
 
+#include <optional>
+#include <set>
+
+#include "core/markup.h"
 #include "render/cmark_util.h"
 #include "render/text.h"
 
@@ -80,7 +84,7 @@ class Writer {
         return;
       case CMARK_NODE_HTML_BLOCK:
       case CMARK_NODE_HTML_INLINE:
-        return;  // raw HTML never comes through, not even as a comment
+        return htmlAnchors(literal(n));  // raw HTML never comes through, only anchors' names
       case CMARK_NODE_PARAGRAPH:
         paragraph(n, enter);
         return;
@@ -331,6 +335,20 @@ class Writer {
     }
   }
 
+  // The anchors "<a name=...>"/"<a id=...>" of raw HTML "html" as empty elements with that id:
+  // the attribute's value and nothing else of the HTML. An id the page already has is skipped.
+  void htmlAnchors(std::string_view html) {
+    for (std::size_t i = html.find('<'); i != std::string_view::npos; i = html.find('<', i + 1)) {
+      std::size_t end = html.find('>', i);
+      if (end == std::string_view::npos) return;
+      std::optional<std::string> id = core::htmlAnchor(html.substr(i, end - i + 1));
+      if (!id || s_.ids.count(*id) || s_.anchors.count(*id) || !htmlIds_.insert(*id).second) {
+        continue;
+      }
+      out_ += "<a id=\"" + *id + "\"></a>";  // a safe id: letters, digits, "-_.:"
+    }
+  }
+
   // Writes "s" with the references to clauses of the text ("п. 4", "пунктах 5.2 и 5.3") linked.
   void textWithReferences(std::string_view s) {
     std::size_t done = 0;  // s[0, done) is written
@@ -348,6 +366,7 @@ class Writer {
 
   const TextStructure& s_;
   const core::ClauseGrammar& grammar_;
+  std::set<std::string> htmlIds_;  // the ids written for raw HTML anchors
   std::vector<Clause>& clauses_;
   std::string out_;
   int linkDepth_ = 0;

@@ -60,6 +60,26 @@ int countAttribute(pugi::xml_node d, const char* name, int max, const std::strin
   return std::stoi(v);
 }
 
+// The <purposes> of document element "d" into "document".
+void readPurposes(pugi::xml_node d, const std::string& where, core::Document& document) {
+  std::set<std::string> purposeIds;
+  for (pugi::xml_node p : d.child("purposes").children("purpose")) {
+    std::string rawPurpose = p.attribute("id").as_string();
+    auto pid = core::PurposeId::parse(rawPurpose);
+    if (!pid) fail(where + "purpose id \"" + rawPurpose + "\" is not a lower-case slug");
+    if (!purposeIds.insert(rawPurpose).second) {
+      fail(where + "purpose \"" + rawPurpose + "\" is declared twice");
+    }
+    std::string clause = p.attribute("clause").as_string();
+    if (!core::isClauseRef(clause)) {
+      fail(where + "purpose \"" + rawPurpose + "\" clause \"" + clause +
+           "\" is not a clause number like 4.1.10, a clause id like B.3 or a heading anchor "
+           "like #your-choices");
+    }
+    document.purposes.push_back(core::Purpose{*pid, clause, trimmed(p.child_value())});
+  }
+}
+
 }  // namespace
 
 bool isReservedRoute(std::string_view route) {
@@ -138,21 +158,14 @@ core::Registry parseRegistry(std::string_view xml) {
     std::stable_partition(document.langs.begin(), document.langs.end(),
                           [&](const core::Lang& l) { return l == *controlling; });
 
-    std::set<std::string> purposeIds;
-    for (pugi::xml_node p : d.child("purposes").children("purpose")) {
-      std::string rawPurpose = p.attribute("id").as_string();
-      auto pid = core::PurposeId::parse(rawPurpose);
-      if (!pid) fail(where + "purpose id \"" + rawPurpose + "\" is not a lower-case slug");
-      if (!purposeIds.insert(rawPurpose).second) {
-        fail(where + "purpose \"" + rawPurpose + "\" is declared twice");
+    std::string structure = d.attribute("structure").as_string();
+    if (!structure.empty()) {
+      document.structure = core::parseProfile(structure);
+      if (!document.structure) {
+        fail(where + "structure \"" + structure + "\" is not decimal, lettered or headings");
       }
-      std::string clause = p.attribute("clause").as_string();
-      if (!core::isClauseNumber(clause)) {
-        fail(where + "purpose \"" + rawPurpose + "\" clause \"" + clause +
-             "\" is not a clause number like 4.1.10");
-      }
-      document.purposes.push_back(core::Purpose{*pid, clause, trimmed(p.child_value())});
     }
+    readPurposes(d, where, document);
     reg.documents.push_back(std::move(document));
   }
   if (reg.documents.empty()) fail("no <document> is declared");

@@ -94,7 +94,7 @@ std::shared_ptr<const Pages::Content> Pages::content(const DocumentState& d, con
   if (!text) return nullptr;
   auto c = std::make_shared<Content>();
   c->title = text->title;
-  c->text = render::renderMarkdown(text->body());
+  c->text = render::renderMarkdown(text->body(), d.at(e).structure);
   std::unique_lock lock(cacheMu_);
   return contents_.emplace(key, std::move(c)).first->second;
 }
@@ -181,7 +181,8 @@ std::shared_ptr<const Page> Pages::changes(const DocumentState& d, const Edition
     auto b = catalog_.text(d, to, lang);
     if (!a || !b) return nullptr;
     render::ChangesPageModel model{docTo, from, to, lang, b->title, {}};
-    model.diff = core::diffTexts(a->body(), b->body(), {docFrom.purposes, docTo.purposes});
+    model.diff =
+        core::diffTexts(a->body(), b->body(), {docFrom.purposes, docTo.purposes, docTo.structure});
     return page(site_.changesPage(model), kHtml, lang, std::nullopt, true);
   });
 }

@@ -128,7 +128,8 @@ RevisionDiff Revisions::diff(const core::DocumentId& doc, std::optional<core::Re
                   doc.str() + " has no " + l.str() + " text at " + (textA ? b : a).revision);
   }
   RevisionDiff out{std::move(a), std::move(b), l, {}};
-  out.diff = core::diffTexts(textA->body(), textB->body(), {docA->purposes, docB->purposes});
+  out.diff = core::diffTexts(textA->body(), textB->body(),
+                             {docA->purposes, docB->purposes, docB->structure});
   return out;
 }
 

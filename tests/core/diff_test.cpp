@@ -8,6 +8,7 @@
 #include <set>
 
 #include "core/front_matter.h"
+#include "core/markup.h"
 #include "core/words.h"
 #include "support/sandbox.h"
 
@@ -110,7 +111,18 @@ TEST_CASE("words are legalTokens with their spacing") {
     if (e.path().extension() == ".md") inputs.push_back(testing::slurp(e.path()));
   }
   for (const std::string& md : inputs) {
-    CHECK(texts(readWords(md)) == legalTokens(md));
+    if (md.find("://") == std::string::npos && md.find("](") == std::string::npos) {
+      CHECK(texts(readWords(md)) == legalTokens(md));
+      continue;
+    }
+    // A URL is one word and link syntax is no word: the words' characters are those of the
+    // tokens, in order, some left out.
+    std::string words, tokens;
+    for (const auto& w : texts(readWords(md))) words += w;
+    for (const auto& t : legalTokens(md)) tokens += t;
+    size_t k = 0;
+    for (char c : tokens) k += k < words.size() && words[k] == c;
+    CHECK(k == words.size());
   }
   CHECK(joinWords(readWords("Пункт  5.2:\nтекст, **жирный** конец.")) ==
         "Пункт 5.2: текст, жирный конец.");
@@ -371,7 +383,10 @@ TEST_CASE("soup: random Markdown-ish bytes never break the redline or the lint")
       inOld += c.inOld;
       inNew += c.inNew;
     }
-    CHECK(inOld == splitClauses(a).size());
-    CHECK(inNew == splitClauses(b).size());
+    // The diff reads the texts without their HTML, with the profile of the new one.
+    std::string ta = blankHtml(a), tb = blankHtml(b);
+    ClauseGrammar grammar = ClauseGrammar::forText(std::nullopt, tb);
+    CHECK(inOld == splitClauses(ta, grammar).size());
+    CHECK(inNew == splitClauses(tb, grammar).size());
   }
 }

@@ -92,8 +92,8 @@ TEST_CASE("every golden diff case renders to a well-formed fragment with unique 
 }
 
 TEST_CASE("the words of the texts are escaped; statuses are words; English for other languages") {
-  core::DocumentDiff d = core::diffTexts("1.1. Текст & <b>жирный</b>.\n\n1.2. Второй.\n",
-                                         "1.1. Текст & <i>курсив</i>.\n\n1.2. Второй.\n");
+  core::DocumentDiff d = core::diffTexts("1.1. Текст & 1 < 2 <b>жирный</b>.\n\n1.2. Второй.\n",
+                                         "1.1. Текст & 1 < 2 <i>курсив</i>.\n\n1.2. Второй.\n");
   std::string html = render::redlineHtml(d, options());
   pugi::xml_document doc;
   parseFragment(doc, html);
