@@ -46,7 +46,9 @@ service::PublishingOptions publishingOptions(const Poco::Util::AbstractConfigura
 }
 
 service::CatalogOptions catalogOptions(const Poco::Util::AbstractConfiguration& config) {
-  return service::CatalogOptions{config.getString("site.base_url", "")};
+  service::CatalogOptions o;
+  o.baseUrl = config.getString("site.base_url", "");
+  return o;
 }
 
 std::unique_ptr<ledger::Ledger> openLedger(const Poco::Util::AbstractConfiguration& config,

@@ -27,9 +27,23 @@ namespace charta::app {
 using Poco::Util::AbstractConfiguration;
 using Poco::Util::LayeredConfiguration;
 
+namespace {
+
+// The catalog of the server: every snapshot is settled with the record of editions before it is
+// served (chained, compared with the chain, and mended where git lost what was chained).
+service::CatalogOptions settledCatalogOptions(const AbstractConfiguration& config,
+                                              service::EditionChain& chain) {
+  service::CatalogOptions o = catalogOptions(config);
+  o.settle = [&chain](service::Snapshot& snap) { return chain.settle(snap); };
+  return o;
+}
+
+}  // namespace
+
 Services::Services(const AbstractConfiguration& config, repository::PolicyRepository& repo,
                    ledger::Ledger& ledger, const render::Site& site)
-    : catalog(repo, catalogOptions(config)),
+    : record(config, repo, ledger),
+      catalog(repo, settledCatalogOptions(config, record.chain)),
       pages(catalog, site, service::PagesOptions{api::frame}),
       publishing(repo, publishingOptions(config)),
       publications(publishing, repo),
@@ -40,7 +54,7 @@ Services::Services(const AbstractConfiguration& config, repository::PolicyReposi
 void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& current,
                    http::Metrics& metrics, const AbstractConfiguration& config) {
   router.add(api::makeRevisionsApi(app.revisions));
-  router.add(api::makeConsentsApi(app.consents, app.evidence, metrics));
+  router.add(api::makeConsentsApi(app.consents, app.evidence, app.record.audit, metrics));
   router.add(
       api::makeDocumentsApi(app.catalog, app.pages, current, config.getInt("site.max_age_s", 60)));
   router.add(api::makePublicationsApi(app.publications, app.catalog, current, metrics,
@@ -99,7 +113,9 @@ service::TimelineSource timelinesOf(const service::Catalog& catalog) {
 // The consent ledger, opened lazily: with it unreachable or damaged the site is still served,
 // consent writes answer 503 and /readyz says why, until it can be opened.
 std::unique_ptr<ledger::Ledger> openLedgerLazily(const AbstractConfiguration& config) {
-  auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"));
+  ledger::Options options;
+  options.requirePublication = true;  // the server chains each edition before it serves it
+  auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"), options);
   try {
     ledger->ping();
   } catch (const std::exception& e) {
@@ -117,6 +133,62 @@ api::ReadinessCheck writable(ledger::Ledger& ledger) {
       return std::string("ledger not writable: ") + e.what();
     }
   };
+}
+
+// The events appended since the last look, checked (a broken chain stays broken); a ledger that
+// cannot be read now is the "ledger" check's to report.
+api::ReadinessCheck chainIntact(ledger::Ledger& ledger) {
+  return [&ledger]() -> std::string {
+    ledger::TailReport tail;
+    try {
+      tail = ledger.checkTail();
+    } catch (const std::exception&) {
+      return "";
+    }
+    if (tail.ok) return "";
+    std::string why = "chain broken";
+    for (const auto& f : tail.findings) {
+      why += "; seq " + std::to_string(f.seq) + " " + std::string(ledger::findingKindName(f.kind)) +
+             ": " + f.detail;
+    }
+    return why + " (run `charta ledger verify`)";
+  };
+}
+
+// Where git contradicts the record of editions in the chain (the latest look).
+api::ReadinessCheck recordIntact(const service::EditionChain& chain) {
+  return [&chain]() -> std::string {
+    std::string why;
+    for (const auto& t : chain.tampering()) why += (why.empty() ? "" : "; ") + t.line();
+    return why.empty() ? "" : "tampered: " + why;
+  };
+}
+
+// A finding against the record: a log line, a metric and a repository.tampered webhook.
+void wireTampering(service::EditionChain& chain, service::WebhookService& webhooks,
+                   http::Metrics& metrics) {
+  chain.onTampering([&webhooks, &metrics](const service::Tampering& t) {
+    logLine("error", "the record of editions in git contradicts the chain: " + t.line());
+    metrics.add("charta_record_tampered_total{finding=\"" + std::string(t.kindName()) + "\"}");
+    webhooks.announce(t.doc, service::tamperedEvent(t, core::now()));
+  });
+}
+
+// Each edition published or withdrawn through the API is chained (observed via api) before the
+// answer, and anchored soon after.
+void wirePublications(Services& app, repository::PolicyRepository& repo,
+                      service::AnchorKeeper& keeper) {
+  app.record.chain.onAppended([&keeper] { keeper.poke(); });
+  app.publications.onWritten([&app, &repo, &keeper](const core::Edition& written) {
+    try {
+      const core::Edition* e = repo.timeline(written.doc).edition(written.no);
+      app.record.chain.record(e ? *e : written, "api");
+    } catch (const std::exception& ex) {
+      logLine("warning", "the edition is published; chaining it waits for the next look: " +
+                             std::string(ex.what()));
+    }
+    keeper.poke();
+  });
 }
 
 // Notices commits and tags of other processes, re-reads the texts in force every
@@ -244,6 +316,15 @@ class ServeApp : public Poco::Util::ServerApplication {
     Services app(config_, *repo, *consentLedger, site);
     api::Ops ops(app.catalog, metrics);
     ops.addReadinessCheck("ledger", writable(*consentLedger));
+    ops.addReadinessCheck("chain", chainIntact(*consentLedger));
+    ops.addReadinessCheck("record", recordIntact(app.record.chain));
+    service::WebhookService webhooks(webhookOptions(config_), timelinesOf(app.catalog),
+                                     [&metrics](const std::string& c) { metrics.add(c); });
+    wireTampering(app.record.chain, webhooks, metrics);
+    service::AnchorKeeper keeper(
+        app.record.anchoring, std::chrono::seconds(config_.getInt("ledger.anchor_every_s")),
+        [](const std::string& level, const std::string& line) { logLine(level, line); });
+    wirePublications(app, *repo, keeper);
     std::string trouble = loadCatalog(app.catalog);
     if (!trouble.empty()) ops.setRepositoryHealthy(false, trouble);
 
@@ -258,8 +339,6 @@ class ServeApp : public Poco::Util::ServerApplication {
         siteRoutes, router, ops, metrics, log.get(),
         api::Cors(api::Cors::parseOrigins(config_.getString("api.cors_origins"))));
 
-    service::WebhookService webhooks(webhookOptions(config_), timelinesOf(app.catalog),
-                                     [&metrics](const std::string& c) { metrics.add(c); });
     webhooks.start();
     http::ServerOptions options = serverOptions(config_);
     http::HttpServer server(options, handler);

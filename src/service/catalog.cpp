@@ -70,6 +70,7 @@ bool Catalog::refresh() {
   }
   snap->baseUrl = options_.baseUrl.empty() ? headBaseUrl : options_.baseUrl;
   while (!snap->baseUrl.empty() && snap->baseUrl.back() == '/') snap->baseUrl.pop_back();
+  if (options_.settle && !options_.settle(*snap)) snap->fingerprint.clear();  // settle it later
   std::lock_guard lock(snapMu_);
   snap_ = std::move(snap);
   return true;

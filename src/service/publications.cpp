@@ -59,6 +59,7 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
       throw Failure(Fault::kPublicationConflict, err.what());
     }
   });
+  if (written_) written_(e);
   return Published{e, repo_.timeline(e.doc), std::move(notes)};
 }
 
@@ -78,6 +79,7 @@ Published Publications::withdraw(const core::DocumentId& doc, core::EditionNo no
       throw Failure(Fault::kAlreadyWithdrawn, err.what());
     }
   });
+  if (written_) written_(e);
   return Published{e, repo_.timeline(doc), {}};
 }
 

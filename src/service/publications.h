@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,7 +61,13 @@ class Publications {
   std::vector<Published> publishFirstEditions(std::optional<core::Person> publisher,
                                               core::Instant now);
 
+  // Called with each edition published or withdrawn here, once git holds it and before the call
+  // returns: the server and the CLI chain it in the ledger and anchor it. The hook handles its
+  // own failures (git holds the edition whatever it does). Set it before the first write.
+  void onWritten(std::function<void(const core::Edition&)> hook) { written_ = std::move(hook); }
+
  private:
+  std::function<void(const core::Edition&)> written_;
   Publishing& publishing_;
   const repository::PolicyRepository& repo_;
 };
