@@ -90,7 +90,8 @@ void recordWritten(const CommandContext& c, repository::PolicyRepository& repo,
   try {
     auto ledger = openLedger(c.config, 1);
     Record record(c.config, repo, *ledger);
-    const core::Edition* e = repo.timeline(written.doc).edition(written.no);
+    const core::Timeline timeline = repo.timeline(written.doc);
+    const core::Edition* e = timeline.edition(written.no);
     record.chain.record(e ? *e : written, "cli");
     service::AnchorResult r = record.anchoring.anchor(core::now());
     if (!r.warning.empty()) std::cerr << "charta: warning: " << r.warning << '\n';

@@ -179,9 +179,11 @@ void wireTampering(service::EditionChain& chain, service::WebhookService& webhoo
 void wirePublications(Services& app, repository::PolicyRepository& repo,
                       service::AnchorKeeper& keeper) {
   app.record.chain.onAppended([&keeper] { keeper.poke(); });
+  app.publications.holdWhileWriting([&app] { return app.record.chain.holdWrites(); });
   app.publications.onWritten([&app, &repo, &keeper](const core::Edition& written) {
     try {
-      const core::Edition* e = repo.timeline(written.doc).edition(written.no);
+      const core::Timeline timeline = repo.timeline(written.doc);
+      const core::Edition* e = timeline.edition(written.no);
       app.record.chain.record(e ? *e : written, "api");
     } catch (const std::exception& ex) {
       logLine("warning", "the edition is published; chaining it waits for the next look: " +

@@ -157,8 +157,10 @@ EditionChain::Comparison EditionChain::compare(const core::DocumentId& doc,
     auto tag = refs_.editionTag(doc, p->facts.edition);
     std::string what = refName(doc, p->facts.edition, false) +
                        (tag ? " names tag " + *tag + ", which is no edition" : " is gone");
+    // A ref that names another tag (one that is no edition) changed; a ref that is gone, missing.
     c.tampering.push_back(finding(
-        Tampering::Kind::kMissing, p->chained, doc, p->facts.edition,
+        tag ? Tampering::Kind::kChanged : Tampering::Kind::kMissing, p->chained, doc,
+        p->facts.edition,
         what + "; the chain holds tag " + p->facts.tag + " of commit " + p->facts.commit.str()));
     c.restore[n] = false;
   }
@@ -194,7 +196,10 @@ bool EditionChain::chainNew(const DocumentState* d, Comparison& c) {
   return appended;
 }
 
+std::unique_lock<std::mutex> EditionChain::holdWrites() { return std::unique_lock(writeMu_); }
+
 bool EditionChain::settle(Snapshot& snap) {
+  std::lock_guard writes(writeMu_);  // an edition being written is chained by its writer first
   std::vector<Tampering> found;
   bool appended = false, unsettled = false;
   try {

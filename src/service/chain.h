@@ -77,6 +77,11 @@ class EditionChain {
   //   for it; InvalidInput: git holds facts the chain cannot take; RepositoryError.
   bool record(const core::Edition& e, const std::string& via);
 
+  // Held by a writer of editions (Publications::holdWhileWriting) from before its tag is written
+  // until it has chained it: settle() waits for it, so the edition is chained as observed by its
+  // writer (cli, api), not by the look at git that raced it.
+  std::unique_lock<std::mutex> holdWrites();
+
   // Settles "snap" before it is served (Catalog's settle hook): chains what is new (via git),
   // finds tampering, and puts the chained editions back where git lost or changed them. Returns
   // false when the ledger cannot be reached: the snapshot is served as git shows it, and the next
@@ -113,6 +118,7 @@ class EditionChain {
   const repository::EditionRefs& refs_;
   std::function<void(const Tampering&)> sink_;
   std::function<void()> appended_;
+  std::mutex writeMu_;  // see holdWrites()
   mutable std::mutex mu_;
   std::vector<Tampering> tampering_;
   std::set<std::string> reported_;

@@ -40,6 +40,7 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
     req.revision = cmd.revision->commit;
   }
   PublishNotes notes;
+  auto hold = held();
   core::Edition e = guarded([&] {
     try {
       return publishing_.publish(req, now, &notes);
@@ -66,6 +67,7 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
 Published Publications::withdraw(const core::DocumentId& doc, core::EditionNo no,
                                  const std::string& reason, std::optional<core::Person> by,
                                  core::Instant now) {
+  auto hold = held();
   core::Edition e = guarded([&] {
     try {
       return publishing_.withdraw(doc, no, reason, std::move(by), now);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,8 +66,16 @@ class Publications {
   // returns: the server and the CLI chain it in the ledger and anchor it. The hook handles its
   // own failures (git holds the edition whatever it does). Set it before the first write.
   void onWritten(std::function<void(const core::Edition&)> hook) { written_ = std::move(hook); }
+  // Called before each write; what it returns is held until onWritten's hook returned (the
+  // server's EditionChain::holdWrites: its look at git waits for the edition to be chained).
+  void holdWhileWriting(std::function<std::unique_lock<std::mutex>()> hold) {
+    hold_ = std::move(hold);
+  }
 
  private:
+  std::unique_lock<std::mutex> held() { return hold_ ? hold_() : std::unique_lock<std::mutex>(); }
+
+  std::function<std::unique_lock<std::mutex>()> hold_;
   std::function<void(const core::Edition&)> written_;
   Publishing& publishing_;
   const repository::PolicyRepository& repo_;
