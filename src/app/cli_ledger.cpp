@@ -57,7 +57,10 @@ int verify(const CommandContext& c) {
   const std::string anchors =
       rep.repositoryChecked
           ? ", " + std::to_string(rep.anchors) + " anchor" + (rep.anchors == 1 ? "" : "s") +
-                (rep.timestamps ? " (" + std::to_string(rep.timestamps) + " time-stamped)" : "")
+                (rep.timestamps ? " (" + std::to_string(rep.timestamps) + " time-stamped)" : "") +
+                (rep.foreignAnchors ? "; " + std::to_string(rep.foreignAnchors) +
+                                          " anchors of other ledgers ignored"
+                                    : "")
           : ", anchors not checked";
   if (rep.ok()) {
     c.out << "ledger ok: " << rep.log.checked << " events"

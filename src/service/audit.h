@@ -31,8 +31,11 @@ struct AuditReport {
   ledger::VerifyReport log;
   std::vector<AuditFinding> findings;  // every finding, the log's first
   bool sinceAnchor = false;
-  std::int64_t anchors = 0;                 // anchor commits of this ledger in refs/charta/anchors
-  std::int64_t timestamps = 0;              // time-stamp tokens checked
+  std::int64_t anchors = 0;     // anchor commits of this ledger in refs/charta/anchors
+  std::int64_t timestamps = 0;  // time-stamp tokens checked
+  // Anchors of other ledgers in the same ref: skipped, but counted (a log whose ledger id was
+  // changed would have only those: `ledger verify` names them).
+  std::int64_t foreignAnchors = 0;
   std::optional<std::string> latestAnchor;  // its commit
   std::uint64_t latestAnchorSize = 0;
   bool repositoryChecked = false;  // false: no repository was given (only the log was checked)

@@ -182,6 +182,7 @@ Object::Ptr auditReportJson(const AuditReport& rep, std::string_view backend) {
   anchors->set("count", static_cast<Poco::Int64>(rep.anchors));
   anchors->set("checked", static_cast<Poco::Int64>(rep.log.anchorsChecked));
   anchors->set("timestamps", static_cast<Poco::Int64>(rep.timestamps));
+  anchors->set("other_ledgers", static_cast<Poco::Int64>(rep.foreignAnchors));
   anchors->set("since_anchor", rep.sinceAnchor);
   if (rep.latestAnchor) {
     auto latest = object();
