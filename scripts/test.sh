@@ -40,7 +40,7 @@ echo "== ThreadSanitizer build (only what the tests labelled concurrency need)"
 cmake --preset tsan >/dev/null
 # Every test built by charta_test() is an executable of the same name.
 mapfile -t tsan_targets < <(ctest --preset tsan -L concurrency -N |
-  sed -n 's/^ *Test *#[0-9]*: \([a-z_]*\)$/\1/p' | grep -v '^tsan_reports_')
+  sed -n 's/^ *Test *#[0-9]*: \([a-z_]*\)$/\1/p' | grep -v -e '^tsan_reports_' -e '^server_reports_')
 cmake --build --preset tsan --target "${tsan_targets[@]}"
 ctest --preset tsan -L concurrency -j2
 

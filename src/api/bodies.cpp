@@ -5,6 +5,9 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 
 #include "api/problems.h"
 #include "api/tokens.h"
@@ -63,6 +66,103 @@ int textDepth(std::string_view text) {
   return maxDepth;
 }
 
+// A JSON number token at "text[i]" (a '-' or a digit outside a string): its length, and whether
+// Poco's parser would keep its value. Poco wraps an integer beyond 64 bits (2^64 + 1 becomes 1),
+// clamps one below -2^63 and refuses others and any double beyond its range as a syntax error,
+// although all are valid JSON. An integer must fit in 64 signed bits; a number with a fraction or
+// an exponent must be a finite double that is not a non-zero value rounded to zero.
+struct NumberToken {
+  size_t length = 0;
+  bool fits = true;
+};
+
+NumberToken numberAt(std::string_view text, size_t i) {
+  size_t end = i;
+  bool integer = true;
+  auto digits = [&] {
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+  };
+  if (end < text.size() && text[end] == '-') ++end;
+  digits();
+  if (end < text.size() && text[end] == '.') {
+    integer = false;
+    ++end;
+    digits();
+  }
+  if (end < text.size() && (text[end] == 'e' || text[end] == 'E')) {
+    integer = false;
+    ++end;
+    if (end < text.size() && (text[end] == '+' || text[end] == '-')) ++end;
+    digits();
+  }
+  NumberToken t{end - i, true};
+  std::string token(text.substr(i, t.length));
+  errno = 0;
+  if (integer) {
+    char* stop = nullptr;
+    (void)std::strtoll(token.c_str(), &stop, 10);
+    t.fits = errno != ERANGE;
+  } else {
+    char* stop = nullptr;
+    double d = std::strtod(token.c_str(), &stop);
+    bool nonZero =
+        token.substr(0, token.find_first_of("eE")).find_first_of("123456789") != std::string::npos;
+    t.fits = std::isfinite(d) && (d != 0 || !nonZero);
+  }
+  return t;
+}
+
+// The text of the JSON string literal "literal" (quotes included), escapes decoded when it has
+// any; as written when it is malformed (the parser refuses the body anyway).
+std::string keyText(std::string_view literal) {
+  std::string raw(literal.substr(1, literal.size() >= 2 ? literal.size() - 2 : 0));
+  if (raw.find('\\') == std::string::npos) return raw;
+  try {
+    return Poco::JSON::Parser()
+        .parse("[" + std::string(literal) + "]")
+        .extract<Poco::JSON::Array::Ptr>()
+        ->getElement<std::string>(0);
+  } catch (const Poco::Exception&) {
+    return raw;
+  }
+}
+
+// The body with every number Poco could not keep replaced by 0, and the top-level member holding
+// the first of them (nullopt: none, or not inside an object). Malformed tokens are left for the
+// parser to refuse.
+std::pair<std::string, std::optional<std::string>> withNumbersChecked(std::string_view text) {
+  std::string out;
+  std::string member;
+  std::optional<std::string> offending;
+  std::vector<char> open;  // the containers around the current position
+  bool expectKey = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '"') {
+      size_t end = i + 1;
+      while (end < text.size() && text[end] != '"') end += text[end] == '\\' ? 2 : 1;
+      end = std::min(end, text.size() - 1);
+      if (expectKey && open.size() == 1) member = keyText(text.substr(i, end - i + 1));
+      expectKey = false;
+      out.append(text.substr(i, end - i + 1));
+      i = end;
+      continue;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      NumberToken t = numberAt(text, i);
+      if (!t.fits && !offending && !open.empty() && open.front() == '{') offending = member;
+      out.append(t.fits ? text.substr(i, t.length) : std::string_view("0"));
+      i += t.length - 1;
+      continue;
+    }
+    if (c == '{' || c == '[') open.push_back(c);
+    if ((c == '}' || c == ']') && !open.empty()) open.pop_back();
+    if (c == '{' || c == ',') expectKey = !open.empty() && open.back() == '{';
+    out += c;
+  }
+  return {std::move(out), std::move(offending)};
+}
+
 // Builds values like Poco's ParseHandler but refuses an object that names a member twice: readers
 // disagree on which value counts (the first, the last), so a proxy or an audit log could see
 // another request than the one charta acts on.
@@ -96,57 +196,65 @@ class StrictHandler : public Poco::JSON::ParseHandler {
   bool duplicate_ = false;
 };
 
-Problem invalid(const std::string& detail) { return Problem(Fault::kInvalidRequest, detail); }
+// A malformed member: 400 invalid-request naming it in "field".
+Problem invalid(const std::string& field, const std::string& detail,
+                Fault fault = Fault::kInvalidRequest) {
+  auto extra = Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER);
+  extra->set("field", field);
+  return Problem(fault, detail, extra);
+}
 
 std::optional<std::string> optString(const Object& o, const std::string& name) {
   if (!o.has(name) || o.isNull(name)) return std::nullopt;
   Var v = o.get(name);
-  if (!v.isString()) throw invalid("\"" + name + "\" must be a string.");
+  if (!v.isString()) throw invalid(name, "\"" + name + "\" must be a string.");
   return v.convert<std::string>();
 }
 
 std::string needString(const Object& o, const std::string& name) {
   auto s = optString(o, name);
-  if (!s) throw invalid("\"" + name + "\" is required.");
+  if (!s) throw invalid(name, "\"" + name + "\" is required.");
   return *s;
 }
 
 bool optBool(const Object& o, const std::string& name) {
   if (!o.has(name) || o.isNull(name)) return false;
   Var v = o.get(name);
-  if (v.type() != typeid(bool)) throw invalid("\"" + name + "\" must be true or false.");
+  if (v.type() != typeid(bool)) throw invalid(name, "\"" + name + "\" must be true or false.");
   return v.extract<bool>();
 }
 
-// "edition": "v3", "3" or 3.
+// "edition": "v3" or the JSON integer 3 (1 to 999999), as everywhere an edition is named.
 std::optional<core::EditionNo> optEdition(const Object& o) {
   if (!o.has("edition") || o.isNull("edition")) return std::nullopt;
   Var v = o.get("edition");
   std::optional<core::EditionNo> no;
   if (v.isString()) {
-    no = core::EditionNo::parse(v.convert<std::string>());
-  } else if (v.isInteger() && !v.isBoolean()) {  // Poco counts true and false as integers
-    try {
-      no = core::EditionNo::of(static_cast<long>(v.convert<Poco::Int64>()));
-    } catch (const Poco::Exception&) {
-    }
+    no = core::EditionNo::parseName(v.convert<std::string>());
+  } else if (v.type() == typeid(Poco::Int64)) {
+    no = core::EditionNo::of(v.extract<Poco::Int64>());
+  } else if (v.type() == typeid(Poco::UInt64)) {  // beyond 2^63: never an edition
+    no = std::nullopt;
   }
-  if (!no) throw invalid("\"edition\" must be an edition like \"v3\" or 3.");
+  if (!no) {
+    throw invalid("edition", "\"edition\" must be an edition like \"v3\" or 3 (1 to 999999).");
+  }
   return no;
 }
 
 std::vector<core::PurposeId> purposesOf(const Object& o) {
-  if (!o.has("purposes")) throw invalid("\"purposes\" is required.");
+  if (!o.has("purposes")) throw invalid("purposes", "\"purposes\" is required.");
   Var v = o.get("purposes");
-  if (v.type() != typeid(Array::Ptr)) throw invalid("\"purposes\" must be an array of strings.");
+  if (v.type() != typeid(Array::Ptr))
+    throw invalid("purposes", "\"purposes\" must be an array of strings.");
   auto arr = v.extract<Array::Ptr>();
-  if (arr->size() == 0) throw invalid("\"purposes\" must name at least one purpose.");
-  if (arr->size() > 64) throw invalid("\"purposes\" names more than 64 purposes.");
+  if (arr->size() == 0) throw invalid("purposes", "\"purposes\" must name at least one purpose.");
+  if (arr->size() > 64) throw invalid("purposes", "\"purposes\" names more than 64 purposes.");
   std::vector<core::PurposeId> out;
   for (const Var& p : *arr) {
-    if (!p.isString()) throw invalid("\"purposes\" must be an array of strings.");
+    if (!p.isString()) throw invalid("purposes", "\"purposes\" must be an array of strings.");
     auto id = core::PurposeId::parse(p.convert<std::string>());
-    if (!id) throw invalid("\"purposes\" holds something that is not a purpose id.");
+    if (!id) throw invalid("purposes", "\"purposes\" holds something that is not a purpose id.");
     out.push_back(*id);
   }
   return out;
@@ -155,7 +263,8 @@ std::vector<core::PurposeId> purposesOf(const Object& o) {
 std::optional<std::string> evidenceOf(const Object& o) {
   if (!o.has("evidence") || o.isNull("evidence")) return std::nullopt;
   Var v = o.get("evidence");
-  if (v.type() != typeid(Object::Ptr)) throw invalid("\"evidence\" must be a JSON object.");
+  if (v.type() != typeid(Object::Ptr))
+    throw invalid("evidence", "\"evidence\" must be a JSON object.");
   // Parsed objects keep their members sorted: the same evidence always gives the same text, so
   // an idempotent retry matches however the client ordered the members.
   return service::toJsonText(v.extract<Object::Ptr>());
@@ -163,13 +272,14 @@ std::optional<std::string> evidenceOf(const Object& o) {
 
 core::DocumentId documentOf(const std::string& text) {
   auto id = core::DocumentId::parse(text);
-  if (!id) throw invalid("\"document\" is not a document id (like personal-data).");
+  if (!id) throw invalid("document", "\"document\" is not a document id (like personal-data).");
   return *id;
 }
 
 std::string collectionMethodOf(std::string method) {
   if (!core::isValidCollectionMethod(method)) {
     throw invalid(
+        "collection_method",
         "\"collection_method\" must be 1-32 lower-case letters, digits and inner hyphens.");
   }
   return method;
@@ -178,7 +288,8 @@ std::string collectionMethodOf(std::string method) {
 std::optional<std::string> formIdOf(const Object& o) {
   auto formId = optString(o, "form_id");
   if (formId && !core::isValidToken(*formId)) {
-    throw invalid("\"form_id\" must be 1-128 printable ASCII characters without spaces.");
+    throw invalid("form_id",
+                  "\"form_id\" must be 1-128 printable ASCII characters without spaces.");
   }
   return formId;
 }
@@ -199,10 +310,11 @@ Poco::JSON::Object::Ptr parseJsonBody(const http::Request& req,
     throw Problem(Fault::kInvalidJson,
                   "The JSON body is nested deeper than " + std::to_string(maxDepth) + " levels.");
   }
+  auto [text, outOfRange] = withNumbersChecked(req.body);
   Poco::Dynamic::Var v;
   Poco::SharedPtr<StrictHandler> handler(new StrictHandler);
   try {
-    v = Poco::JSON::Parser(handler).parse(std::string(req.body));
+    v = Poco::JSON::Parser(handler).parse(text);
   } catch (const Poco::Exception&) {
     throw Problem(Fault::kInvalidJson, handler->duplicate()
                                            ? "An object of the body names a member twice."
@@ -219,6 +331,11 @@ Poco::JSON::Object::Ptr parseJsonBody(const http::Request& req,
       }
     }
   }
+  if (outOfRange) {
+    throw invalid(*outOfRange, "\"" + *outOfRange +
+                                   "\" holds a number out of range: integers must fit in 64 bits "
+                                   "and other numbers in a double.");
+  }
   return o;
 }
 
@@ -232,22 +349,27 @@ PublicationBody parsePublicationBody(const http::Request& req) {
   b.force = optString(o, "force");
   if (auto r = optString(o, "revision")) {
     b.revision = core::RevisionSpec::parse(*r);
-    if (!b.revision) throw invalid("\"revision\" must be v<N> or a full 40-hex commit id.");
+    if (!b.revision)
+      throw invalid("revision", "\"revision\" must be v<N> or a full 40-hex commit id.");
   }
   if (auto t = optString(o, "effective_from")) {
     b.effectiveFrom = core::parseRfc3339Zoned(*t);
     if (!b.effectiveFrom) {
-      throw Problem(Fault::kInvalidTime,
+      throw invalid("effective_from",
                     "effective_from must be an RFC 3339 time with an offset, like "
-                    "2026-12-01T00:00:00+05:00.");
+                    "2026-12-01T00:00:00+05:00.",
+                    Fault::kInvalidTime);
     }
   }
   if (o.has("renew_purposes") && !o.isNull("renew_purposes")) {
     Var v = o.get("renew_purposes");
-    if (v.type() != typeid(Array::Ptr)) throw invalid("\"renew_purposes\" must be an array.");
+    if (v.type() != typeid(Array::Ptr))
+      throw invalid("renew_purposes", "\"renew_purposes\" must be an array.");
     for (const auto& item : *v.extract<Array::Ptr>()) {
       auto p = item.isString() ? core::PurposeId::parse(item.extract<std::string>()) : std::nullopt;
-      if (!p) throw invalid("\"renew_purposes\" must hold purpose ids like \"marketing\".");
+      if (!p)
+        throw invalid("renew_purposes",
+                      "\"renew_purposes\" must hold purpose ids like \"marketing\".");
       b.renewPurposes.push_back(*p);
     }
   }
@@ -257,7 +379,7 @@ PublicationBody parsePublicationBody(const http::Request& req) {
 std::string parseWithdrawalBody(const http::Request& req) {
   Object::Ptr body = parseJsonBody(req, {"reason"});
   auto reason = optString(*body, "reason");
-  if (!reason || reason->empty()) throw invalid("\"reason\" is required: say why.");
+  if (!reason || reason->empty()) throw invalid("reason", "\"reason\" is required: say why.");
   return *reason;
 }
 
@@ -267,15 +389,20 @@ service::ConsentRequest parseConsentBody(const http::Request& req) {
       "purposes", "collection_method", "form_id", "evidence", "page_sha256"};
   auto body = parseJsonBody(req, kMembers);
   const Object& o = *body;
-  std::string subject = subjectParam(needString(o, "subject"));
+  std::string subject = needString(o, "subject");
+  if (!core::isValidSubject(subject)) {
+    throw invalid("subject",
+                  "\"subject\" must be 1-128 bytes of UTF-8 without control characters.");
+  }
   core::DocumentId doc = documentOf(needString(o, "document"));
   core::NamedEdition shown{optEdition(o), std::nullopt};
   if (auto commit = optString(o, "commit")) {
     shown.commit = core::CommitId::parse(*commit);
-    if (!shown.commit) throw invalid("\"commit\" must be a full commit id (40 hex digits).");
+    if (!shown.commit)
+      throw invalid("commit", "\"commit\" must be a full commit id (40 hex digits).");
   }
   auto lang = core::Lang::parse(needString(o, "language"));
-  if (!lang) throw invalid("\"language\" is not a language tag (like ru).");
+  if (!lang) throw invalid("language", "\"language\" is not a language tag (like ru).");
   auto purposes = purposesOf(o);
   std::string method = collectionMethodOf(needString(o, "collection_method"));
   auto formId = formIdOf(o);
@@ -284,7 +411,8 @@ service::ConsentRequest parseConsentBody(const http::Request& req) {
   if (pageSha) {
     std::transform(pageSha->begin(), pageSha->end(), pageSha->begin(),
                    [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    if (!core::isSha256Hex(*pageSha)) throw invalid("\"page_sha256\" must be 64 hex digits.");
+    if (!core::isSha256Hex(*pageSha))
+      throw invalid("page_sha256", "\"page_sha256\" must be 64 hex digits.");
   }
   return service::ConsentRequest{ledger::EventType::kGiven,
                                  std::move(subject),
@@ -305,7 +433,7 @@ namespace {
 std::optional<std::string> reasonOf(const Object& o) {
   auto reason = optString(o, "reason");
   if (reason && (reason->empty() || reason->size() > 1024)) {
-    throw invalid("\"reason\" must be 1-1024 bytes.");
+    throw invalid("reason", "\"reason\" must be 1-1024 bytes.");
   }
   return reason;
 }
@@ -329,13 +457,14 @@ service::BlockRequest parseBlockBody(const http::Request& req) {
 std::string parseErasureBody(const http::Request& req) {
   Object::Ptr body = parseJsonBody(req, {"reason"});
   auto reason = reasonOf(*body);
-  if (!reason) throw invalid("\"reason\" is required: say why the subject is erased.");
+  if (!reason) throw invalid("reason", "\"reason\" is required: say why the subject is erased.");
   return *reason;
 }
 
 std::string subjectParam(std::string subject) {
   if (!core::isValidSubject(subject)) {
-    throw invalid("The subject id must be 1-128 bytes of UTF-8 without control characters.");
+    throw Problem(Fault::kInvalidRequest,
+                  "The subject id must be 1-128 bytes of UTF-8 without control characters.");
   }
   return subject;
 }
@@ -347,7 +476,8 @@ std::optional<std::string> idempotencyKey(const http::Request& req) {
   // Strip the quotes of the structured-field string form ("key") if the client used it.
   if (k.size() >= 2 && k.front() == '"' && k.back() == '"') k = k.substr(1, k.size() - 2);
   if (!core::isValidToken(k)) {
-    throw invalid("Idempotency-Key must be 1-128 printable ASCII characters without spaces.");
+    throw Problem(Fault::kInvalidRequest,
+                  "Idempotency-Key must be 1-128 printable ASCII characters without spaces.");
   }
   return k;
 }

@@ -9,8 +9,14 @@
 namespace charta::api {
 
 ChartaHandler::ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
-                             http::AccessLog* log, Cors cors)
-    : site_(site), api_(api), ops_(ops), metrics_(metrics), log_(log), cors_(std::move(cors)) {}
+                             http::AccessLog* log, Cors cors, std::function<core::Instant()> clock)
+    : site_(site),
+      api_(api),
+      ops_(ops),
+      metrics_(metrics),
+      log_(log),
+      cors_(std::move(cors)),
+      clock_(std::move(clock)) {}
 
 http::Reply ChartaHandler::refuse(int status, std::string_view detail) {
   return http::refusal(status, detail);
@@ -30,6 +36,10 @@ http::Reply ChartaHandler::route(http::Request& req, core::Instant now) {
         problemReply(service::Failure(service::Fault::kNotFound, "There is no such API resource."));
     r.route = "api_unknown";
     return r;
+  }
+  if (!http::percentDecode(req.path) || !http::percentDecode(req.query)) {
+    // "%zz" or a lone "%" is a malformed request, not a page that does not exist.
+    return site_.error(400, "Неверный запрос", "Адрес содержит неверную %-последовательность.");
   }
   if (auto r = ops_.handle(req)) return std::move(*r);
   // Public pages: answer as for GET, then refuse other methods where the page exists.
@@ -54,14 +64,17 @@ http::Reply ChartaHandler::handle(http::Request& req) {
 
 http::Reply ChartaHandler::answer(http::Request& req) {
   try {
-    return route(req, core::now());
+    return route(req, clock_());
   } catch (const std::exception& e) {
     // A damaged or unreadable object, or anything else: the reason goes to the log, never to the
     // client. (git checks every object against its id, so altered bytes never get this far.)
     service::Failure f = service::failureOf(e);
     std::cerr << "{\"level\":\"error\",\"request_id\":" << http::jsonQuote(req.requestId)
               << ",\"error\":" << http::jsonQuote(f.cause.empty() ? e.what() : f.cause) << "}\n";
-    bool unreadable = f.fault() == service::Fault::kRepositoryUnreadable;
+    // Out of descriptors or memory for a moment (kRepositoryBusy): 503 with Retry-After, like
+    // damage; never 404.
+    bool unreadable = f.fault() == service::Fault::kRepositoryUnreadable ||
+                      f.fault() == service::Fault::kRepositoryBusy;
     http::Reply r =
         req.path.substr(0, 5) == "/api/"
             ? problemReply(unreadable
@@ -69,6 +82,9 @@ http::Reply ChartaHandler::answer(http::Request& req) {
                                : service::Failure(service::Fault::kInternal, "The request failed."))
         : unreadable ? site_.error(503, "Страница временно недоступна", "Попробуйте позже.")
                      : site_.error(500, "Ошибка сервера", "Попробуйте позже.");
+    if (f.retryAfter && req.path.substr(0, 5) != "/api/") {
+      r.headers.emplace_back("Retry-After", std::to_string(f.retryAfter->count()));
+    }
     r.route = "error";
     return r;
   }

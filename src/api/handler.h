@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 
 #include "api/cors.h"
 #include "api/ops.h"
@@ -18,8 +19,11 @@ namespace charta::api {
 // request; CORS headers and preflights as "cors" says (api/cors.h). Safe for concurrent use.
 class ChartaHandler : public http::Handler {
  public:
+  // "clock": the moment a request is answered at, read before any snapshot of the catalog is
+  // taken (service::Catalog::now orders it with withdrawals).
   ChartaHandler(SiteRoutes& site, ApiRouter& api, Ops& ops, http::Metrics& metrics,
-                http::AccessLog* log, Cors cors = Cors());
+                http::AccessLog* log, Cors cors = Cors(),
+                std::function<core::Instant()> clock = core::now);
 
   http::Reply handle(http::Request& req) override;
   http::Reply refuse(int status, std::string_view detail) override;
@@ -36,6 +40,7 @@ class ChartaHandler : public http::Handler {
   http::Metrics& metrics_;
   http::AccessLog* log_;
   Cors cors_;
+  std::function<core::Instant()> clock_;
 };
 
 }  // namespace charta::api

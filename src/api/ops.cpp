@@ -7,6 +7,20 @@
 
 namespace charta::api {
 
+namespace {
+
+// "ok", or the first tag that is no edition and how many more there are.
+std::string tagsDetail(const service::Snapshot& snap) {
+  if (snap.tagProblems.empty()) return "ok";
+  std::string out = snap.tagProblems.front();
+  if (snap.tagProblems.size() > 1) {
+    out += " (and " + std::to_string(snap.tagProblems.size() - 1) + " more: charta editions)";
+  }
+  return out;
+}
+
+}  // namespace
+
 Ops::Ops(const service::Catalog& catalog, http::Metrics& metrics)
     : catalog_(catalog), metrics_(metrics) {}
 
@@ -23,12 +37,18 @@ void Ops::setRepositoryHealthy(bool ok, std::string why) {
 http::Reply Ops::readyz() {
   auto o = Poco::makeShared<Poco::JSON::Object>(Poco::JSON_PRESERVE_KEY_ORDER);
   bool ok = true;
+  auto snap = catalog_.snapshot();
   {
     std::lock_guard lock(mu_);
-    bool repo = repoHealthy_ && catalog_.snapshot()->generation > 0;
+    bool repo = repoHealthy_ && snap->generation > 0;
     o->set("repository", repo ? "ok" : (repoWhy_.empty() ? "not loaded" : repoWhy_));
     ok = repo;
   }
+  // What the repository holds that cannot be used, without making the server unready: the site
+  // is served from the editions whatever the branch's charta.xml says, and a tag that is no
+  // edition is never served.
+  o->set("branch", snap->branchProblem.empty() ? std::string("ok") : snap->branchProblem);
+  o->set("tags", tagsDetail(*snap));
   for (const auto& [name, check] : checks_) {
     std::string why;
     try {

@@ -18,8 +18,10 @@ namespace charta::api {
 using ReadinessCheck = std::function<std::string()>;
 
 // The operators' endpoints: /livez (the process is up), /readyz (the repository readable and
-// every check healthy: 200, else 503 naming why) and /metrics (Prometheus text). Safe for
-// concurrent use once the checks are added.
+// every check healthy: 200, else 503 naming why; "branch" and "tags" name what the repository
+// holds that cannot be used — an invalid charta.xml at the branch tip, tags that are no editions —
+// without making the server unready) and /metrics (Prometheus text). Safe for concurrent use once
+// the checks are added.
 class Ops {
  public:
   Ops(const service::Catalog& catalog, http::Metrics& metrics);

@@ -145,7 +145,7 @@ class PublicationsApi : public ApiModule {
     Instant now = core::now();
     if (ifMatch) checkPrecondition(*ifMatch, currentEtag(id, now));
     service::Published p =
-        publications_.withdraw(id, no, reason, core::Person{caller.name, email_}, now);
+        publications_.withdraw(id, no, reason, core::Person{caller.name, email_});
     metrics_.add("charta_withdrawals_total");
     auto o = service::editionJson(p.edition, p.timeline, now);
     o->set("current_etag", currentEtag(id, now));

@@ -142,8 +142,8 @@ core::DocumentId documentParam(const std::string& segment) {
 }
 
 core::EditionNo editionParam(const std::string& segment) {
-  auto no = core::EditionNo::parse(segment);
-  if (!no || no->str() != segment) {
+  auto no = core::EditionNo::parseName(segment);
+  if (!no) {
     throw Problem(Fault::kInvalidEdition, "An edition is named v<N>, like v3 (no leading zeros).");
   }
   return *no;

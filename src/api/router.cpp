@@ -56,6 +56,12 @@ std::optional<http::Reply> ApiRouter::route(http::Request& req, core::Instant no
                   "Send the token in the Authorization header, never in the URL: URLs end up in "
                   "logs, histories and Referer headers. Replace that token.");
   }
+  if (!http::percentDecode(req.path) || !http::percentDecode(req.query)) {
+    // "%zz" or a lone "%": a malformed request, not a resource that does not exist.
+    throw Problem(Fault::kInvalidRequest,
+                  "The URL holds a malformed percent-encoding (% must be followed by two hex "
+                  "digits).");
+  }
   Caller caller;
   if (auto auth = req.header("Authorization")) {
     auto c = tokens_.authenticate(*auth);

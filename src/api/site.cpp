@@ -1,7 +1,5 @@
 #include "api/site.h"
 
-#include <algorithm>
-
 #include "api/request.h"
 #include "http/negotiate.h"
 #include "render/site.h"
@@ -13,17 +11,13 @@ using core::Instant;
 
 namespace {
 
-// The language of a page of "docAt": ?lang= (nullopt when it names none of its languages), else
-// Accept-Language, else the controlling language.
+// The language of a page of "docAt": ?lang= when it names one of its languages (in any case: tags
+// are case-insensitive), else Accept-Language, else the controlling language. nullopt: ?lang= is
+// not a language tag at all (a malformed request).
 std::optional<core::Lang> chooseLang(const http::Request& req, const core::Document& docAt) {
   if (auto q = req.queryParam("lang")) {
-    auto wanted = core::Lang::parse(*q);
-    if (!wanted) return std::nullopt;
-    auto found = std::find_if(docAt.langs.begin(), docAt.langs.end(), [&](const core::Lang& l) {
-      return core::iequals(l.str(), wanted->str());
-    });
-    if (found == docAt.langs.end()) return std::nullopt;
-    return *found;
+    if (!core::Lang::parse(*q)) return std::nullopt;
+    if (const core::Lang* own = docAt.language(*q)) return *own;
   }
   if (auto al = req.header("Accept-Language")) {
     if (auto chosen = http::negotiateLanguage(*al, docAt.langs)) return chosen;
@@ -44,7 +38,7 @@ http::Reply SiteRoutes::error(int status, std::string_view title, std::string_vi
   r.shared = page->body;
   r.headerBlock = page->headerBlock;
   r.headers.emplace_back("Cache-Control", "no-store");
-  r.route = "not_found";
+  r.route = status == 400 ? "bad_request" : "not_found";
   return r;
 }
 
@@ -87,17 +81,17 @@ std::optional<http::Reply> SiteRoutes::changes(const http::Request& req,
   const service::DocumentState& d = *snap.documents[it->second];
   std::string_view pair = path.substr(c + 9);
   size_t dots = pair.find("...");
-  auto a = core::EditionNo::parse(pair.substr(0, dots));
-  auto b =
-      dots == std::string_view::npos ? std::nullopt : core::EditionNo::parse(pair.substr(dots + 3));
-  if (!a || !b || a->str() != pair.substr(0, dots) || b->str() != pair.substr(dots + 3) ||
-      *a >= *b) {
+  auto a = core::EditionNo::parseName(pair.substr(0, dots));
+  auto b = dots == std::string_view::npos ? std::nullopt
+                                          : core::EditionNo::parseName(pair.substr(dots + 3));
+  if (!a || !b || *a >= *b) {
     return error(404, "Not found", "There is no such page.");
   }
   const Edition* from = d.timeline.edition(*a);
   const Edition* to = d.timeline.edition(*b);
   if (!from || !to) return error(404, "Not found", "There is no such edition.");
   auto lang = chooseLang(req, d.at(*to));
+  if (!lang) return error(400, "Bad request", "lang is not a language tag (like ru).");
   auto page = lang ? pages_.changes(d, *from, *to, *lang) : nullptr;
   if (!page) return error(404, "Not found", "This text is not available in that language.");
   return serve(req, *page, now, "changes");
@@ -113,13 +107,13 @@ http::Reply SiteRoutes::document(const http::Request& req, const service::Snapsh
     e = d.timeline.inForceAt(now);
     if (!e) return error(404, "Not in force", "No edition of this document is in force yet.");
   } else if (rest != "versions") {
-    auto no = core::EditionNo::parse(rest);
-    if (!no || no->str() != rest) return error(404, "Not found", "There is no such page.");
+    auto no = core::EditionNo::parseName(rest);
+    if (!no) return error(404, "Not found", "There is no such page.");
     e = d.timeline.edition(*no);
     if (!e) return error(404, "Not found", "There is no such edition.");
   }
   auto lang = chooseLang(req, e ? d.at(*e) : d.document);
-  if (!lang) return error(404, "Not found", "This text is not available in that language.");
+  if (!lang) return error(400, "Bad request", "lang is not a language tag (like ru).");
   if (!e) return serve(req, *pages_.archive(snap, d, *lang, now), now, "archive");
   auto page = pages_.edition(d, *e, *lang, now);
   if (!page) return error(404, "Not found", "This text is not available in that language.");

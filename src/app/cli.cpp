@@ -63,11 +63,26 @@ namespace {
 const std::map<std::string, Command> kCommands = {
     {"init",
      {"charta init [--bare|--worktree] [--from DIR] [--no-publish]",
-      "create the policy repository from policies/ if there is none; publish v1 of every "
-      "document that has no edition yet",
+      "create the policy repository from policies/ if there is none, protect it (as charta "
+      "protect); publish v1 of every document that has no edition yet",
       {"from", "as"},
       {"bare", "worktree", "no-publish"},
       runInit}},
+    {"protect",
+     {"charta protect",
+      "protect the record of editions where it lives: receive.denyDeletes, "
+      "receive.denyNonFastForwards and a pre-receive hook (for a repository adopted from "
+      "elsewhere; charta init does it too; run it again when the charta binary moves)",
+      {},
+      {},
+      runProtect}},
+    {"hook",
+     {"charta hook pre-receive",
+      "run by git's pre-receive hook (installed by charta protect) with the pushed ref updates on "
+      "stdin: refuses, one line per ref, what would delete, move or forge an edition",
+      {},
+      {},
+      runHook}},
     {"log",
      {"charta log <doc>",
       "list the revisions (commits) that change a document; drafts marked",

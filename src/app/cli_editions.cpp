@@ -112,6 +112,7 @@ int runInit(const CommandContext& c) {
                                       : c.config.getBool("repository.bare", true);
   bool created = false;
   auto repo = openOrCreateRepository(c.config, seed, bare, logToStderr, created);
+  repository::Protection protection = protectRepository(*repo, c.config);
   std::vector<service::Published> published;
   if (!c.args.flag("no-publish")) {
     service::Publishing publishing(*repo, publishingOptions(c.config));
@@ -129,10 +130,13 @@ int runInit(const CommandContext& c) {
       editions->add(service::editionJson(p.edition, p.timeline, core::now()));
     }
     o->set("published", editions);
+    o->set("hook", protection.hook.string());
     c.printJson(o);
     return kOk;
   }
   c.out << (created ? "created " : "using ") << path << '\n';
+  c.out << "protected: receive.denyDeletes, receive.denyNonFastForwards, "
+        << protection.hook.string() << '\n';
   for (const auto& p : published) {
     c.out << "published " << p.edition.doc.str() << ' ' << p.edition.no.str() << ", in force from "
           << when(p.edition.effectiveFrom, p.edition.effectiveOffset) << '\n';
@@ -143,8 +147,13 @@ int runInit(const CommandContext& c) {
 int runEditions(const CommandContext& c) {
   c.args.atMost(1);
   auto id = c.doc(0);
-  core::Timeline tl = openRepository(c.config, logToStderr)->timeline(id);
+  repository::DocumentEditions eds = openRepository(c.config, logToStderr)->editions(id);
+  const core::Timeline& tl = eds.timeline;
   core::Instant now = core::now();
+  // The tags that are not editions, never served: one warning line each.
+  for (const auto& p : eds.problems) {
+    std::cerr << "charta: warning: " << p.ref << " is not an edition: " << p.reason << '\n';
+  }
   if (c.json) {
     Array::Ptr arr = new Array;
     for (const auto& e : tl.editions()) arr->add(service::editionJson(e, tl, now));
@@ -213,7 +222,7 @@ int runWithdraw(const CommandContext& c) {
   service::Publishing publishing(*repo, publishingOptions(c.config));
   service::Publications publications(publishing, *repo);
   publications.onWritten([&](const core::Edition& e) { recordWritten(c, *repo, e); });
-  service::Published p = publications.withdraw(id, *no, *reason, c.publisher(), core::now());
+  service::Published p = publications.withdraw(id, *no, *reason, c.publisher());
   if (c.json) {
     c.printJson(service::editionJson(p.edition, p.timeline, core::now()));
   } else {

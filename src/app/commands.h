@@ -15,6 +15,7 @@
 #include "core/edition.h"
 #include "core/ids.h"
 #include "core/time.h"
+#include "repository/policy_repository.h"
 
 // The subcommands of `charta`. Each one parses its arguments, calls one service function and
 // prints the result: a line of text, or with --json the view of service/views.h that the API sends
@@ -65,6 +66,14 @@ int runLint(const CommandContext& c);
 
 // The consent ledger: cli_ledger.cpp.
 int runLedger(const CommandContext& c);
+
+// The record of editions protected where it lives: cli_record.cpp.
+int runProtect(const CommandContext& c);
+int runHook(const CommandContext& c);
+// Sets receive.denyDeletes and receive.denyNonFastForwards in "repo" and installs the pre-receive
+// hook that runs this binary (`charta init` and `charta protect`).
+repository::Protection protectRepository(repository::PolicyRepository& repo,
+                                         const Poco::Util::AbstractConfiguration& config);
 
 // The server, the static site and the API's tokens: cli_server.cpp.
 int runServeCommand(const CommandContext& c);

@@ -26,6 +26,9 @@ const std::vector<ConfigKey>& configKeys() {
        "how often the server re-reads the texts in force, so git checks them for damage"},
       {"repository.stale_lock_s", "600",
        "a git lock file this old was left by a writer that died and is removed"},
+      {"publishing.clock_skew_s", "5",
+       "how far the moment a pushed tag states may lie from when the server receives it; a "
+       "withdrawal pushed with git must arrive at least this long before the moment"},
       {"publisher.name", "", "tagger name of publications; empty: git config user.name"},
       {"publisher.email", "", "tagger e-mail of publications; empty: git config user.email"},
       {"site.data_dir", defaultDataDir(), "where templates/ and site/ are"},
@@ -46,6 +49,7 @@ const std::vector<ConfigKey>& configKeys() {
       {"ledger.tsa_url", "", "RFC 3161 time-stamping authority of anchors; empty: none"},
       {"ledger.tsa_ca_file", "", "PEM CAs that time-stamp tokens are checked against"},
       {"ledger.tsa_timeout_ms", "10000", "time-out of one request to the time-stamping authority"},
+      {"ledger.file_group", "", "SQLite: the group that may read the ledger's files"},
       {"auth.tokens", "",
        "API bearer tokens: name:role[+role]:sha256hex entries separated by ';' (charta token new)"},
       {"auth.failures_burst", "20",

@@ -23,6 +23,8 @@ ExitCode exitCode(Fault fault) {
     case Fault::kPublicationRefused:
     case Fault::kLintRefused:
     case Fault::kWithdrawalRefused:
+    case Fault::kInvalidRegistry:
+    case Fault::kForeignTag:
     case Fault::kUnknownDocument:
     case Fault::kEditionNotInForce:
     case Fault::kUnknownLanguage:

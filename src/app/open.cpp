@@ -1,6 +1,7 @@
 #include "app/open.h"
 
 #include <filesystem>
+#include <iostream>
 
 namespace charta::app {
 
@@ -51,11 +52,25 @@ service::CatalogOptions catalogOptions(const Poco::Util::AbstractConfiguration& 
   return o;
 }
 
-std::unique_ptr<ledger::Ledger> openLedger(const Poco::Util::AbstractConfiguration& config,
-                                           size_t readers) {
+ledger::Options ledgerOptions(const Poco::Util::AbstractConfiguration& config, size_t readers,
+                              LogLine log) {
   ledger::Options options;
   options.readers = readers;
-  return ledger::openLedger(config.getString("ledger.uri"), options);
+  std::string group = config.getString("ledger.file_group", "");
+  if (!group.empty()) options.fileGroup = group;
+  options.onMigrated = std::move(log);
+  return options;
+}
+
+std::unique_ptr<ledger::Ledger> openLedger(const Poco::Util::AbstractConfiguration& config,
+                                           size_t readers) {
+  return ledger::openLedger(config.getString("ledger.uri"),
+                            ledgerOptions(config, readers, [](const std::string& line) {
+                              // A command says when it migrated the ledger (an upgrade); a new
+                              // ledger goes unremarked.
+                              if (line.rfind("migrated", 0) == 0)
+                                std::cerr << "charta: " << line << '\n';
+                            }));
 }
 
 }  // namespace charta::app

@@ -36,6 +36,11 @@ service::PublishingOptions publishingOptions(const Poco::Util::AbstractConfigura
 // How the catalog names pages: site.base_url.
 service::CatalogOptions catalogOptions(const Poco::Util::AbstractConfiguration& config);
 
+// How the ledger is opened: ledger.file_group; "readers" pooled connections; schema changes made
+// at open reported to "log".
+ledger::Options ledgerOptions(const Poco::Util::AbstractConfiguration& config, size_t readers,
+                              LogLine log);
+
 // The consent ledger at ledger.uri, opened now ("readers" pooled connections).
 // throws ledger::StorageError, InvalidInput.
 std::unique_ptr<ledger::Ledger> openLedger(const Poco::Util::AbstractConfiguration& config,

@@ -5,17 +5,16 @@
 #include <Poco/Util/ServerApplication.h>
 #include <signal.h>
 
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include "api/handler.h"
 #include "api/modules.h"
 #include "api/ops.h"
 #include "api/request.h"
 #include "api/site.h"
+#include "app/housekeeping.h"
 #include "app/open.h"
 #include "core/error.h"
 #include "http/access_log.h"
@@ -46,7 +45,7 @@ Services::Services(const AbstractConfiguration& config, repository::PolicyReposi
       catalog(repo, settledCatalogOptions(config, record.chain)),
       pages(catalog, site, service::PagesOptions{api::frame}),
       publishing(repo, publishingOptions(config)),
-      publications(publishing, repo),
+      publications(publishing, repo, &catalog),
       revisions(repo, publishing),
       consents(ledger, catalog, pages),
       evidence(ledger, &catalog) {}
@@ -98,11 +97,13 @@ service::WebhookOptions webhookOptions(const AbstractConfiguration& config) {
   return service::parseWebhookOptions(keys);
 }
 
-// What the webhook sender reads: the catalog's timelines, shared with the snapshot they are in.
-service::TimelineSource timelinesOf(const service::Catalog& catalog) {
+// What the webhook sender reads: the catalog's timelines, shared with the snapshot they are in, and
+// the moment they were taken at.
+service::TimelineSource timelinesOf(service::Catalog& catalog) {
   return [&catalog] {
+    const core::Instant now = catalog.now();  // before the snapshot: ordered with withdrawals
     auto snap = catalog.snapshot();
-    service::Timelines t{snap->generation, {}};
+    service::Timelines t{snap->generation, now, {}};
     for (const auto& d : snap->documents) {
       t.documents.push_back({d->document.id, {d, &d->timeline}});
     }
@@ -112,12 +113,16 @@ service::TimelineSource timelinesOf(const service::Catalog& catalog) {
 
 // The consent ledger, opened lazily: with it unreachable or damaged the site is still served,
 // consent writes answer 503 and /readyz says why, until it can be opened.
+// A ledger of a newer schema (a downgrade) is refused: the server does not start.
 std::unique_ptr<ledger::Ledger> openLedgerLazily(const AbstractConfiguration& config) {
-  ledger::Options options;
+  ledger::Options options = ledgerOptions(config, ledger::Options().readers,
+                                          [](const std::string& line) { logLine("info", line); });
   options.requirePublication = true;  // the server chains each edition before it serves it
   auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"), options);
   try {
     ledger->ping();
+  } catch (const ledger::SchemaTooNew&) {
+    throw;
   } catch (const std::exception& e) {
     logLine("error", std::string("the consent ledger cannot be used now: ") + e.what());
   }
@@ -179,7 +184,7 @@ void wireTampering(service::EditionChain& chain, service::WebhookService& webhoo
 void wirePublications(Services& app, repository::PolicyRepository& repo,
                       service::AnchorKeeper& keeper) {
   app.record.chain.onAppended([&keeper] { keeper.poke(); });
-  app.publications.holdWhileWriting([&app] { return app.record.chain.holdWrites(); });
+  app.publications.holdWhileWriting([&app] { return app.record.chain.holdWrites("api"); });
   app.publications.onWritten([&app, &repo, &keeper](const core::Edition& written) {
     try {
       const core::Timeline timeline = repo.timeline(written.doc);
@@ -191,85 +196,6 @@ void wirePublications(Services& app, repository::PolicyRepository& repo,
     }
     keeper.poke();
   });
-}
-
-// Notices commits and tags of other processes, re-reads the texts in force every
-// repository.verify_s (git checks them for damage) and flushes the access log, until stopped.
-class Housekeeping {
- public:
-  Housekeeping(const AbstractConfiguration& config, service::Catalog& catalog, api::Ops& ops,
-               http::AccessLog* log, std::string damage)
-      : catalog_(catalog),
-        ops_(ops),
-        log_(log),
-        poll_(config.getInt("repository.poll_ms")),
-        verifyEvery_(config.getInt("repository.verify_s")),
-        damage_(std::move(damage)),
-        thread_([this] { run(); }) {}
-  ~Housekeeping() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  void run() {
-    auto nextVerify = std::chrono::steady_clock::now() + verifyEvery_;
-    std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, poll_, [&] { return stop_; })) {
-      lock.unlock();
-      look(nextVerify);
-      if (log_) log_->flush();
-      lock.lock();
-    }
-  }
-
-  void look(std::chrono::steady_clock::time_point& nextVerify) {
-    try {
-      if (catalog_.refresh()) logLine("info", "repository changed: pages reloaded");
-      if (!damage_.empty() || std::chrono::steady_clock::now() >= nextVerify) {
-        nextVerify = std::chrono::steady_clock::now() + verifyEvery_;
-        catalog_.verifyTexts(core::now());
-        if (!damage_.empty()) logLine("info", "policy repository readable and intact again");
-        damage_.clear();
-      }
-      ops_.setRepositoryHealthy(damage_.empty());
-    } catch (const std::exception& e) {
-      std::string why = std::string("policy repository damaged or unreadable: ") + e.what();
-      if (why != damage_) logLine("error", why);
-      damage_ = why;
-      ops_.setRepositoryHealthy(false, why);
-    }
-  }
-
-  service::Catalog& catalog_;
-  api::Ops& ops_;
-  http::AccessLog* log_;
-  std::chrono::milliseconds poll_;
-  std::chrono::seconds verifyEvery_;
-  std::string damage_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;  // last: starts once the rest is set
-};
-
-// Loads the catalog and checks the texts in force. A repository that cannot be read, or a
-// damaged text, does not stop the server: it serves what it can, answers 503 for the rest, and
-// /readyz says why until the repository is mended. Returns the trouble ("" when none).
-std::string loadCatalog(service::Catalog& catalog) {
-  try {
-    catalog.refresh();
-    catalog.verifyTexts(core::now());
-    return "";
-  } catch (const std::exception& e) {
-    std::string trouble = std::string("policy repository damaged or unreadable: ") + e.what();
-    logLine("error", trouble);
-    return trouble;
-  }
 }
 
 void writePortFile(const AbstractConfiguration& config, uint16_t port) {
@@ -327,7 +253,8 @@ class ServeApp : public Poco::Util::ServerApplication {
         app.record.anchoring, std::chrono::seconds(config_.getInt("ledger.anchor_every_s")),
         [](const std::string& level, const std::string& line) { logLine(level, line); });
     wirePublications(app, *repo, keeper);
-    std::string trouble = loadCatalog(app.catalog);
+    RepositoryReport report(metrics);
+    std::string trouble = loadCatalog(app.catalog, report);
     if (!trouble.empty()) ops.setRepositoryHealthy(false, trouble);
 
     api::CurrentAnswers current(app.pages);
@@ -339,7 +266,8 @@ class ServeApp : public Poco::Util::ServerApplication {
     api::SiteRoutes siteRoutes(app.catalog, app.pages, config_.getInt("site.max_age_s", 60));
     api::ChartaHandler handler(
         siteRoutes, router, ops, metrics, log.get(),
-        api::Cors(api::Cors::parseOrigins(config_.getString("api.cors_origins"))));
+        api::Cors(api::Cors::parseOrigins(config_.getString("api.cors_origins"))),
+        [&app] { return app.catalog.now(); });
 
     webhooks.start();
     http::ServerOptions options = serverOptions(config_);
@@ -352,7 +280,7 @@ class ServeApp : public Poco::Util::ServerApplication {
                 ",\"max_connections\":" + std::to_string(server.maxConnections()) +
                 ",\"open_file_limit\":" + std::to_string(server.openFileLimit()));
     {
-      Housekeeping housekeeping(config_, app.catalog, ops, log.get(), trouble);
+      Housekeeping housekeeping(config_, app.catalog, ops, report, log.get(), trouble);
       waitForTerminationRequest();
       logLine("info", "stopping: finishing requests in flight");
       server.stop(std::chrono::seconds(10));
@@ -373,6 +301,28 @@ int runServe(LayeredConfiguration& config) {
   return app.run(std::vector<std::string>{"charta"});
 }
 
+namespace {
+
+// A static site replaces the one deployed: one that lacks a published document, or a page of one,
+// would take that document down. Refuses such a site before anything is written.
+void refuseIncompleteSite(const repository::PolicyRepository& repo, const service::Snapshot& snap,
+                          const std::vector<service::Pages::File>& files) {
+  auto refuse = [](const std::string& why) {
+    throw Error("build-site refused: " + why + "; nothing was written");
+  };
+  for (const auto& id : repo.documentsWithTags()) {
+    if (!snap.find(id) && !repo.timeline(id).empty()) {
+      refuse("the published document " + id.str() + " would be missing from the site");
+    }
+  }
+  if (snap.documents.empty()) refuse("no document is published, so the site would have none");
+  for (const auto& f : files) {
+    if (!f.page) refuse("the page " + f.path + " cannot be made");
+  }
+}
+
+}  // namespace
+
 void buildSite(const AbstractConfiguration& config, const std::string& outDir, core::Instant at,
                std::ostream& out) {
   auto repo = openRepository(config, [](const std::string& line) { logLine("warning", line); });
@@ -380,10 +330,11 @@ void buildSite(const AbstractConfiguration& config, const std::string& outDir, c
   service::Catalog catalog(*repo, catalogOptions(config));
   service::Pages pages(catalog, site);
   catalog.refresh();
+  const std::vector<service::Pages::File> files = pages.exportAll(at);
+  refuseIncompleteSite(*repo, *catalog.snapshot(), files);
   std::filesystem::path root(outDir);
   size_t count = 0;
-  for (const auto& f : pages.exportAll(at)) {
-    if (!f.page) continue;
+  for (const auto& f : files) {
     std::filesystem::path rel = f.path.substr(1);
     // Pages become DIR/path/index.html; feeds, sitemaps and assets keep their names. (A path
     // like changes/v1...v2 looks like it has an extension, so the type decides, not the name.)
@@ -395,13 +346,14 @@ void buildSite(const AbstractConfiguration& config, const std::string& outDir, c
     if (!o) throw Error("cannot write " + file.string());
     ++count;
   }
-  auto schedule = service::scheduleJson(*catalog.snapshot(), at);
+  auto asOf = service::snapshotAt(*catalog.snapshot(), at);  // what was known at "at"
+  auto schedule = service::scheduleJson(*asOf, at);
   std::ofstream s(root / "schedule.json", std::ios::trunc);
   schedule->stringify(s, 2);
   s << '\n';
   out << "wrote " << count << " files and schedule.json to " << outDir << '\n';
-  if (auto next = catalog.nextSwitchAfter(at)) {
-    out << "rebuild at " << core::formatRfc3339(*next, core::kKazakhstanOffset, false)
+  if (schedule->has("next_switch") && !schedule->isNull("next_switch")) {
+    out << "rebuild at " << schedule->getValue<std::string>("next_switch")
         << ", when the next edition takes effect\n";
   }
 }

@@ -17,7 +17,7 @@ struct Person {
 
 // The withdrawal of a scheduled edition before it took effect. Recorded, never deleted.
 struct Withdrawal {
-  Instant at;
+  Instant at;  // to the millisecond (Withdrawn-At within the tagger second, else the tagger time)
   Person by;
   std::string reason;
 };
@@ -28,8 +28,9 @@ struct Edition {
   DocumentId doc;
   EditionNo no;
   CommitId commit;
-  Instant publishedAt;                                      // the tag's tagger time
-  Instant effectiveFrom;                                    // >= publishedAt (no backdating)
+  Instant publishedAt;    // to the millisecond (Published-At within the tagger second, else the
+                          // tagger time)
+  Instant effectiveFrom;  // >= publishedAt (no backdating)
   std::chrono::minutes effectiveOffset{kKazakhstanOffset};  // as written in the trailer
   bool material = false;
   std::vector<PurposeId> renewPurposes;

@@ -26,8 +26,13 @@ std::optional<EditionNo> EditionNo::of(long n) {
   return EditionNo(static_cast<int>(n));
 }
 
+std::optional<EditionNo> EditionNo::parseName(std::string_view text) {
+  if (text.empty() || text.front() != 'v') return std::nullopt;
+  return parse(text);
+}
+
 std::optional<EditionNo> EditionNo::parse(std::string_view text) {
-  if (!text.empty() && (text.front() == 'v' || text.front() == 'V')) text.remove_prefix(1);
+  if (!text.empty() && text.front() == 'v') text.remove_prefix(1);
   if (text.empty() || text.size() > 6 || text.front() == '0') return std::nullopt;
   long n = 0;
   for (char c : text) {

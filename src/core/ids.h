@@ -23,8 +23,12 @@ class DocumentId {
 // An edition number of one document: v1, v2, ...
 class EditionNo {
  public:
-  static std::optional<EditionNo> parse(std::string_view text);  // "v3" or "3"; no leading zeros
-  static std::optional<EditionNo> of(long n);                    // 1..999999
+  // Exactly "v<N>" ("v3"): a lower-case v, no leading zeros. The one spelling of an edition in
+  // paths, queries, bodies and the command line ("V3" and "3" are refused).
+  static std::optional<EditionNo> parseName(std::string_view text);
+  // "v<N>" or the bare number "<N>" (as a ledger stores it); no leading zeros.
+  static std::optional<EditionNo> parse(std::string_view text);
+  static std::optional<EditionNo> of(long n);  // 1..999999
   int value() const { return n_; }
   std::string str() const { return "v" + std::to_string(n_); }  // "v3"
   auto operator<=>(const EditionNo&) const = default;

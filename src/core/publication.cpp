@@ -17,27 +17,6 @@ bool isBlank(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-// "a, b": the Renew-Purposes trailer's list.
-std::string joinPurposes(const std::vector<PurposeId>& purposes) {
-  std::string list;
-  for (const auto& p : purposes) list += (list.empty() ? "" : ", ") + p.str();
-  return list;
-}
-
-std::vector<PurposeId> splitPurposes(std::string_view list) {
-  std::vector<PurposeId> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = std::min(list.find(',', start), list.size());
-    std::string item(list.substr(start, comma - start));
-    item.erase(0, item.find_first_not_of(' '));
-    item.erase(item.find_last_not_of(' ') + 1);
-    if (auto pid = PurposeId::parse(item)) out.push_back(*pid);
-    start = comma + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 Person defaultPublisher() { return Person{"charta", "charta@localhost"}; }
@@ -51,7 +30,10 @@ bool isPersonSafe(const Person& person) {
   return ok(person.name, false) && ok(person.email, true);
 }
 
-Instant tagMoment(Instant now) { return fromUnixSeconds(toUnixSeconds(now)); }
+Instant tagMoment(Instant taggerTime, std::optional<Instant> stated) {
+  if (stated && fromUnixSeconds(toUnixSeconds(*stated)) == taggerTime) return *stated;
+  return taggerTime;
+}
 
 Refusal backdating(Instant effectiveFrom, Instant publishedAt, std::chrono::minutes offset) {
   if (effectiveFrom >= publishedAt) return std::nullopt;
@@ -205,56 +187,6 @@ PurposeNotes touchedPurposes(std::string_view previousBody,
     }
   }
   return out;
-}
-
-std::string editionMessage(const Edition& e) {
-  Trailers trailers{{"Effective-From", formatRfc3339(e.effectiveFrom, e.effectiveOffset, false)},
-                    {"Material", e.material ? "yes" : "no"}};
-  if (!e.renewPurposes.empty())
-    trailers.emplace_back("Renew-Purposes", joinPurposes(e.renewPurposes));
-  if (!e.summary.empty()) trailers.emplace_back("Summary", e.summary);
-  if (e.forcedReason) trailers.emplace_back("Forced", *e.forcedReason);
-  return formatMessage("Publish " + e.doc.str() + " " + e.no.str(), "", trailers);
-}
-
-bool readEditionMessage(std::string_view message, Edition& e) {
-  Trailers trailers = parseTrailers(message);
-  const std::string* eff = findTrailer(trailers, "Effective-From");
-  auto effective = eff ? parseRfc3339Zoned(*eff) : std::nullopt;
-  if (!effective) return false;
-  e.effectiveFrom = effective->instant;
-  e.effectiveOffset = effective->offset;
-  const std::string* material = findTrailer(trailers, "Material");
-  e.material = material && *material == "yes";
-  const std::string* renew = findTrailer(trailers, "Renew-Purposes");
-  e.renewPurposes = renew ? splitPurposes(*renew) : std::vector<PurposeId>{};
-  const std::string* summary = findTrailer(trailers, "Summary");
-  e.summary = summary ? *summary : "";
-  const std::string* forced = findTrailer(trailers, "Forced");
-  e.forcedReason = forced ? std::optional<std::string>(*forced) : std::nullopt;
-  return true;
-}
-
-Refusal reasonRefusal(const std::string& reason) {
-  if (!reason.empty() && isTrailerSafe(reason, kMaxTrailerLine)) return std::nullopt;
-  return "a withdrawal needs a reason: one line of valid UTF-8, at most 2000 bytes";
-}
-
-Refusal tookEffect(const Edition& e, Instant now) {
-  if (e.effectiveFrom > now) return std::nullopt;
-  return "edition " + e.no.str() + " of " + e.doc.str() + " took effect at " +
-         formatRfc3339(e.effectiveFrom, e.effectiveOffset) +
-         "; an edition that has taken effect cannot be withdrawn: publish a new one";
-}
-
-std::string withdrawalMessage(const DocumentId& doc, EditionNo no, const std::string& reason) {
-  return formatMessage("Withdraw " + doc.str() + " " + no.str(), "", {{"Reason", reason}});
-}
-
-std::string readWithdrawalReason(std::string_view message) {
-  Trailers trailers = parseTrailers(message);
-  const std::string* reason = findTrailer(trailers, "Reason");
-  return reason ? *reason : "";
 }
 
 }  // namespace charta::core

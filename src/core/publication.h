@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "core/lint.h"
 #include "core/registry.h"
+#include "core/tag_object.h"
 #include "core/time.h"
 #include "core/timeline.h"
 
@@ -36,12 +37,15 @@ bool isPersonSafe(const Person& person);
 
 // ---- The moment -----------------------------------------------------------------------------
 
-// The moment a tag records for an act at "now": "now" truncated to the second, since the tagger
-// time of a git tag keeps whole seconds. publishedAt and withdrawal times are such moments.
-Instant tagMoment(Instant now);
+// The moment an act recorded in a tag happened (a publication, a withdrawal). git keeps whole
+// seconds in the tagger time, so charta also writes the moment to the millisecond in a trailer
+// ("Published-At", "Withdrawn-At"): "stated" counts when it lies within the tagger's second
+// "taggerTime", else the tagger time does.
+Instant tagMoment(Instant taggerTime, std::optional<Instant> stated);
 
 // No backdating: an edition takes effect when it is published (clause 9.2) or later, never
-// earlier. Refuses "effectiveFrom" before "publishedAt"; both are written at "offset".
+// earlier, to the millisecond. Refuses "effectiveFrom" before "publishedAt"; both are written at
+// "offset".
 Refusal backdating(Instant effectiveFrom, Instant publishedAt, std::chrono::minutes offset);
 
 // ---- The text and the terms -----------------------------------------------------------------
@@ -142,12 +146,30 @@ PurposeNotes touchedPurposes(std::string_view previousBody,
                              const std::vector<PurposeId>& renewPurposes);
 
 // ---- The tags -------------------------------------------------------------------------------
+//
+// An edition is an annotated tag refs/tags/<doc>/v<N> of a commit; its withdrawal an annotated tag
+// refs/tags/<doc>/withdrawn/v<N> of the edition's tag object. The rules below say what such a tag
+// must be to count: publishing writes tags that pass them, the repository reads only tags that
+// pass them (a tag that breaks one is not an edition: never served, reported), and the
+// server-side hook refuses a push of a tag that breaks one (with the rules of a push on top).
+
+// The name of a tag as charta names it, after "refs/tags/": "<doc>/v<N>", or "<doc>/withdrawn/v<N>"
+// for a withdrawal. Anything else ("personal-data/v03", "personal-data/V3", "release-1") is not a
+// name charta reads.
+struct TagName {
+  DocumentId doc;
+  EditionNo no;
+  bool withdrawal = false;
+  std::string str() const;  // "personal-data/v3", "personal-data/withdrawn/v3"
+};
+std::optional<TagName> parseTagName(std::string_view name);
 
 // The message of edition "e"'s tag, in `git interpret-trailers` form:
 //
 //   Publish <doc> v<N>
 //
 //   Effective-From: <RFC 3339 at e.effectiveOffset, "+00:00" rather than "Z">
+//   Published-At: <e.publishedAt to the millisecond, at the same offset>
 //   Material: yes|no
 //   Renew-Purposes: a, b          (when any)
 //   Summary: ...                  (when not empty)
@@ -156,23 +178,67 @@ PurposeNotes touchedPurposes(std::string_view previousBody,
 // REQUIRES: e.summary and e.forcedReason passed termsRefusal.
 std::string editionMessage(const Edition& e);
 
-// Reads the trailers of an edition's tag message into "e": effectiveFrom and effectiveOffset,
-// material, renewPurposes, summary, forcedReason. Returns false, leaving "e" unchanged, when there
-// is no valid Effective-From: charta always writes one, so such a tag is not an edition.
-bool readEditionMessage(std::string_view message, Edition& e);
+// What reading a tag found: the edition (or withdrawal), or why the tag is not one.
+template <typename T>
+struct TagReading {
+  std::optional<T> value;
+  Refusal refused;  // set exactly when "value" is not
+};
+
+// Reads edition tag "name" (not a withdrawal) whose tag object is "tag". It is an edition when:
+//   - the tag names itself "name", points at a commit and has a tagger;
+//   - its message opens with "Publish <doc> v<N>" and its trailers state a valid Effective-From
+//     (and a valid Published-At, when there is one);
+//   - effective_from >= published_at, to the millisecond (backdating), where published_at is
+//     tagMoment(tagger time, Published-At).
+// The edition's commit is the tag's target, its publisher the tagger; Material, Renew-Purposes,
+// Summary and Forced are read as editionMessage writes them.
+TagReading<Edition> readEditionTag(const TagName& name, const TagObject& tag);
+
+// Numbers follow the order of publication: refuses "e" when it was published before "previous",
+// the edition numbered below it (a tag backdated behind an edition that already existed).
+Refusal publicationOrder(const Edition& e, const Edition& previous);
 
 // A withdrawal needs a reason: one trailer-safe line of 1-2000 bytes.
 Refusal reasonRefusal(const std::string& reason);
 
 // Only a scheduled edition can be withdrawn: refuses "e" when it took effect at or before "now"
-// (a new edition replaces one in force).
+// (a new edition replaces one in force). A withdrawal is accepted only strictly before the moment.
 Refusal tookEffect(const Edition& e, Instant now);
 
-// The message of the withdrawal tag of edition "no" of "doc": "Withdraw <doc> v<N>", then the
-// trailer Reason. REQUIRES: "reason" passed reasonRefusal.
-std::string withdrawalMessage(const DocumentId& doc, EditionNo no, const std::string& reason);
+// The message of the withdrawal tag of edition "no" of "doc", withdrawn at "at" (written at
+// "offset"): "Withdraw <doc> v<N>", then the trailers Reason and Withdrawn-At (to the millisecond).
+// REQUIRES: "reason" passed reasonRefusal.
+std::string withdrawalMessage(const DocumentId& doc, EditionNo no, const std::string& reason,
+                              Instant at, std::chrono::minutes offset);
 
-// The Reason trailer of a withdrawal tag's message; empty when it has none.
-std::string readWithdrawalReason(std::string_view message);
+// Reads withdrawal tag "name" whose tag object is "tag", of "edition" whose tag object has the id
+// "editionTag" (40 hex). It is a withdrawal when the tag names itself "name", points at the tag
+// object "editionTag" and has a tagger; its message opens with "Withdraw <doc> v<N>" and states
+// a Reason (reasonRefusal) and a valid Withdrawn-At, when there is one; and it happened before the
+// edition took effect (tookEffect at tagMoment(tagger time, Withdrawn-At)).
+TagReading<Withdrawal> readWithdrawalTag(const TagName& name, const TagObject& tag,
+                                         const Edition& edition, std::string_view editionTag);
+
+// ---- A push ---------------------------------------------------------------------------------
+//
+// A tag pushed with git is judged when the server receives it, at "received": on top of the rules
+// of reading, it must be what charta would write at that moment.
+
+// Refuses a pushed edition "e" that is not the next edition "next", or whose moment of
+// publication lies more than "skew" from "received": a tag made earlier cannot be pushed as if it
+// were published now (a backdated tagger time), nor one dated later.
+Refusal pushedEdition(const Edition& e, EditionNo next, Instant received,
+                      std::chrono::seconds skew);
+
+// Refuses a pushed withdrawal "w" of "e" that reaches the server less than "skew" before the
+// edition takes effect (the server may switch to it between the push's check and its refs), or
+// whose moment lies more than "skew" from "received".
+Refusal pushedWithdrawal(const Edition& e, const Withdrawal& w, Instant received,
+                         std::chrono::seconds skew);
+
+// Refuses any change of a ref under refs/tags/<doc>/ but its creation: editions and withdrawals
+// are never deleted or moved. "deleted": the push removes the ref; else it points it elsewhere.
+Refusal tagRefChange(bool deleted);
 
 }  // namespace charta::core

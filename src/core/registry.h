@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/ids.h"
+#include "core/words.h"
 
 namespace charta::core {
 
@@ -29,6 +30,13 @@ struct Document {
   const Purpose* purpose(const PurposeId& pid) const {
     for (const auto& p : purposes)
       if (p.id == pid) return &p;
+    return nullptr;
+  }
+  // The document's own spelling of language "tag", or nullptr when it has no such language. Tags
+  // are case-insensitive (RFC 5646): "RU" names "ru".
+  const Lang* language(std::string_view tag) const {
+    for (const auto& l : langs)
+      if (iequals(l.str(), tag)) return &l;
     return nullptr;
   }
   // The path of the text in "lang", or nullptr when the document has no such language.

@@ -6,7 +6,7 @@ namespace charta::core {
 namespace {
 
 // A withdrawal counts only when it happened before the edition took effect; charta refuses any
-// other, so a later one can only come from a hand-made object and is ignored.
+// other (and does not read one as a withdrawal), so a later one is ignored here too.
 bool effectivelyWithdrawn(const Edition& e) {
   return e.withdrawal && e.withdrawal->at < e.effectiveFrom;
 }
@@ -16,13 +16,45 @@ bool effectivelyWithdrawn(const Edition& e) {
 Timeline::Timeline(std::vector<Edition> editions) : byNo_(std::move(editions)) {
   std::sort(byNo_.begin(), byNo_.end(),
             [](const Edition& a, const Edition& b) { return a.no < b.no; });
+  std::vector<const Edition*> taking;  // those not withdrawn in time
   for (const auto& e : byNo_) {
-    (effectivelyWithdrawn(e) ? withdrawn_ : live_).push_back(&e);
+    if (effectivelyWithdrawn(e)) {
+      cancelled_.push_back(Cancelled{&e, e.withdrawal->at, nullptr});
+    } else {
+      taking.push_back(&e);
+    }
   }
-  std::sort(live_.begin(), live_.end(), [](const Edition* a, const Edition* b) {
+  std::sort(taking.begin(), taking.end(), [](const Edition* a, const Edition* b) {
     if (a->effectiveFrom != b->effectiveFrom) return a->effectiveFrom < b->effectiveFrom;
     return a->no < b->no;
   });
+  // Of the editions taking effect at one moment, the highest number does; the others are
+  // outranked from the publication of the next one up.
+  for (size_t i = 0; i < taking.size();) {
+    size_t end = i;
+    while (end + 1 < taking.size() && taking[end + 1]->effectiveFrom == taking[i]->effectiveFrom) {
+      ++end;
+    }
+    for (size_t k = i; k < end; ++k) {
+      cancelled_.push_back(Cancelled{taking[k], taking[k + 1]->publishedAt, taking[end]});
+    }
+    live_.push_back(taking[end]);
+    i = end + 1;
+  }
+}
+
+const Timeline::Cancelled* Timeline::cancellation(const Edition& e) const {
+  for (const Cancelled& c : cancelled_) {
+    if (c.edition->no == e.no) return &c;
+  }
+  return nullptr;
+}
+
+bool Timeline::cancelled(const Edition& e) const { return cancellation(e) != nullptr; }
+
+const Edition* Timeline::outrankedBy(const Edition& e) const {
+  const Cancelled* c = cancellation(e);
+  return c ? c->outranker : nullptr;
 }
 
 const Edition* Timeline::inForceAt(Instant t) const {
@@ -39,8 +71,9 @@ std::vector<const Edition*> Timeline::upcomingAt(Instant t) const {
   for (; it != live_.end(); ++it) {
     if ((*it)->publishedAt <= t) out.push_back(*it);
   }
-  for (const Edition* e : withdrawn_) {
-    if (e->publishedAt <= t && t < e->effectiveFrom && !e->withdrawnBy(t)) out.push_back(e);
+  for (const Cancelled& c : cancelled_) {
+    const Edition* e = c.edition;
+    if (e->publishedAt <= t && t < e->effectiveFrom && t < c.at) out.push_back(e);
   }
   std::sort(out.begin(), out.end(), [](const Edition* a, const Edition* b) {
     if (a->effectiveFrom != b->effectiveFrom) return a->effectiveFrom < b->effectiveFrom;
@@ -71,7 +104,7 @@ const char* statusName(EditionStatus s) {
 }
 
 EditionStatus Timeline::statusAt(const Edition& e, Instant t) const {
-  if (effectivelyWithdrawn(e)) return EditionStatus::kWithdrawn;
+  if (cancelled(e)) return EditionStatus::kWithdrawn;
   if (t < e.effectiveFrom) return EditionStatus::kUpcoming;
   const Edition* current = inForceAt(t);
   return current && current->no == e.no ? EditionStatus::kInForce : EditionStatus::kSuperseded;

@@ -17,7 +17,13 @@ const char* statusName(EditionStatus s);  // "in_force", "upcoming", "superseded
 // latest effectiveFrom <= T (the higher number wins a tie). Since effectiveFrom >= publishedAt and
 // a withdrawal happens only before effectiveFrom, a withdrawn edition is never in force.
 //
-// Upcoming at T: published at or before T, effectiveFrom > T, not withdrawn at T.
+// Cancelled: an edition withdrawn before it took effect, or outranked — another edition with a
+// higher number takes effect at the same moment, so this one never does. A cancelled edition is
+// never in force, never switches anything, and has the status "withdrawn" at every moment; it was
+// upcoming only until it was cancelled (its withdrawal, or the publication of the one outranking
+// it).
+//
+// Upcoming at T: published at or before T, effectiveFrom > T, not cancelled at T.
 //
 // Immutable after construction; safe for concurrent readers. Each lookup is O(log n).
 class Timeline {
@@ -39,9 +45,15 @@ class Timeline {
   // changes (or when the editions themselves change).
   size_t epochAt(Instant t) const;
 
-  // The status of "e" (one of this timeline's editions) at "t". A withdrawn edition is
+  // The status of "e" (one of this timeline's editions) at "t". A cancelled edition is
   // "withdrawn" at every moment; one not yet published at "t" is "upcoming".
   EditionStatus statusAt(const Edition& e, Instant t) const;
+
+  // Whether "e" (one of this timeline's editions) never takes effect: withdrawn in time, or
+  // outranked by a higher number at the same moment.
+  bool cancelled(const Edition& e) const;
+  // The edition of this timeline that outranks "e", or nullptr.
+  const Edition* outrankedBy(const Edition& e) const;
 
   // Every edition, by number.
   const std::vector<Edition>& editions() const { return byNo_; }
@@ -50,9 +62,16 @@ class Timeline {
   bool empty() const { return byNo_.empty(); }
 
  private:
+  struct Cancelled {
+    const Edition* edition;
+    Instant at;                // when it became known that it never takes effect
+    const Edition* outranker;  // nullptr: withdrawn
+  };
+  const Cancelled* cancellation(const Edition& e) const;
+
   std::vector<Edition> byNo_;         // all editions, by number
-  std::vector<const Edition*> live_;  // never-withdrawn and not-yet-withdrawn, by effectiveFrom
-  std::vector<const Edition*> withdrawn_;
+  std::vector<const Edition*> live_;  // the editions that take effect, by effectiveFrom
+  std::vector<Cancelled> cancelled_;
 };
 
 }  // namespace charta::core

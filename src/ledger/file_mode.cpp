@@ -98,6 +98,20 @@ void check(const std::string& path, const FileMode& m) {
   }
 }
 
+// The ledger's own folder (var/, say), made as private as the file: 0700, or 0750 with the file
+// group and its setgid bit (the -wal and -shm files SQLite makes later then get the group).
+// Its parent must exist: a mistyped path is not made.
+void makeFolder(const std::string& folder, const FileMode& m) {
+  if (::mkdir(folder.c_str(), 0700) != 0 && errno != EEXIST) {
+    fail("the consent ledger's folder " + folder + " does not exist and cannot be made");
+  }
+  if (!m.group) return;
+  if (::chown(folder.c_str(), static_cast<uid_t>(-1), *m.group) != 0 ||
+      ::chmod(folder.c_str(), 02750) != 0) {
+    fail("giving the consent ledger's folder " + folder + " its group");
+  }
+}
+
 }  // namespace
 
 FileMode fileModeFor(const std::optional<std::string>& group) {
@@ -120,9 +134,7 @@ void prepareLedgerFiles(const std::string& file, const FileMode& mode) {
     if (errno != ENOENT) fail("reading the mode of " + file);
     const std::string folder =
         file.substr(0, file.rfind('/') == std::string::npos ? 0 : file.rfind('/'));
-    if (!folder.empty() && ::stat(folder.c_str(), &st) != 0) {
-      throw StorageError("the consent ledger's folder does not exist: " + folder);
-    }
+    if (!folder.empty() && ::stat(folder.c_str(), &st) != 0) makeFolder(folder, mode);
     create(file, mode);
   }
   for (const char* suffix : {"", "-wal", "-shm"}) check(file + suffix, mode);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -205,6 +206,13 @@ struct TreeHead {
 class StorageError : public Error {
  public:
   using Error::Error;
+};
+
+// The ledger's schema is newer than this build knows (a downgrade): nothing was changed, and
+// retrying with this build cannot succeed.
+class SchemaTooNew : public StorageError {
+ public:
+  using StorageError::StorageError;
 };
 
 // The subject is blocked (clause 6.2.4): a `given` event is refused until an `unblocked` one.
@@ -410,6 +418,9 @@ struct Options {
   // that the -wal and -shm files SQLite makes later get it too). A ledger file that users other
   // than its owner can write is refused.
   std::optional<std::string> fileGroup;
+  // Called once per schema change made at open (a new ledger created, a migration applied), with
+  // one line saying what was done.
+  std::function<void(const std::string&)> onMigrated;
 };
 
 // Opens (and creates or migrates) the ledger at "uri":

@@ -58,7 +58,8 @@ std::unique_ptr<Session> openWriter(const sql::Dialect& d, const Options& option
   for (;;) {
     try {
       std::unique_ptr<Session> s = d.connect();
-      sql::migrate(*s, d);
+      const std::string done = sql::migrate(*s, d);
+      if (!done.empty() && options.onMigrated) options.onMigrated(done);
       return s;
     } catch (...) {
       if (!d.transientOpenFailure() || std::chrono::steady_clock::now() >= deadline) {

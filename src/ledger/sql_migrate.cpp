@@ -132,7 +132,7 @@ void migrateV1(Session& s, const Dialect& d) {
 
 }  // namespace
 
-void migrate(Session& s, const Dialect& d) {
+std::string migrate(Session& s, const Dialect& d) {
   d.beforeMigration(s);
   d.beginWrite(s);
   try {
@@ -143,7 +143,7 @@ void migrate(Session& s, const Dialect& d) {
     Poco::Int64 current = 0;
     s << "SELECT COALESCE(MAX(version), 0) FROM schema_version", into(current), now;
     if (current > kSchemaVersion) {
-      throw StorageError("the consent ledger's schema is v" + std::to_string(current) +
+      throw SchemaTooNew("the consent ledger's schema is v" + std::to_string(current) +
                          ", newer than this build of charta knows (v" +
                          std::to_string(kSchemaVersion) + ")");
     }
@@ -159,6 +159,11 @@ void migrate(Session& s, const Dialect& d) {
           now;
     }
     d.commit(s);
+    if (current == kSchemaVersion) return "";
+    const std::string to = "v" + std::to_string(kSchemaVersion);
+    return current == 0 ? "created the consent ledger (schema " + to + ")"
+                        : "migrated the consent ledger's schema from v" + std::to_string(current) +
+                              " to " + to;
   } catch (...) {
     d.rollback(s);
     throw;

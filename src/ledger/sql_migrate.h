@@ -12,8 +12,10 @@ inline constexpr int kSchemaVersion = 2;
 // it is), every event re-encoded as v2 (same id, seq and recorded_at; subject -> pseudonym;
 // evidence -> personal + keyed digest; request digest keyed), the chain and the Merkle nodes
 // rebuilt, `ledger.migrated` appended with the v1 head, the v1 table dropped.
-// throws StorageError: the schema is newer than this build knows; the v1 chain does not verify.
-void migrate(Session& s, const Dialect& d);
+// Returns what it did, in one line ("" when the schema was already current).
+// throws SchemaTooNew: the schema is newer than this build knows (nothing is changed).
+// throws StorageError: the v1 chain does not verify.
+std::string migrate(Session& s, const Dialect& d);
 
 // The meta values of a migrated database.
 struct Meta {

@@ -60,16 +60,25 @@ void addAtomLink(pugi::xml_node parent, const char* rel, const char* type, std::
   setAttr(link, "href", href);
 }
 
+// When the entry of "e" last changed as seen at "now": its publication, its effective moment once
+// reached (never for a withdrawn edition, which does not take effect), its withdrawal.
+core::Instant entryUpdated(const core::Edition& e, core::Instant now) {
+  core::Instant t = e.publishedAt;
+  if (!e.withdrawal && e.effectiveFrom <= now) t = std::max(t, e.effectiveFrom);
+  if (e.withdrawal) t = std::max(t, e.withdrawal->at);
+  return t;
+}
+
 // One entry of the feed: an edition, its moments, and what it says (withdrawn ones say so).
 void addAtomEntry(pugi::xml_node feed, const core::Edition& e, const std::string& url,
-                  const core::Lang& lang, const Strings& s) {
+                  const core::Lang& lang, const Strings& s, core::Instant now) {
   bool withdrawn = e.withdrawal.has_value();
   pugi::xml_node entry = feed.append_child("entry");
   addText(entry.append_child("id"), url);
   std::string entryTitle = editionLabel(s.edition, e.no);
   if (withdrawn) entryTitle += " (" + std::string(s.statusWithdrawn) + ")";
   addText(entry.append_child("title"), entryTitle);
-  addText(entry.append_child("updated"), almatyRfc3339(e.effectiveFrom));
+  addText(entry.append_child("updated"), almatyRfc3339(entryUpdated(e, now)));
   addText(entry.append_child("published"), almatyRfc3339(e.publishedAt));
   addAtomLink(entry, "alternate", "text/html", url);
   if (withdrawn) {
@@ -105,7 +114,7 @@ std::string Site::atomFeed(const FeedModel& m) const {
   std::stable_sort(editions.begin(), editions.end(),
                    [](const auto* a, const auto* b) { return a->no.value() > b->no.value(); });
   core::Instant updated{};
-  for (const auto* e : editions) updated = std::max(updated, e->effectiveFrom);
+  for (const auto* e : editions) updated = std::max(updated, entryUpdated(*e, m.now));
 
   pugi::xml_document doc;
   pugi::xml_node feed = startXml(doc, "feed", "http://www.w3.org/2005/Atom");
@@ -118,7 +127,7 @@ std::string Site::atomFeed(const FeedModel& m) const {
   std::string host = base.substr(base.find("//") + 2);
   addText(feed.append_child("author").append_child("name"), host);
   for (const core::Edition* e : editions) {
-    addAtomEntry(feed, *e, absoluteUrl(base, editionPath(route, e->no)), m.lang, s);
+    addAtomEntry(feed, *e, absoluteUrl(base, editionPath(route, e->no)), m.lang, s, m.now);
   }
   return savedXml(doc);
 }

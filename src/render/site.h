@@ -87,6 +87,9 @@ struct FeedModel {
   std::string title{};    // empty: document.title
   std::string baseUrl{};  // the registry's base URL ("https://shop.kz"): links must be absolute
   std::vector<core::Edition> editions{};  // every edition, withdrawn ones too; any order
+  // The moment the feed is served at: nothing later is an update yet (an edition scheduled after
+  // it has not taken effect; a withdrawn one never does).
+  core::Instant now = core::Instant::max();
 };
 
 // One URL of the sitemap.
@@ -136,7 +139,9 @@ class Site {
                         const core::Lang& lang) const;
 
   // Atom 1.0 (application/atom+xml): one entry per edition, newest first; entry id = the
-  // absolute edition URL, updated = its effectiveFrom; feed updated = the latest of those.
+  // absolute edition URL; updated = the latest of its publication, its effective moment once
+  // reached by model.now (never for a withdrawn edition) and its withdrawal; feed updated = the
+  // latest of those, so never after model.now.
   // throws RenderError: "model.baseUrl" is not an absolute http(s) URL.
   std::string atomFeed(const FeedModel& model) const;
   // sitemaps.org XML (application/xml) with absolute URLs.

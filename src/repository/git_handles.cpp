@@ -1,5 +1,10 @@
 #include "repository/git_handles.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <mutex>
 
 namespace charta::repository::git {
@@ -11,6 +16,7 @@ void ensureInitialised() {
   std::call_once(once, [] {
     git_libgit2_init();
     git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+    git_libgit2_opts(GIT_OPT_SET_MWINDOW_FILE_LIMIT, kOpenPackLimit);
   });
 }
 
@@ -19,9 +25,54 @@ std::string lastError() {
   return e && e->message ? e->message : "libgit2 error";
 }
 
+namespace {
+
+std::atomic<uint64_t> transients{0};
+
+[[noreturn]] void throwTransient(const std::string& message) {
+  transients.fetch_add(1);
+  throw RepositoryUnavailable(message);
+}
+
+}  // namespace
+
+uint64_t transientErrors() { return transients.load(); }
+
 void check(int rc, std::string_view doing) {
   if (rc >= 0) return;
-  throw RepositoryError(std::string(doing) + ": " + lastError());
+  const git_error* e = git_error_last();  // thread-local; may be NULL
+  const std::string message = std::string(doing) + ": " + lastError();
+  if (e && (e->klass == GIT_ERROR_OS || e->klass == GIT_ERROR_NOMEMORY)) throwTransient(message);
+  throw RepositoryError(message);
+}
+
+bool outOfDescriptors() {
+  int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+    return false;
+  }
+  return errno == EMFILE || errno == ENFILE;
+}
+
+void missingObject(const std::string& what) {
+  if (outOfDescriptors()) {
+    throw RepositoryUnavailable(what +
+                                " cannot be read now: the process is out of file descriptors");
+  }
+  throw RepositoryError(what + " is missing from the object database");
+}
+
+RepoPtr openRepo(const std::filesystem::path& path) {
+  git_repository* r = nullptr;
+  int rc = git_repository_open_ext(&r, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
+  RepoPtr repo(r);
+  if (rc == GIT_ENOTFOUND) {
+    if (outOfDescriptors()) missingObject("the repository at " + path.string());
+    throw RepositoryError("no policy repository at " + path.string() + " (run `charta init`)");
+  }
+  check(rc, "opening the policy repository at " + path.string());
+  return repo;
 }
 
 std::string toHex(const git_oid& oid) {
@@ -54,32 +105,55 @@ CommitPtr lookupCommit(git_repository* repo, const core::CommitId& id) {
   git_commit* c = nullptr;
   int rc = git_commit_lookup(&c, repo, &oid);
   CommitPtr commit(c);
-  if (rc == GIT_ENOTFOUND) throw NotFound("no commit " + id.str() + " in the policy repository");
+  if (rc == GIT_ENOTFOUND) {
+    if (outOfDescriptors()) missingObject("commit " + id.str());
+    throw NotFound("no commit " + id.str() + " in the policy repository");
+  }
   check(rc, "reading commit " + id.str());
   return commit;
 }
 
 CommitPtr lookupCommit(git_repository* repo, const git_oid& id) {
   git_commit* c = nullptr;
-  check(git_commit_lookup(&c, repo, &id), "reading a commit");
-  return CommitPtr(c);
+  int rc = git_commit_lookup(&c, repo, &id);
+  CommitPtr commit(c);
+  if (rc == GIT_ENOTFOUND) missingObject("commit " + toHex(id));
+  check(rc, "reading commit " + toHex(id));
+  return commit;
+}
+
+OdbObjectPtr readObject(git_repository* repo, const git_oid& id) {
+  git_odb* o = nullptr;
+  check(git_repository_odb(&o, repo), "opening the object database");
+  OdbPtr odb(o);
+  git_odb_object* obj = nullptr;
+  int rc = git_odb_read(&obj, odb.get(), &id);
+  OdbObjectPtr object(obj);
+  if (rc == GIT_ENOTFOUND) missingObject("object " + toHex(id));
+  check(rc, "reading object " + toHex(id));
+  return object;
 }
 
 CommitPtr firstParent(git_commit* commit) {
   if (git_commit_parentcount(commit) == 0) return nullptr;
   git_commit* p = nullptr;
-  check(git_commit_parent(&p, commit, 0), "reading a parent commit");
-  return CommitPtr(p);
+  int rc = git_commit_parent(&p, commit, 0);
+  CommitPtr parent(p);
+  if (rc == GIT_ENOTFOUND) missingObject("the parent of commit " + toHex(*git_commit_id(commit)));
+  check(rc, "reading a parent commit");
+  return parent;
 }
 
 std::optional<git_oid> blobIdAt(git_commit* commit, const std::string& file) {
   git_tree* t = nullptr;
-  check(git_commit_tree(&t, commit), "reading a commit's tree");
+  int treeRc = git_commit_tree(&t, commit);
   TreePtr tree(t);
+  if (treeRc == GIT_ENOTFOUND) missingObject("the tree of commit " + toHex(*git_commit_id(commit)));
+  check(treeRc, "reading a commit's tree");
   git_tree_entry* e = nullptr;
   int rc = git_tree_entry_bypath(&e, tree.get(), file.c_str());
   TreeEntryPtr entry(e);
-  if (rc == GIT_ENOTFOUND) return std::nullopt;
+  if (rc == GIT_ENOTFOUND) return std::nullopt;  // no such path: the tree says so
   check(rc, "looking up " + file);
   if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) return std::nullopt;
   return *git_tree_entry_id(entry.get());
@@ -90,8 +164,10 @@ std::optional<std::string> readBlobAt(git_repository* repo, git_commit* commit,
   auto id = blobIdAt(commit, file);
   if (!id) return std::nullopt;
   git_blob* b = nullptr;
-  check(git_blob_lookup(&b, repo, &*id), "reading " + file);
+  int rc = git_blob_lookup(&b, repo, &*id);
   BlobPtr blob(b);
+  if (rc == GIT_ENOTFOUND) missingObject(file + " (blob " + toHex(*id) + ")");
+  check(rc, "reading " + file);
   auto size = static_cast<size_t>(git_blob_rawsize(blob.get()));
   return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())), size);
 }

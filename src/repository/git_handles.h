@@ -3,6 +3,8 @@
 #include <git2.h>
 
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,14 +38,37 @@ using ObjectPtr = std::unique_ptr<git_object, CFree<git_object_free>>;
 using TreeBuilderPtr = std::unique_ptr<git_treebuilder, CFree<git_treebuilder_free>>;
 using ConfigPtr = std::unique_ptr<git_config, CFree<git_config_free>>;
 
-// Initialises libgit2 once per process, with fsync of the git directory on.
+using OdbPtr = std::unique_ptr<git_odb, CFree<git_odb_free>>;
+using OdbObjectPtr = std::unique_ptr<git_odb_object, CFree<git_odb_object_free>>;
+
+// Initialises libgit2 once per process, with fsync of the git directory on and at most
+// kOpenPackLimit pack files open at once (the server keeps a reserve of descriptors for git).
+inline constexpr size_t kOpenPackLimit = 32;
 void ensureInitialised();
 
 // The message of the last libgit2 error on this thread, or a generic one.
 std::string lastError();
 
-// Throws RepositoryError "<doing>: <libgit2 message>" when "rc" is an error.
+// Throws when "rc" is an error, with the message "<doing>: <libgit2 message>": a
+// RepositoryUnavailable when the process is short of descriptors or memory (libgit2's OS and
+// out-of-memory errors: retrying may succeed), else a RepositoryError.
 void check(int rc, std::string_view doing);
+
+// Throws for an object that a ref or a tree names but that cannot be found: libgit2 reports a
+// pack it cannot open (out of descriptors) as a missing object, so this is never "not found".
+// RepositoryUnavailable when the process is out of descriptors now, else RepositoryError.
+[[noreturn]] void missingObject(const std::string& what);
+
+// Whether the process cannot open one more file now (EMFILE, ENFILE).
+bool outOfDescriptors();
+
+// How many transient errors (RepositoryUnavailable) have been thrown in this process so far.
+uint64_t transientErrors();
+
+// Opens the repository at "path" (a work tree or a bare repository) without searching upwards.
+// throws RepositoryError: no repository there (a message that says to run `charta init`), or it
+// cannot be read; RepositoryUnavailable: out of descriptors or memory.
+RepoPtr openRepo(const std::filesystem::path& path);
 
 std::string toHex(const git_oid& oid);
 git_oid toOid(const core::CommitId& id);
@@ -55,9 +80,15 @@ core::Person personOf(const git_signature* s);
 // signature: a person known by name alone gets a placeholder that says so.
 SignaturePtr signature(const core::Person& p, core::Instant when, std::chrono::minutes offset);
 
-// throws NotFound: no such commit; RepositoryError: it cannot be read.
+// The commit "id" that a client named. throws NotFound: no such commit (and the process has
+// descriptors to spare); RepositoryError, RepositoryUnavailable: it cannot be read.
 CommitPtr lookupCommit(git_repository* repo, const core::CommitId& id);
+// The commit "id" that a ref or another commit names: absent is an error (missingObject).
 CommitPtr lookupCommit(git_repository* repo, const git_oid& id);
+
+// The raw bytes of the object "id" that a ref names, and its type: absent is an error.
+// throws RepositoryError, RepositoryUnavailable.
+OdbObjectPtr readObject(git_repository* repo, const git_oid& id);
 
 // The first parent of "commit", or null for a root commit.
 CommitPtr firstParent(git_commit* commit);

@@ -97,23 +97,28 @@ std::string DocumentText::body() const { return std::string(core::splitFrontMatt
 
 PolicyRepository::PolicyRepository(RepoPtr repo, std::filesystem::path path, std::string branch,
                                    RepositoryOptions options)
-    : repo_(std::move(repo)),
+    : transientSeen_(transientErrors()),
+      repo_(std::move(repo)),
       path_(std::move(path)),
       branch_(std::move(branch)),
       options_(std::move(options)) {}
 
 PolicyRepository::~PolicyRepository() = default;
 
+std::unique_lock<std::mutex> PolicyRepository::locked() const {
+  std::unique_lock lock(mu_);
+  const uint64_t transients = transientErrors();
+  if (transients != transientSeen_) {
+    repo_ = openRepo(path_);
+    transientSeen_ = transients;
+  }
+  return lock;
+}
+
 std::unique_ptr<PolicyRepository> PolicyRepository::open(const std::filesystem::path& path,
                                                          RepositoryOptions options) {
   ensureInitialised();
-  git_repository* r = nullptr;
-  int rc = git_repository_open_ext(&r, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr);
-  RepoPtr repo(r);
-  if (rc == GIT_ENOTFOUND) {
-    throw RepositoryError("no policy repository at " + path.string() + " (run `charta init`)");
-  }
-  check(rc, "opening the policy repository at " + path.string());
+  RepoPtr repo = openRepo(path);
   std::string branch = branchOf(repo.get(), path, options.branch);
   return std::unique_ptr<PolicyRepository>(
       new PolicyRepository(std::move(repo), path, std::move(branch), std::move(options)));
@@ -153,16 +158,17 @@ std::unique_ptr<PolicyRepository> PolicyRepository::create(const std::filesystem
 }
 
 core::CommitId PolicyRepository::head() const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_oid oid;
   int rc = git_reference_name_to_id(&oid, repo_.get(), branch_.c_str());
   if (rc == GIT_ENOTFOUND) throw RepositoryError("branch " + branch_ + " has no commit");
   check(rc, "reading " + branch_);
+  named(toHex(oid));
   return *core::CommitId::parse(toHex(oid));
 }
 
 std::optional<core::Person> PolicyRepository::gitUser() const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_signature* s = nullptr;
   if (git_signature_default(&s, repo_.get()) != 0) return std::nullopt;
   SignaturePtr sig(s);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,71 @@ using RepoPtr = std::unique_ptr<git_repository, RepoFree>;
 class RepositoryError : public Error {
  public:
   using Error::Error;
+};
+
+// The policy repository cannot be read now because the process is short of file descriptors or
+// memory: nothing is wrong with the repository, and retrying after "retryAfter" may succeed. Never
+// a sign of damage, and never a reason to answer "not found".
+class RepositoryUnavailable : public Unavailable {
+ public:
+  explicit RepositoryUnavailable(const std::string& message)
+      : Unavailable(message, std::chrono::seconds(1)) {}
+};
+
+// charta.xml is missing or invalid at a revision: the message says where and why ("charta.xml at
+// <commit>: <reason>").
+class InvalidRegistry : public InvalidInput {
+ public:
+  using InvalidInput::InvalidInput;
+};
+
+// A tag that charta did not write holds the name the next edition needs (refs/tags/<doc>/v<N>):
+// publishing cannot go on until an operator moves it out of the way. Retrying does not help.
+class ForeignTag : public Conflict {
+ public:
+  ForeignTag(const std::string& message, std::string ref)
+      : Conflict(message), ref_(std::move(ref)) {}
+  const std::string& ref() const { return ref_; }  // "refs/tags/personal-data/v7"
+
+ private:
+  std::string ref_;
+};
+
+// A ref under refs/tags/<doc>/ named as charta names its tags that is not an edition (or
+// withdrawal): it breaks a rule of publication (core/publication.h), names a commit whose
+// charta.xml does not declare the document, or is missing between editions. Never served.
+struct TagProblem {
+  std::string ref;     // "refs/tags/personal-data/v7"
+  std::string reason;  // one line
+  std::string str() const { return ref + ": " + reason; }
+};
+
+// The editions of one document as the tags record them.
+struct DocumentEditions {
+  core::Timeline timeline;  // every edition, with its withdrawal if any
+  std::map<int, core::Document>
+      documents;                     // charta.xml's entry at each edition's commit, by number
+  std::vector<TagProblem> problems;  // the tags that are not editions, and why
+};
+
+// Holds the lock that orders a withdrawal with the switch to the edition it withdraws, across
+// processes (see PolicyRepository::lockWithdrawals). Released when destroyed.
+class WithdrawalLock {
+ public:
+  explicit WithdrawalLock(int fd) : fd_(fd) {}
+  ~WithdrawalLock();
+  WithdrawalLock(const WithdrawalLock&) = delete;
+  WithdrawalLock& operator=(const WithdrawalLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+// What protecting a repository did (PolicyRepository::protect), one line each.
+struct Protection {
+  std::filesystem::path hook;                    // the pre-receive hook installed
+  std::optional<std::filesystem::path> chained;  // the hook that was there before, now called by it
+  std::vector<std::string> done;                 // one line per thing set or written
 };
 
 // The text of one document in one language at one revision.
@@ -73,10 +139,11 @@ struct RepositoryOptions {
 //                                   tagger time = withdrawn_at; trailer Reason
 //
 // Tags are created with compare-and-swap and are never moved or deleted. A tag with such a name
-// that charta did not write (lightweight, wrong target, name not matching its object, missing
-// trailers) is not an edition and is ignored. Every call reads the refs afresh, so commits and
-// tags written by other processes (the git CLI) are seen at once. It knows git, not the rules of
-// publication: service::Publishing decides what may be written (core/publication.h).
+// that breaks a rule of publication (lightweight, wrong target, name not matching its object,
+// missing trailers, backdated) is not an edition: it is reported (editions()), never read as one.
+// Every call reads the refs afresh, so commits and tags written by other processes (the git CLI)
+// are seen at once. The rules it reads tags with are core's (core/publication.h);
+// service::Publishing decides what may be written.
 //
 // Safe for concurrent use: calls are serialised on one libgit2 handle.
 class PolicyRepository {
@@ -108,7 +175,8 @@ class PolicyRepository {
   // throws NotFound: no such commit.
   std::optional<std::string> readFile(const core::CommitId& commit, const std::string& file) const;
 
-  // charta.xml at "commit". throws InvalidInput: missing or invalid; NotFound: no such commit.
+  // charta.xml at "commit". throws InvalidRegistry (an InvalidInput): missing or invalid;
+  // NotFound: no such commit.
   core::Registry registry(const core::CommitId& commit) const;
 
   // The text of "doc" in "lang" at "commit" (languages from that commit's charta.xml);
@@ -120,8 +188,21 @@ class PolicyRepository {
   // first, at most "limit".
   std::vector<core::RevisionInfo> revisions(const core::Document& doc, size_t limit = 1000) const;
 
-  // Every edition of "doc" with its withdrawal, if any.
+  // The editions of "doc" as its tags record them, each with charta.xml's entry at its own
+  // commit. A tag named as charta names them is an edition only when it passes the rules of
+  // publication (core::readEditionTag, core::publicationOrder) and charta.xml at its commit
+  // declares "doc"; a withdrawal only when core::readWithdrawalTag passes. Every other such tag is
+  // a TagProblem, as is a number missing between editions. The tip of the branch plays no part.
+  // throws RepositoryError: a ref names an object that cannot be read (damage);
+  //   RepositoryUnavailable: out of descriptors or memory.
+  DocumentEditions editions(const core::DocumentId& doc) const;
+
+  // The editions of "doc" only (editions(doc).timeline).
   core::Timeline timeline(const core::DocumentId& doc) const;
+
+  // The documents that have tags named as charta names editions (refs/tags/<doc>/v<N>), whatever
+  // charta.xml at the tip of the branch declares, in order of id.
+  std::vector<core::DocumentId> documentsWithTags() const;
 
   // A string that changes whenever a ref changes (branch tip, tags): cheap change detection.
   std::string refsFingerprint() const;
@@ -147,16 +228,18 @@ class PolicyRepository {
                                             const std::vector<std::string>& files) const;
 
   // Writes edition "no" of "doc": the annotated tag refs/tags/<doc>/<no> of "commit", with
-  // "message" (core::editionMessage), tagged by "tagger" at "publishedAt" (whole seconds) in
-  // "offset". The ref is created with compare-and-swap, under this object's lock, after checking
-  // there that "no" is the next number of "doc" in the refs. Returns the edition as read back.
+  // "message" (core::editionMessage), tagged by "tagger" at "publishedAt" (whole seconds; the
+  // message holds the milliseconds) in "offset". The ref is created with compare-and-swap, under
+  // this object's lock, after checking there that "no" is the next number of "doc" in the refs.
+  // Returns the edition as read back.
   // throws EditionNumberTaken (a Conflict): "no" is not the next number. Nothing was written.
+  // throws ForeignTag (a Conflict): a tag that is no edition holds the name. Nothing was written.
   // throws Conflict: another writer created the tag at the same moment. Nothing was written.
   // throws Unavailable: the tag's ref is locked by another writer (a lock file younger than
   //   staleLockAge; an older one is removed and the creation goes on). Nothing was written.
   // throws NotFound: no such commit.
-  // throws RepositoryError: a tag of that name exists that charta did not write (it is left as
-  //   it is), the tag cannot be read back as an edition, or the repository cannot be written.
+  // throws RepositoryError: the tag cannot be read back as an edition, or the repository cannot
+  //   be written.
   core::Edition createEditionTag(const core::DocumentId& doc, core::EditionNo no,
                                  const core::CommitId& commit, const std::string& message,
                                  const core::Person& tagger, core::Instant publishedAt,
@@ -164,8 +247,8 @@ class PolicyRepository {
 
   // Records the withdrawal of edition "no" of "doc": the annotated tag
   // refs/tags/<doc>/withdrawn/<no> of the edition's tag object, with "message"
-  // (core::withdrawalMessage), tagged by "by" at "at" (whole seconds) in "offset". The ref is
-  // created with compare-and-swap under this object's lock.
+  // (core::withdrawalMessage), tagged by "by" at "at" (whole seconds; the message holds the
+  // milliseconds) in "offset". The ref is created with compare-and-swap under this object's lock.
   // throws NotFound: no such edition.
   // throws Conflict: the edition has a withdrawal already. Nothing was written.
   // throws Unavailable: the ref is locked by another writer (as createEditionTag).
@@ -173,6 +256,25 @@ class PolicyRepository {
   void createWithdrawalTag(const core::DocumentId& doc, core::EditionNo no,
                            const std::string& message, const core::Person& by, core::Instant at,
                            std::chrono::minutes offset);
+
+  // Takes the lock that orders withdrawals with the switch to a scheduled edition, across every
+  // process on this host (flock on <git dir>/charta-withdrawals, released when the process
+  // dies): a withdrawal holds it from the reading of its clock until its tag is written; the
+  // server takes it at an edition's moment before it reads the tags again. Waits for it up to
+  // "patience".
+  // throws Unavailable: another process held it all that time.
+  // throws RepositoryError: the lock file cannot be opened.
+  std::unique_ptr<WithdrawalLock> lockWithdrawals(
+      std::chrono::milliseconds patience = std::chrono::seconds(30)) const;
+
+  // Protects the record of editions where it lives: sets receive.denyDeletes and
+  // receive.denyNonFastForwards, and installs a pre-receive hook that runs
+  // `<charta> <hookArgs...> hook pre-receive` ("charta": an absolute path). A hook that was there
+  // before and is not charta's is kept as pre-receive.chained and called after charta's with the
+  // same input; charta's own hook is rewritten (to point at another binary). Idempotent.
+  // throws InvalidInput: a foreign pre-receive hook is there and pre-receive.chained too.
+  // throws RepositoryError: the configuration or the hook cannot be written.
+  Protection protect(const std::filesystem::path& charta, const std::vector<std::string>& hookArgs);
 
  private:
   PolicyRepository(git::RepoPtr repo, std::filesystem::path path, std::string branch,
@@ -182,8 +284,19 @@ class PolicyRepository {
   // throws Unavailable: a live writer still holds it.
   bool clearLock(const std::string& ref);
 
+  // Remembers "commit" as named by a ref (an edition's, the branch tip): not finding it later is
+  // damage, never "not found". REQUIRES: mu_ held.
+  void named(const std::string& commit) const { namedCommits_.insert(commit); }
+
+  // Takes mu_. After a transient error anywhere in the process (out of descriptors or memory),
+  // opens the repository afresh first: libgit2 may keep what it failed to read as read (packed
+  // refs read as empty), which a fresh handle reads again.
+  std::unique_lock<std::mutex> locked() const;
+
   mutable std::mutex mu_;  // libgit2 objects are not thread-safe: every use of repo_ holds it
-  git::RepoPtr repo_;
+  mutable std::set<std::string> namedCommits_;
+  mutable uint64_t transientSeen_ = 0;  // git::transientErrors() when repo_ was opened
+  mutable git::RepoPtr repo_;
   std::filesystem::path path_;
   std::string branch_;
   RepositoryOptions options_;

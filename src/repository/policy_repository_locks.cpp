@@ -51,7 +51,7 @@ bool PolicyRepository::clearLock(const std::string& ref) {
 
 std::vector<std::string> PolicyRepository::sweepStaleLocks() {
   namespace fs = std::filesystem;
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   const fs::path gitDir = git_repository_path(repo_.get());
   std::vector<std::string> out;
   std::error_code ec;

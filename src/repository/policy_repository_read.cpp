@@ -1,6 +1,7 @@
 // PolicyRepository: files, texts and history at a revision.
 
 #include <algorithm>
+#include <set>
 #include <string_view>
 
 #include "core/front_matter.h"
@@ -32,19 +33,39 @@ RevwalkPtr newestFirst(git_repository* repo) {
   return walk;
 }
 
+// The commit "id" a caller asked for. Not finding it is "not found" only when no ref read by this
+// repository names it: an edition's commit, or the branch tip, that cannot be found is damage
+// (or a pack libgit2 could not open).
+CommitPtr commitAsked(git_repository* repo, const CommitId& id,
+                      const std::set<std::string>& named) {
+  try {
+    return lookupCommit(repo, id);
+  } catch (const NotFound&) {
+    if (named.count(id.str())) missingObject("commit " + id.str() + ", which a ref names,");
+    throw;
+  }
+}
+
 }  // namespace
 
 std::optional<std::string> PolicyRepository::readFile(const CommitId& commit,
                                                       const std::string& file) const {
-  std::lock_guard lock(mu_);
-  auto c = lookupCommit(repo_.get(), commit);
+  auto lock = locked();
+  auto c = commitAsked(repo_.get(), commit, namedCommits_);
   return readBlobAt(repo_.get(), c.get(), file);
 }
 
 core::Registry PolicyRepository::registry(const CommitId& commit) const {
   auto xml = readFile(commit, kRegistryFile);
-  if (!xml) throw InvalidInput("no charta.xml at " + commit.str());
-  return parseRegistry(*xml);
+  const std::string where = std::string(kRegistryFile) + " at " + commit.str();
+  if (!xml) throw InvalidRegistry(where + ": there is no such file");
+  try {
+    return parseRegistry(*xml);
+  } catch (const InvalidInput& e) {
+    std::string reason = e.what();
+    if (reason.rfind("charta.xml: ", 0) == 0) reason.erase(0, 12);
+    throw InvalidRegistry(where + ": " + reason);
+  }
 }
 
 std::optional<DocumentText> PolicyRepository::text(const core::Document& doc,
@@ -63,7 +84,7 @@ std::optional<DocumentText> PolicyRepository::text(const core::Document& doc,
 
 std::vector<core::RevisionInfo> PolicyRepository::revisions(const core::Document& doc,
                                                             size_t limit) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   std::vector<std::string> files{kRegistryFile};
   for (const auto& [lang, file] : doc.files) files.push_back(file);
   RevwalkPtr walk = newestFirst(repo_.get());
@@ -87,7 +108,7 @@ std::vector<core::RevisionInfo> PolicyRepository::revisions(const core::Document
 
 std::map<std::string, size_t> PolicyRepository::lastChanges(
     const CommitId& start, const std::vector<std::string>& files) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   std::map<std::string, size_t> found;
   RevwalkPtr walk = newestFirst(repo_.get());
   git_oid oid = toOid(start);
@@ -109,7 +130,7 @@ std::map<std::string, size_t> PolicyRepository::lastChanges(
 }
 
 std::string PolicyRepository::refsFingerprint() const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_reference_iterator* it = nullptr;
   check(git_reference_iterator_new(&it, repo_.get()), "listing refs");
   RefIterPtr iter(it);
@@ -132,7 +153,7 @@ std::string PolicyRepository::refsFingerprint() const {
 }
 
 bool PolicyRepository::onBranch(const CommitId& commit) const {
-  std::lock_guard lock(mu_);
+  auto lock = locked();
   git_oid tip;
   check(git_reference_name_to_id(&tip, repo_.get(), branch_.c_str()), "reading " + branch_);
   git_oid oid = toOid(commit);

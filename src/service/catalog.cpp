@@ -1,5 +1,7 @@
 #include "service/catalog.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "render/site.h"
 
@@ -30,50 +32,118 @@ std::shared_ptr<const Snapshot> Catalog::snapshot() const {
   return snap_;
 }
 
+namespace {
+
+// What charta.xml at the tip of the branch adds to "snap": the documents declared there (or, when
+// it is invalid, those declared when it last was valid), or why it cannot be used.
+void readBranch(repository::PolicyRepository& repo, Snapshot& snap, const Snapshot& old) {
+  try {
+    core::Registry head = repo.registry(repo.head());
+    for (const auto& d : head.documents) snap.declared.insert(d.id.str());
+  } catch (const repository::InvalidRegistry& e) {
+    snap.branchProblem = e.what();
+    snap.declared = old.declared;
+  }
+}
+
+// Adds the document "id", whose editions are "eds", to "snap" (unless another took its route).
+void addDocument(Snapshot& snap, const core::DocumentId& id, repository::DocumentEditions eds) {
+  for (const auto& p : eds.problems) snap.tagProblems.push_back(p.str());
+  if (eds.timeline.empty()) return;  // nothing published: nothing to serve
+  core::Document newest = eds.documents.rbegin()->second;
+  if (auto taken = snap.byRoute.find(newest.route); taken != snap.byRoute.end()) {
+    snap.tagProblems.push_back("document " + id.str() + " is not served: its route " +
+                               newest.route + " is that of " +
+                               snap.documents[taken->second]->document.id.str());
+    return;
+  }
+  snap.declared.insert(id.str());
+  snap.byRoute.emplace(newest.route, snap.documents.size());
+  snap.byId.emplace(id.str(), snap.documents.size());
+  snap.documents.push_back(std::make_shared<DocumentState>(
+      DocumentState{std::move(newest), std::move(eds.timeline), std::move(eds.documents)}));
+}
+
+// The base URL of charta.xml at the edition published last: what the site is, as published.
+std::string publishedBaseUrl(const repository::PolicyRepository& repo, const Snapshot& snap) {
+  const Edition* last = nullptr;
+  for (const auto& d : snap.documents) {
+    for (const Edition& e : d->timeline.editions()) {
+      if (!last || e.publishedAt > last->publishedAt) last = &e;
+    }
+  }
+  return last ? repo.registry(last->commit).baseUrl : "";
+}
+
+int64_t millis(Instant t) { return t.time_since_epoch().count(); }
+
+}  // namespace
+
 bool Catalog::refresh() {
   std::lock_guard refreshLock(refreshMu_);
   auto old = snapshot();
+  const Instant started = core::now();
   std::string fingerprint = repo_.refsFingerprint();
   if (old->generation > 0 && old->fingerprint == fingerprint) return false;
 
   auto snap = std::make_shared<Snapshot>();
   snap->generation = old->generation + 1;
   snap->fingerprint = fingerprint;
-  // The documents are those of charta.xml at the branch tip; a draft that breaks charta.xml
-  // must not take the site down, so then the documents already served are kept.
-  std::vector<core::DocumentId> ids;
-  std::string headBaseUrl;
-  try {
-    core::Registry head = repo_.registry(repo_.head());
-    for (const auto& d : head.documents) ids.push_back(d.id);
-    headBaseUrl = head.baseUrl;
-  } catch (const InvalidInput&) {
-    for (const auto& d : old->documents) ids.push_back(d->document.id);
-    headBaseUrl = old->baseUrl;
-  }
-  for (const auto& id : ids) {
-    snap->declared.insert(id.str());
-    core::Timeline timeline = repo_.timeline(id);
-    if (timeline.empty()) continue;  // nothing published: nothing to serve
-    std::map<int, core::Document> atEdition;
-    for (const Edition& e : timeline.editions()) {
-      core::Registry reg = repo_.registry(e.commit);
-      if (const core::Document* d = reg.document(id)) atEdition.emplace(e.no.value(), *d);
-    }
-    if (atEdition.empty()) continue;
-    core::Document newest = atEdition.rbegin()->second;
-    if (snap->byRoute.count(newest.route)) continue;  // first declared wins
-    snap->byRoute.emplace(newest.route, snap->documents.size());
-    snap->byId.emplace(id.str(), snap->documents.size());
-    snap->documents.push_back(std::make_shared<DocumentState>(
-        DocumentState{std::move(newest), std::move(timeline), std::move(atEdition)}));
-  }
-  snap->baseUrl = options_.baseUrl.empty() ? headBaseUrl : options_.baseUrl;
+  readBranch(repo_, *snap, *old);
+  for (const auto& id : repo_.documentsWithTags()) addDocument(*snap, id, repo_.editions(id));
+  snap->baseUrl = options_.baseUrl.empty() ? publishedBaseUrl(repo_, *snap) : options_.baseUrl;
   while (!snap->baseUrl.empty() && snap->baseUrl.back() == '/') snap->baseUrl.pop_back();
   if (options_.settle && !options_.settle(*snap)) snap->fingerprint.clear();  // settle it later
+  guardNextSwitch(*snap, started);
   std::lock_guard lock(snapMu_);
   snap_ = std::move(snap);
   return true;
+}
+
+void Catalog::guardNextSwitch(const Snapshot& snap, Instant t) {
+  int64_t next = INT64_MAX;
+  for (const auto& d : snap.documents) {
+    if (auto n = d->timeline.nextSwitchAfter(t)) next = std::min(next, millis(*n));
+  }
+  int64_t current = guardAt_.load();
+  while (next < current && !guardAt_.compare_exchange_weak(current, next)) {
+  }
+}
+
+Instant Catalog::now() {
+  {
+    std::shared_lock lock(momentMu_);
+    const Instant t = core::now();
+    if (millis(t) < guardAt_.load()) return t;
+  }
+  std::unique_lock lock(momentMu_);
+  if (millis(core::now()) >= guardAt_.load()) confirmSwitch();
+  return core::now();
+}
+
+void Catalog::confirmSwitch() {
+  try {
+    // A withdrawal being written by another process ends first (it holds the lock for
+    // milliseconds; a stuck one does not hold the site for more than two seconds).
+    auto held = repo_.lockWithdrawals(std::chrono::seconds(2));
+    const Instant confirmed = core::now();
+    guardAt_.store(INT64_MAX);
+    refresh();
+    guardNextSwitch(*snapshot(), confirmed);
+  } catch (const std::exception&) {
+    // The tags cannot be read now: serve what is known, and try again in a second.
+    const Instant t = core::now();
+    guardAt_.store(millis(t + std::chrono::seconds(1)));
+    guardNextSwitch(*snapshot(), t);
+  }
+}
+
+Edition Catalog::withdrawing(const std::function<Edition(Instant)>& withdraw) {
+  std::unique_lock lock(momentMu_);
+  auto held = repo_.lockWithdrawals();
+  Edition e = withdraw(core::now());
+  refresh();
+  return e;
 }
 
 void Catalog::verifyTexts(Instant now) {

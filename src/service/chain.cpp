@@ -167,16 +167,16 @@ EditionChain::Comparison EditionChain::compare(const core::DocumentId& doc,
   return c;
 }
 
-bool EditionChain::chainNew(const DocumentState* d, Comparison& c) {
+bool EditionChain::chainNew(const DocumentState* d, Comparison& c, const std::string& via) {
   bool appended = false;
   auto chain = [&](const core::Edition& e, bool withdrawal) {
     try {
       if (!withdrawal) {
-        auto facts = publicationFacts(e, d->at(e), "git");
+        auto facts = publicationFacts(e, d->at(e), via);
         if (!facts) return void(c.unsettled = true);
         appended = ledger_.recordPublication(*facts).appended || appended;
       } else {
-        auto facts = withdrawalFacts(e, "git");
+        auto facts = withdrawalFacts(e, via);
         if (!facts) return void(c.unsettled = true);
         appended = ledger_.recordWithdrawal(*facts).appended || appended;
       }
@@ -196,10 +196,23 @@ bool EditionChain::chainNew(const DocumentState* d, Comparison& c) {
   return appended;
 }
 
-std::unique_lock<std::mutex> EditionChain::holdWrites() { return std::unique_lock(writeMu_); }
+std::shared_ptr<void> EditionChain::holdWrites(const std::string& via) {
+  writeMu_.lock();
+  writer_ = std::this_thread::get_id();
+  writerVia_ = via;
+  return std::shared_ptr<void>(this, [](EditionChain* chain) {
+    chain->writer_ = std::thread::id();
+    chain->writeMu_.unlock();
+  });
+}
 
 bool EditionChain::settle(Snapshot& snap) {
-  std::lock_guard writes(writeMu_);  // an edition being written is chained by its writer first
+  // An edition being written is chained by its writer: while another thread writes one, this
+  // look serves the snapshot as git shows it and the next look settles it (never waiting here,
+  // since the writer may wait for the catalog's refresh that called this).
+  std::unique_lock writes(writeMu_, std::try_to_lock);
+  if (!writes.owns_lock()) return false;
+  const std::string via = writer_ == std::this_thread::get_id() ? writerVia_ : "git";
   std::vector<Tampering> found;
   bool appended = false, unsettled = false;
   try {
@@ -212,7 +225,7 @@ bool EditionChain::settle(Snapshot& snap) {
       const DocumentState* d = snap.find(doc);
       std::vector<ChainedPublication> chained = ledger_.publications(doc);
       Comparison c = compare(doc, chained, d ? d->timeline.editions() : kNone);
-      if (chainNew(d, c)) {
+      if (chainNew(d, c, via)) {
         appended = true;
         chained = ledger_.publications(doc);
       }

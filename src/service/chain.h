@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "core/edition.h"
@@ -80,7 +81,9 @@ class EditionChain {
   // Held by a writer of editions (Publications::holdWhileWriting) from before its tag is written
   // until it has chained it: settle() waits for it, so the edition is chained as observed by its
   // writer (cli, api), not by the look at git that raced it.
-  std::unique_lock<std::mutex> holdWrites();
+  // A settle() on the holding thread itself (a withdrawal refreshes the catalog before it
+  // returns) chains what it finds as observed via "via". Released when the result is destroyed.
+  std::shared_ptr<void> holdWrites(const std::string& via);
 
   // Settles "snap" before it is served (Catalog's settle hook): chains what is new (via git),
   // finds tampering, and puts the chained editions back where git lost or changed them. Returns
@@ -101,7 +104,7 @@ class EditionChain {
                      const std::vector<ledger::ChainedPublication>& chained,
                      const std::vector<core::Edition>& git) const;
   // Chains what "c" found new in git; true when anything was appended.
-  bool chainNew(const DocumentState* d, Comparison& c);
+  bool chainNew(const DocumentState* d, Comparison& c, const std::string& via);
   // The document "doc" as the chain says it must be served, or nullptr when nothing changes.
   std::shared_ptr<DocumentState> restored(const core::DocumentId& doc, const DocumentState* d,
                                           const std::vector<ledger::ChainedPublication>& chained,
@@ -118,7 +121,9 @@ class EditionChain {
   const repository::EditionRefs& refs_;
   std::function<void(const Tampering&)> sink_;
   std::function<void()> appended_;
-  std::mutex writeMu_;  // see holdWrites()
+  std::recursive_mutex writeMu_;  // see holdWrites()
+  std::thread::id writer_;        // the holder of writeMu_ in holdWrites (under writeMu_)
+  std::string writerVia_;
   mutable std::mutex mu_;
   std::vector<Tampering> tampering_;
   std::set<std::string> reported_;

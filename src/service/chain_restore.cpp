@@ -66,14 +66,8 @@ std::optional<core::Edition> EditionChain::chainedEdition(const ChainedPublicati
                       core::Person{},
                       std::nullopt,
                       std::nullopt};
-    // The chained tag object outlives its ref until git prunes it: it has the rest of the terms.
+    // The chained tag object outlives its ref until git prunes it: it names the publisher.
     if (auto tag = refs_.tag(p.facts.tag); tag && tag->target == p.facts.commit.str()) {
-      core::Edition terms = *e;
-      if (core::readEditionMessage(tag->message, terms)) {
-        e->renewPurposes = terms.renewPurposes;
-        e->summary = terms.summary;
-        e->forcedReason = terms.forcedReason;
-      }
       e->publisher = tag->tagger;
     }
   }

@@ -53,7 +53,13 @@ std::string refusalDetail(core::Uncitable why, const core::DocumentId& doc,
     }
   }
   std::string which = e ? d + " " + e->no.str() : d;
-  if (why == core::Uncitable::kWithdrawn) return which + " was withdrawn before it took effect.";
+  if (why == core::Uncitable::kWithdrawn) {
+    if (const core::Edition* winner = e ? tl.outrankedBy(*e) : nullptr) {
+      return which + " never takes effect: " + winner->no.str() +
+             ", published later for the same moment, takes effect instead.";
+    }
+    return which + " was withdrawn before it took effect.";
+  }
   return which + " is not in force yet" +
          (e ? " (effective " + core::formatRfc3339(e->effectiveFrom, e->effectiveOffset, false) +
                   ")."
@@ -138,6 +144,7 @@ ledger::AppendResult Consents::record(ConsentRequest req, core::Instant now) {
   }
   const core::Edition& e = cite(*snap, d, req.shown, now, catalog_.repository());
   const core::Document& doc = d.at(e);
+  if (const core::Lang* own = doc.language(req.language.str())) req.language = *own;  // "RU": ru
   std::optional<std::string> served;
   if (req.pageSha256) {
     if (auto page = pages_.edition(d, e, req.language, now)) served = page->sha256;

@@ -26,6 +26,20 @@ Failure failureOf(const std::exception& e) {
     f.cause = e.what();
     return f;
   }
+  if (const auto* tag = dynamic_cast<const repository::ForeignTag*>(&e)) {
+    auto extra = Poco::makeShared<Poco::JSON::Object>(Poco::JSON_PRESERVE_KEY_ORDER);
+    extra->set("tag", tag->ref());
+    return Failure(Fault::kForeignTag, e.what(), extra);
+  }
+  if (dynamic_cast<const repository::InvalidRegistry*>(&e)) {
+    return Failure(Fault::kInvalidRegistry, e.what());
+  }
+  if (dynamic_cast<const repository::RepositoryUnavailable*>(&e)) {
+    Failure f(Fault::kRepositoryBusy, "The policy repository cannot be read now; retry.");
+    f.retryAfter = std::chrono::seconds(1);
+    f.cause = std::string("policy repository: ") + e.what();
+    return f;
+  }
   if (dynamic_cast<const repository::RepositoryError*>(&e)) {
     Failure f(Fault::kRepositoryUnreadable, "The policy text cannot be read intact now.");
     f.cause = std::string("policy repository: ") + e.what();

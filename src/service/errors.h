@@ -43,6 +43,7 @@ enum class Fault {
   kPublicationRefused,  // a publication rule (backdating, same text, unknown revision...)
   kLintRefused,         // lint errors the previous edition did not have; extra "findings"
   kWithdrawalRefused,   // the edition has taken effect, or no reason
+  kInvalidRegistry,     // charta.xml is missing or invalid at the revision (lint, publishing)
   kUnknownDocument,     // a consent names no published document; extra "documents"
   kEditionNotInForce,   // a consent names an edition not in force nor superseded
   kUnknownLanguage,     // a consent names a language the edition has no text in
@@ -51,6 +52,7 @@ enum class Fault {
   // Somebody else changed or holds the same thing.
   kConflict,              // 409
   kPublicationConflict,   // 409: another publisher took the number first
+  kForeignTag,            // 409: a tag that is no edition holds the next edition's name
   kAlreadyWithdrawn,      // 409
   kReplicaReadOnly,       // 409: publications happen on the primary
   kSubjectBlocked,        // 409: clause 6.2.4
@@ -58,7 +60,8 @@ enum class Fault {
   kPreconditionFailed,    // 412: the document changed since the caller looked
   kSubjectErased,         // 410: the subject was erased; its events link to nobody any more
   kPreconditionRequired,  // 428: a write that needs If-Match came without it
-  kRepositoryBusy,        // 503: a fresh git lock of another writer; retry after retryAfter
+  kRepositoryBusy,        // 503: a fresh git lock of another writer, or the process is short of
+                          // descriptors or memory; retry after retryAfter
   kRepositoryUnreadable,  // 503: a git object cannot be read intact
   kLedgerUnavailable,     // 503: the consent ledger cannot be reached; retry
   kInternal,              // 500: anything else (the reason is logged, never shown)
@@ -85,8 +88,9 @@ class Failure : public Error {
 };
 
 // The failure "e" is, for errors thrown without a kind by the adapters (repository, ledger,
-// publishing): InvalidInput is kInvalidRequest, NotFound kNotFound, Conflict kConflict,
-// Unavailable kRepositoryBusy, a repository error kRepositoryUnreadable, a ledger storage error
+// publishing): InvalidInput is kInvalidRequest (charta.xml's InvalidRegistry kInvalidRegistry),
+// NotFound kNotFound, Conflict kConflict (a ForeignTag kForeignTag), Unavailable kRepositoryBusy
+// (also a RepositoryUnavailable), a repository error kRepositoryUnreadable, a ledger storage error
 // kLedgerUnavailable, anything else kInternal; the publishing refusals (lint, replica, an
 // unexpected edition) and the ledger's Blocked have their own kinds. Functions that know what a
 // plain error means where they call (a refusal of publishing is kPublicationRefused) say so

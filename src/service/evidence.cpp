@@ -52,9 +52,16 @@ ReceiptOptions Evidence::receiptOptions() const {
   o.jurisdiction = jurisdiction_;
   if (!catalog_) return o;
   auto snap = catalog_->snapshot();
+  // The page the person was shown: in another language than the controlling one, that
+  // language's page (as the site serves it, with ?lang=).
   o.noticeUrl = [snap](const ledger::Event& e) -> std::string {
     const DocumentState* d = snap->find(e.doc);
-    return d ? snap->editionUrl(*d, e.edition) : "";
+    if (!d) return "";
+    std::string url = snap->editionUrl(*d, e.edition);
+    const core::Edition* edition = d->timeline.edition(e.edition);
+    const core::Document& doc = edition ? d->at(*edition) : d->document;
+    if (!core::iequals(e.lang.str(), doc.controllingLang.str())) url += "?lang=" + e.lang.str();
+    return url;
   };
   return o;
 }

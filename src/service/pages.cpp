@@ -173,14 +173,18 @@ std::shared_ptr<const Page> Pages::changes(const DocumentState& d, const Edition
 }
 
 std::shared_ptr<const Page> Pages::feed(const Snapshot& snap, const DocumentState& d, Instant now) {
-  std::string key = "feed|" + std::to_string(snap.generation) + "|" + d.document.id.str();
+  // An entry's "updated" becomes its effective moment when that is reached: the feed changes at
+  // each switch, as the pages do.
+  std::string key = "feed|" + std::to_string(snap.generation) + "|" + d.document.id.str() + "|" +
+                    std::to_string(d.timeline.epochAt(now));
   return cached(key, [&]() -> std::shared_ptr<const Page> {
-    render::FeedModel model{d.document, d.document.controllingLang, "", snap.baseUrl,
-                            d.timeline.editions()};
+    render::FeedModel model{d.document,   d.document.controllingLang, "",
+                            snap.baseUrl, d.timeline.editions(),      now};
     if (const Edition* current = d.timeline.inForceAt(now)) {
       if (auto c = content(d, *current, d.document.controllingLang)) model.title = c->title;
     }
-    return page(site_.atomFeed(model), "application/atom+xml; charset=utf-8");
+    return page(site_.atomFeed(model), "application/atom+xml; charset=utf-8", std::nullopt,
+                std::nullopt, false, d.timeline.nextSwitchAfter(now));
   });
 }
 
@@ -241,16 +245,49 @@ std::vector<Pages::Text> Pages::texts(const DocumentState& d, const Edition& e, 
   return out;
 }
 
-std::vector<Pages::File> Pages::exportAll(Instant now) {
-  auto snap = catalog_.snapshot();
+std::shared_ptr<const Snapshot> snapshotAt(const Snapshot& snap, Instant at) {
+  auto out = std::make_shared<Snapshot>();
+  out->generation = snap.generation;
+  out->fingerprint = snap.fingerprint;
+  out->baseUrl = snap.baseUrl;
+  out->declared = snap.declared;
+  for (const auto& d : snap.documents) {
+    std::vector<Edition> editions;
+    std::map<int, core::Document> atEdition;
+    for (const Edition& e : d->timeline.editions()) {
+      if (e.publishedAt > at) continue;
+      editions.push_back(e);
+      if (!e.withdrawnBy(at)) editions.back().withdrawal.reset();
+      if (auto it = d->atEdition.find(e.no.value()); it != d->atEdition.end()) {
+        atEdition.insert(*it);
+      }
+    }
+    if (atEdition.empty()) continue;
+    core::Document newest = atEdition.rbegin()->second;
+    if (out->byRoute.count(newest.route)) continue;  // first declared wins, as in the catalog
+    out->byRoute.emplace(newest.route, out->documents.size());
+    out->byId.emplace(newest.id.str(), out->documents.size());
+    out->documents.push_back(std::make_shared<DocumentState>(DocumentState{
+        std::move(newest), core::Timeline(std::move(editions)), std::move(atEdition)}));
+  }
+  return out;
+}
+
+std::vector<Pages::File> Pages::exportAll(Instant at) {
+  // A cache of its own: the pages of a past moment must not mix with those served now.
+  Pages fresh(catalog_, site_, options_);
+  return fresh.exportSnapshot(*snapshotAt(*catalog_.snapshot(), at), at);
+}
+
+std::vector<Pages::File> Pages::exportSnapshot(const Snapshot& snap, Instant now) {
   std::vector<File> files;
-  for (const auto& d : snap->documents) {
+  for (const auto& d : snap.documents) {
     const core::Document& doc = d->document;
     if (const Edition* current = d->timeline.inForceAt(now)) {
       files.push_back({doc.route, edition(*d, *current, doc.controllingLang, now)});
     }
-    files.push_back({render::archivePath(doc.route), archive(*snap, *d, doc.controllingLang, now)});
-    files.push_back({render::feedPath(doc.route), feed(*snap, *d, now)});
+    files.push_back({render::archivePath(doc.route), archive(snap, *d, doc.controllingLang, now)});
+    files.push_back({render::feedPath(doc.route), feed(snap, *d, now)});
     for (const Edition& e : d->timeline.editions()) {
       const core::Lang& lang = d->at(e).controllingLang;
       files.push_back({render::editionPath(doc.route, e.no), edition(*d, e, lang, now)});
@@ -260,8 +297,8 @@ std::vector<Pages::File> Pages::exportAll(Instant now) {
       }
     }
   }
-  files.push_back({std::string(render::kSitemapPath), sitemap(*snap, now)});
-  files.push_back({"/robots.txt", robots(*snap)});
+  files.push_back({std::string(render::kSitemapPath), sitemap(snap, now)});
+  files.push_back({"/robots.txt", robots(snap)});
   for (const auto& [name, a] : site_.assets()) {
     files.push_back({render::assetPath(name), asset(name)});
   }

@@ -31,6 +31,11 @@ struct Page {
   std::shared_ptr<const std::string> headerBlock;
 };
 
+// The site's documents as they were at "at", as far as "snap" knows: only the editions published
+// at or before "at", only the withdrawals made by then, charta.xml as of the newest of those
+// editions; a document with no edition by then is left out. (A static export at a past moment.)
+std::shared_ptr<const Snapshot> snapshotAt(const Snapshot& snap, core::Instant at);
+
 // Makes the transport's header lines of a page (see Page::headerBlock).
 using PageFrame = std::function<std::shared_ptr<const std::string>(const Page&)>;
 
@@ -84,17 +89,19 @@ class Pages {
   };
   std::vector<Text> texts(const DocumentState& d, const core::Edition& e, core::Instant at);
 
-  // Every path of the site and its bytes at "now", as served then (for a static host).
+  // Every path of the site and its bytes at "at", exactly as served then (for a static host):
+  // the pages of snapshotAt(at), rendered in a cache of the export's own.
   struct File {
     std::string path;
     std::shared_ptr<const Page> page;  // nullptr: a text is missing; nothing to write
   };
-  std::vector<File> exportAll(core::Instant now);
+  std::vector<File> exportAll(core::Instant at);
 
  private:
   struct Content;  // an edition's text in one language, rendered once
   std::shared_ptr<const Content> content(const DocumentState& d, const core::Edition& e,
                                          const core::Lang& lang);
+  std::vector<File> exportSnapshot(const Snapshot& snap, core::Instant at);
   std::shared_ptr<const Page> cached(const std::string& key,
                                      const std::function<std::shared_ptr<const Page>()>& make);
   std::shared_ptr<const Page> page(std::string bytes, std::string contentType,

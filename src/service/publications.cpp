@@ -5,8 +5,9 @@
 
 namespace charta::service {
 
-Publications::Publications(Publishing& publishing, const repository::PolicyRepository& repo)
-    : publishing_(publishing), repo_(repo) {}
+Publications::Publications(Publishing& publishing, const repository::PolicyRepository& repo,
+                           Catalog* catalog)
+    : publishing_(publishing), repo_(repo), catalog_(catalog) {}
 
 namespace {
 
@@ -17,6 +18,8 @@ auto guarded(F&& write) {
     return write();
   } catch (const ReplicaReadOnly& e) {
     throw Failure(Fault::kReplicaReadOnly, e.what());
+  } catch (const repository::RepositoryUnavailable& e) {
+    throw failureOf(e);
   } catch (const Unavailable& e) {
     Failure f(Fault::kRepositoryBusy, e.what());
     f.retryAfter = e.retryAfter();
@@ -52,6 +55,10 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
       throw Failure(Fault::kPreconditionFailed, err.what());
     } catch (const ReplicaReadOnly&) {
       throw;
+    } catch (const repository::InvalidRegistry& err) {
+      throw failureOf(err);
+    } catch (const repository::ForeignTag& err) {
+      throw failureOf(err);
     } catch (const InvalidInput& err) {
       throw Failure(Fault::kPublicationRefused, err.what());
     } catch (const NotFound& err) {
@@ -65,12 +72,14 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
 }
 
 Published Publications::withdraw(const core::DocumentId& doc, core::EditionNo no,
-                                 const std::string& reason, std::optional<core::Person> by,
-                                 core::Instant now) {
+                                 const std::string& reason, std::optional<core::Person> by) {
+  auto decide = [&](core::Instant now) { return publishing_.withdraw(doc, no, reason, by, now); };
   auto hold = held();
   core::Edition e = guarded([&] {
     try {
-      return publishing_.withdraw(doc, no, reason, std::move(by), now);
+      if (catalog_) return catalog_->withdrawing(decide);
+      auto held = repo_.lockWithdrawals();
+      return decide(core::now());
     } catch (const ReplicaReadOnly&) {
       throw;
     } catch (const InvalidInput& err) {

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +10,7 @@
 #include "core/ids.h"
 #include "core/time.h"
 #include "repository/policy_repository.h"
+#include "service/catalog.h"
 #include "service/publishing.h"
 
 namespace charta::service {
@@ -34,12 +35,17 @@ struct Published {
 // as a Failure of its kind. Nothing is written when a Failure is thrown. Safe for concurrent use.
 class Publications {
  public:
-  Publications(Publishing& publishing, const repository::PolicyRepository& repo);
+  // "catalog": the server's, which a withdrawal is ordered with (Catalog::withdrawing); nullptr
+  // in the CLI, where a withdrawal takes the repository's withdrawal lock alone.
+  Publications(Publishing& publishing, const repository::PolicyRepository& repo,
+               Catalog* catalog = nullptr);
 
   // Publishes the next edition of "cmd.request.doc" at "now".
   // throws Failure:
   //   kPublicationRefused  a rule refuses it (backdating, the same text, a missing clause, an
-  //                        unknown revision or purpose, invalid charta.xml...)
+  //                        unknown revision or purpose...)
+  //   kInvalidRegistry     charta.xml is missing or invalid at the revision
+  //   kForeignTag          a tag that is no edition holds the next number's name (extra "tag")
   //   kLintRefused         lint errors the previous edition did not have; extra "findings"
   //                        (those that block); PublishRequest::force publishes anyway
   //   kPublicationConflict another publisher took the number first
@@ -49,11 +55,13 @@ class Publications {
   // throws RepositoryError: the repository cannot be written.
   Published publish(PublishCommand cmd, core::Instant now);
 
-  // Withdraws the scheduled edition "no" of "doc" at "now".
+  // Withdraws the scheduled edition "no" of "doc", strictly before it takes effect: the moment
+  // of the decision is the clock read once the withdrawal holds the locks that order it with the
+  // switch to the edition (the catalog's, and the repository's withdrawal lock).
   // throws Failure kWithdrawalRefused (it took effect; no reason), kEditionNotFound,
   //   kAlreadyWithdrawn, kReplicaReadOnly, kRepositoryBusy.
   Published withdraw(const core::DocumentId& doc, core::EditionNo no, const std::string& reason,
-                     std::optional<core::Person> by, core::Instant now);
+                     std::optional<core::Person> by);
 
   // Publishes v1 of every document of charta.xml at the branch tip that has no edition yet, as
   // received: lint errors in an imported text (the seed's "7.1..") are accepted with the
@@ -68,17 +76,16 @@ class Publications {
   void onWritten(std::function<void(const core::Edition&)> hook) { written_ = std::move(hook); }
   // Called before each write; what it returns is held until onWritten's hook returned (the
   // server's EditionChain::holdWrites: its look at git waits for the edition to be chained).
-  void holdWhileWriting(std::function<std::unique_lock<std::mutex>()> hold) {
-    hold_ = std::move(hold);
-  }
+  void holdWhileWriting(std::function<std::shared_ptr<void>()> hold) { hold_ = std::move(hold); }
 
  private:
-  std::unique_lock<std::mutex> held() { return hold_ ? hold_() : std::unique_lock<std::mutex>(); }
+  std::shared_ptr<void> held() { return hold_ ? hold_() : nullptr; }
 
-  std::function<std::unique_lock<std::mutex>()> hold_;
+  std::function<std::shared_ptr<void>()> hold_;
   std::function<void(const core::Edition&)> written_;
   Publishing& publishing_;
   const repository::PolicyRepository& repo_;
+  Catalog* catalog_;
 };
 
 }  // namespace charta::service

@@ -124,7 +124,7 @@ core::Edition Publishing::publish(const PublishRequest& req, Instant now, Publis
   const Draft draft = readDraft(req);
   refuse(core::textRefusal(draft.doc, draft.body, draft.revision));
   refuse(core::termsRefusal(draft.doc, req.material, req.renewPurposes, req.summary, req.force));
-  const Instant publishedAt = core::tagMoment(now);
+  const Instant publishedAt = now;  // to the millisecond: the tag's Published-At
   const Instant effective = req.effectiveFrom ? *req.effectiveFrom : publishedAt;
   refuse(core::backdating(effective, publishedAt, req.effectiveOffset));
   const core::Person publisher = whoActs(req.publisher);
@@ -170,6 +170,18 @@ void Publishing::review(const Draft& draft, const PublishRequest& req, Instant e
   }
 }
 
+// Editions are numbered in the order of publication (core::publicationOrder): an edition that
+// took the number before this one after this publication read its clock (another process, on a
+// lost race) moves this one's moment to its own, when this edition is written after it anyway. An
+// effective moment asked for must still not be before it.
+void Publishing::keepOrder(Edition& e, const core::Timeline& tl, const PublishRequest& req) {
+  const Edition* previous = tl.latest();
+  if (!previous || previous->publishedAt <= e.publishedAt) return;
+  e.publishedAt = previous->publishedAt;
+  if (!req.effectiveFrom) e.effectiveFrom = e.publishedAt;
+  refuse(core::backdating(e.effectiveFrom, e.publishedAt, e.effectiveOffset));
+}
+
 core::Edition Publishing::write(const Draft& draft, const PublishRequest& req, Edition e,
                                 Instant now) {
   const core::TextFiles texts = textFiles(repo_, draft.doc, draft.revision);
@@ -181,6 +193,7 @@ core::Edition Publishing::write(const Draft& draft, const PublishRequest& req, E
     if (auto refusal = core::unexpectedEdition(req.doc, e.no, req.expectedNo)) {
       throw UnexpectedEdition(*refusal);
     }
+    keepOrder(e, tl, req);
     try {
       return repo_.createEditionTag(req.doc, e.no, e.commit, core::editionMessage(e), e.publisher,
                                     e.publishedAt, e.effectiveOffset);
@@ -205,9 +218,10 @@ core::Edition Publishing::withdraw(const core::DocumentId& doc, core::EditionNo 
     throw Conflict("edition " + no.str() + " of " + doc.str() + " is already withdrawn");
   }
   refuse(core::tookEffect(*e, now));
-  const Instant at = core::tagMoment(now);
-  repo_.createWithdrawalTag(doc, no, core::withdrawalMessage(doc, no, reason), person, at,
-                            e->effectiveOffset);
+  const Instant at = now;  // to the millisecond: the tag's Withdrawn-At
+  repo_.createWithdrawalTag(doc, no,
+                            core::withdrawalMessage(doc, no, reason, at, e->effectiveOffset),
+                            person, at, e->effectiveOffset);
   Edition out = *e;
   out.withdrawal = core::Withdrawal{at, person, reason};
   return out;

@@ -94,17 +94,19 @@ class Publishing {
   // given, receives the warnings and the suggested Renew-Purposes. The rules are checked in this
   // order, and each refusal leaves the repository as it was: nothing was written.
   // throws ReplicaReadOnly (an InvalidInput): on a replica.
-  // throws InvalidInput: the revision is not on the branch; charta.xml is missing or invalid at
-  //   it or does not declare "req.doc"; no text in the controlling language; a purpose clause
+  // throws InvalidRegistry (an InvalidInput): charta.xml is missing or invalid at the revision.
+  // throws InvalidInput: the revision is not on the branch; charta.xml does not declare
+  //   "req.doc" at it; no text in the controlling language; a purpose clause
   //   missing from that text; Renew-Purposes not in the catalogue, or without material; an unsafe
   //   summary or reason to force; backdating; an unsafe publisher.
   // throws NotFound: the revision is no commit of the repository.
   // throws LintRefused (an InvalidInput): lint errors, not forced.
   // throws InvalidInput: the same text as the edition in force or upcoming.
   // throws UnexpectedEdition (a Conflict): req.expectedNo is not the next number.
+  // throws ForeignTag (a Conflict): a tag that is no edition holds the next number's name.
   // throws Conflict: another publisher took the number at the same moment (retry).
   // throws Unavailable: the tag's ref is locked by another writer (retry after the time given).
-  // throws RepositoryError: a foreign tag holds the name, or the repository cannot be written.
+  // throws RepositoryError: the repository cannot be written.
   core::Edition publish(const PublishRequest& req, core::Instant now,
                         PublishNotes* notes = nullptr);
 
@@ -140,6 +142,7 @@ class Publishing {
   // The number, checked against what is published now, and the tag.
   core::Edition write(const Draft& draft, const PublishRequest& req, core::Edition e,
                       core::Instant now);
+  static void keepOrder(core::Edition& e, const core::Timeline& tl, const PublishRequest& req);
   core::Person whoActs(const std::optional<core::Person>& asked) const;
 
   repository::PolicyRepository& repo_;

@@ -79,6 +79,7 @@ ShownText Revisions::show(const core::DocumentId& doc, const std::optional<core:
     throw Failure(Fault::kDocumentNotFound, "no document \"" + doc.str() + "\" at " + commit.str());
   }
   core::Lang l = lang.value_or(d->controllingLang);
+  if (const core::Lang* own = d->language(l.str())) l = *own;  // tags are case-insensitive
   auto text = repo_.text(*d, commit, l);
   if (!text) {
     throw Failure(Fault::kTextNotFound, doc.str() + " has no text in " + l.str() + " at " + label);
@@ -118,7 +119,9 @@ RevisionDiff Revisions::diff(const core::DocumentId& doc, std::optional<core::Re
                                                 " declares no document \"" + doc.str() + "\"");
   }
   core::Lang l = lang.value_or(docB->controllingLang);
-  auto textA = repo_.text(*docA, a.commit, l);
+  if (const core::Lang* own = docB->language(l.str())) l = *own;  // tags are case-insensitive
+  const core::Lang* langA = docA->language(l.str());
+  auto textA = repo_.text(*docA, a.commit, langA ? *langA : l);
   auto textB = repo_.text(*docB, b.commit, l);
   if (!textA || !textB) {
     throw Failure(Fault::kTextNotFound,

@@ -52,8 +52,8 @@ void WebhookService::start() {
 // recorded as its baseline, never sent. (Tag times have whole seconds, so a time threshold could
 // not tell an edition published just before from one just after.)
 void WebhookService::recordBaselines() {
-  Instant t = core::now();
   Timelines site = timelines_();
+  const Instant t = site.now;
   for (const auto& s : options_.subscriptions) {
     if (outbox_->knownSubscription(s.name, t)) continue;
     for (const auto& d : site.documents) {
@@ -134,7 +134,7 @@ void WebhookService::schedulerLoop() {
   Instant due = Instant::max();  // the next scheduled effective moment
   while (true) {
     Timelines site = timelines_();
-    Instant now = core::now();
+    const Instant now = site.now;  // the events due are decided at the moment they were taken
     bool poked;
     {
       std::lock_guard lock(mu_);

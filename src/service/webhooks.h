@@ -84,8 +84,11 @@ struct DocumentTimeline {
 };
 
 // The documents of the site at one moment. "generation" changes whenever a timeline may have.
+// "now" is the moment they were taken at: read before the timelines (Catalog::now), so that a
+// withdrawal accepted before an edition's moment is in every timeline taken at or after it.
 struct Timelines {
   uint64_t generation = 0;
+  core::Instant now;
   std::vector<DocumentTimeline> documents;
 };
 

@@ -322,3 +322,76 @@ TEST_CASE(
   CHECK(e->getArray("warnings")->size() >= 1);
   CHECK(e->has("suggested_renew_purposes"));
 }
+
+TEST_CASE("If-Match holds against a CLI publisher in another process") {
+  ApiSite site;
+  // The server never looks at the repository by itself during the test: what it knows of the
+  // CLI's publications it must learn in the write itself.
+  ServerProcess server(site.box.path(), site.defs({"repository.poll_ms=600000"}));
+  auto editionCount = [&] {
+    return std::stoi(
+        testing::sh("git tag -l 'personal-data/v*' | wc -l", site.box / "var/policies.git"));
+  };
+
+  // The ETag read before the CLI published v2 is stale: 412 naming the current ETag, and
+  // nothing published by the API.
+  site.commitEdit("Первая правка.");
+  const std::string before = etagOf(server.port());
+  site.publishCli();  // v2, by another process
+  site.commitEdit("Вторая правка.");
+  auto r = http(server.port(), "POST", kPublications, legalJson(before), "{}");
+  INFO(r.body);
+  checkProblem(r, 412, "precondition-failed");
+  const std::string named = r.header("etag");
+  CHECK_FALSE(named.empty());
+  CHECK(named != before);
+  CHECK(editionCount() == 2);
+  // The ETag it named is that of current as it is now (v2), and it publishes v3.
+  auto current = http(server.port(), "GET", kCurrent);
+  CHECK(current.header("etag") == named);
+  CHECK(object(current.body)->getValue<int>("number") == 2);
+  r = http(server.port(), "POST", kPublications, legalJson(named), "{}");
+  REQUIRE(r.status == 201);
+  CHECK(object(r.body)->getValue<int>("number") == 3);
+
+  // The CLI and the API at the same moment with the ETag of v<n>: one edition v<n+1>, never
+  // two, and never an API edition with another number.
+  int apiWon = 0, cliWon = 0;
+  for (int round = 0; round < 6; ++round) {
+    CAPTURE(round);
+    site.commitEdit("Гонка " + std::to_string(round) + ".");
+    const int n = editionCount();
+    const std::string etag = etagOf(server.port());
+    std::promise<void> go;
+    std::shared_future<void> start = go.get_future().share();
+    auto cli = std::async(std::launch::async, [&] {
+      start.wait();
+      return testing::run({testing::chartaBinary(), "--json", "publish", "personal-data"},
+                          site.box.path(), testing::gitEnv());
+    });
+    // The API's request leaves a little later each round (0 to 200 ms after the CLI starts), so
+    // that some rounds find the CLI's tag already written and others do not.
+    auto api = std::async(std::launch::async, [&, round] {
+      start.wait();
+      std::this_thread::sleep_for(milliseconds(40 * round));
+      return http(server.port(), "POST", kPublications, legalJson(etag), "{}");
+    });
+    go.set_value();
+    testing::RunResult c = cli.get();
+    HttpResponse a = api.get();
+    INFO("cli " << c.status << " " << c.err << " api " << a.status << " " << a.body);
+    CHECK(editionCount() == n + 1);
+    if (a.status == 201) {
+      ++apiWon;
+      CHECK(object(a.body)->getValue<int>("number") == n + 1);
+      CHECK(c.status != 0);  // 3: lost the race; 2: the text is already published; 6: busy
+    } else {
+      ++cliWon;
+      CHECK((a.status == 412 || a.status == 409 || a.status == 503));
+      CHECK(c.status == 0);
+      CHECK(object(c.out)->getValue<int>("number") == n + 1);
+    }
+  }
+  MESSAGE("the API won " << apiWon << " rounds, the CLI " << cliWon);
+  CHECK(editionCount() == 3 + 6);
+}

@@ -14,6 +14,13 @@ TEST_CASE("ids are validated at the edge") {
 
   CHECK(EditionNo::parse("v3")->value() == 3);
   CHECK(EditionNo::parse("12")->value() == 12);
+  CHECK_FALSE(EditionNo::parse("V3"));
+  // How a person names an edition, everywhere: exactly v<N>.
+  CHECK(EditionNo::parseName("v12")->value() == 12);
+  for (const char* bad : {"12", "V3", "v03", "v0", "v", "", " v3", "v3 ", "v1234567"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(EditionNo::parseName(bad));
+  }
   CHECK(EditionNo::parse("v3")->str() == "v3");
   CHECK_FALSE(EditionNo::parse("v0"));
   CHECK_FALSE(EditionNo::parse("v03"));

@@ -133,3 +133,38 @@ TEST_CASE("same effective moment: the higher number wins; lookups by number") {
   CHECK(tl.latest()->no.value() == 2);
   CHECK(Timeline().inForceAt(at("2026-02-01T00:00:00Z")) == nullptr);
 }
+
+TEST_CASE("same moment: the lower number is outranked, never upcoming once known, withdrawn") {
+  // v2 is scheduled for 1 March; v3, published later, for the same moment.
+  Timeline tl({edition(1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+               edition(2, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"),
+               edition(3, "2026-02-10T00:00:00Z", "2026-03-01T00:00:00Z")});
+  const Edition& v2 = *tl.edition(*EditionNo::of(2));
+  CHECK(tl.cancelled(v2));
+  CHECK(tl.outrankedBy(v2)->no.value() == 3);
+  CHECK_FALSE(tl.cancelled(*tl.edition(*EditionNo::of(3))));
+  CHECK(tl.outrankedBy(*tl.edition(*EditionNo::of(3))) == nullptr);
+  // Before v3 was published, v2 was upcoming; after, only v3 is: current.upcoming names it.
+  auto before = tl.upcomingAt(at("2026-02-05T00:00:00Z"));
+  REQUIRE(before.size() == 1);
+  CHECK(before.front()->no.value() == 2);
+  auto after = tl.upcomingAt(at("2026-02-11T00:00:00Z"));
+  REQUIRE(after.size() == 1);
+  CHECK(after.front()->no.value() == 3);
+  for (const char* t : {"2026-02-11T00:00:00Z", "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"}) {
+    CAPTURE(t);
+    CHECK(tl.statusAt(v2, at(t)) == EditionStatus::kWithdrawn);
+  }
+  CHECK(inForce(tl, at("2026-03-01T00:00:00Z") - milliseconds{1}) == 1);
+  CHECK(inForce(tl, at("2026-03-01T00:00:00Z")) == 3);
+  CHECK(tl.statusAt(*tl.edition(*EditionNo::of(1)), at("2026-03-01T00:00:00Z")) ==
+        EditionStatus::kSuperseded);
+  CHECK(tl.epochAt(at("2026-03-01T00:00:00Z")) == 2);  // one switch at that moment, not two
+  // A withdrawn edition outranks nothing: once v3 is withdrawn, v2 takes effect after all.
+  Timeline back({edition(1, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
+                 edition(2, "2026-02-01T00:00:00Z", "2026-03-01T00:00:00Z"),
+                 withdrawn(edition(3, "2026-02-10T00:00:00Z", "2026-03-01T00:00:00Z"),
+                           "2026-02-20T00:00:00Z")});
+  CHECK_FALSE(back.cancelled(*back.edition(*EditionNo::of(2))));
+  CHECK(inForce(back, at("2026-03-01T00:00:00Z")) == 2);
+}

@@ -190,9 +190,7 @@ Shop::Shop(std::vector<std::string> extra) {
 
 void Shop::checkAlive() {
   REQUIRE(server->running());
-  auto start = std::chrono::steady_clock::now();
   CHECK(http(port(), "GET", "/livez").status == 200);
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
 }
 
 long long Shop::ledgerEvents() {

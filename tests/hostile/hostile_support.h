@@ -87,7 +87,7 @@ struct Shop {
   std::unique_ptr<ServerProcess> server;
   explicit Shop(std::vector<std::string> extra = {});
   uint16_t port() const { return server->port(); }
-  // The server still answers /livez (within a second) and has not died.
+  // The server still answers /livez and has not died.
   void checkAlive();
   // The number of consent events in the ledger (GET /api/v1/ledger/verify as auditor).
   long long ledgerEvents();

@@ -291,3 +291,103 @@ TEST_CASE("hostile ids in request bodies: 4xx problems, nothing recorded or publ
   CHECK(shop.ledgerEvents() == recorded);
   shop.checkAlive();
 }
+
+TEST_CASE("an edition is named v<N> everywhere; language tags in any case; bad escapes are 400") {
+  Shop shop;
+  auto consent = [&](const std::string& edition, const std::string& language) {
+    std::string body =
+        "{\"subject\":\"s-ids\",\"document\":\"personal-data\",\"edition\":" + edition +
+        ",\"language\":" + jsonString(language) +
+        ",\"purposes\":[\"marketing\"],\"collection_method\":\"web-form\"}";
+    CAPTURE(body);
+    return http(shop.port(), "POST", "/api/v1/consents",
+                {{"Authorization", std::string("Bearer ") + kSiteToken},
+                 {"Content-Type", "application/json"}},
+                body);
+  };
+  // "V1" and "1" are refused in a body as in a path: one rule, v<N> (or the JSON integer N).
+  for (const char* name : {"\"V1\"", "\"1\"", "\"v01\""}) {
+    auto r = consent(name, "ru");
+    CHECK(r.status == 400);
+    checkProblemJson(r);
+    CHECK(charta::apitest::object(r.body)->optValue<std::string>("field", "") == "edition");
+  }
+  CHECK(http(shop.port(), "GET", "/personal-data/V1").status == 404);
+  auto r = http(shop.port(), "GET", "/api/v1/documents/personal-data/editions/V1");
+  CHECK(r.status == 400);
+  checkProblemJson(r);
+  r = http(shop.port(), "GET", "/api/v1/documents/personal-data/diff?from=V1&to=v1");
+  CHECK(r.status == 400);
+  CHECK(shop.ledgerEvents() == 0);
+
+  // Language tags are case-insensitive (RFC 5646): "RU" is ru, in a body, on a page, in the API;
+  // the receipt records the document's own spelling.
+  r = consent("\"v1\"", "RU");
+  REQUIRE(r.status == 201);
+  CHECK(charta::apitest::object(r.body)
+            ->getObject("privacy_notice")
+            ->getValue<std::string>("language") == "ru");
+  r = consent("1", "Ru");
+  CHECK(r.status == 201);
+  r = http(shop.port(), "GET", "/personal-data?lang=RU");
+  CHECK(r.status == 200);
+  CHECK(r.header("content-language") == "ru");
+  const std::string page = r.body;
+  r = http(shop.port(), "GET", "/api/v1/documents/personal-data/editions/v1?lang=RU");
+  CHECK(r.status == 200);
+  r = http(shop.port(), "GET",
+           "/api/v1/documents/personal-data/editions/v1?format=markdown&lang=RU");
+  CHECK(r.status == 200);
+  CHECK(r.header("content-language") == "ru");
+  // A language the document does not have: the controlling language, as the README says (the
+  // page of ?lang=xx is the page in force, byte for byte).
+  for (const char* tag : {"xx", "en-GB", "kk"}) {
+    CAPTURE(tag);
+    r = http(shop.port(), "GET", std::string("/personal-data?lang=") + tag);
+    CHECK(r.status == 200);
+    CHECK(r.header("content-language") == "ru");
+    CHECK(r.body == page);
+    CHECK(http(shop.port(), "GET", std::string("/personal-data/v1?lang=") + tag).status == 200);
+    CHECK(http(shop.port(), "GET", std::string("/personal-data/versions?lang=") + tag).status ==
+          200);
+  }
+  // ... and Accept-Language before it.
+  r = http(shop.port(), "GET", "/personal-data?lang=xx", {{"Accept-Language", "kk, ru;q=0.5"}});
+  CHECK(r.status == 200);
+  CHECK(r.header("content-language") == "ru");
+  // Something that is not a language tag at all is a malformed request.
+  CHECK(http(shop.port(), "GET", "/personal-data?lang=x_1").status == 400);
+  CHECK(http(shop.port(), "GET", "/personal-data?lang=").status == 400);
+
+  // A malformed percent-encoding is 400, not "no such page": in a path or a query, on a page or
+  // in the API, with a token or without.
+  for (const std::string target :
+       {"/personal-data%zz", "/personal-data/v%1", "/personal-data?lang=%zz", "/%", "/livez%",
+        "/personal-data?x=%g0"}) {
+    CAPTURE(target);
+    auto raw = roundTrip(shop.port(), request("GET", target));
+    REQUIRE_MESSAGE(raw.wellFormed, raw.why);
+    CHECK(raw.status == 400);
+    CHECK_FALSE(leaksFile(raw.body));
+  }
+  for (const std::string target :
+       {"/api/v1/documents/personal%zzdata", "/api/v1/documents/personal-data/editions/v%",
+        "/api/v1/subjects/a%zz/consents", "/api/v1/consents/%", "/api/v1/nothing%zz",
+        "/api/v1/documents/personal-data/current?at=%zz",
+        "/api/v1/documents/personal-data/editions?limit=1%"}) {
+    CAPTURE(target);
+    auto raw =
+        roundTrip(shop.port(),
+                  request("GET", target, {"Authorization: Bearer " + std::string(kAuditorToken)}));
+    REQUIRE_MESSAGE(raw.wellFormed, raw.why);
+    CHECK(raw.status == 400);
+    checkProblemJson(raw);
+    CHECK(charta::apitest::object(raw.body)->getValue<std::string>("type") ==
+          "https://charta.dev/problems/invalid-request");
+  }
+  auto raw = roundTrip(shop.port(), request("POST", "/api/v1/subjects/s%zz/block",
+                                            {"Authorization: Bearer " + std::string(kLegalToken)}));
+  CHECK(raw.status == 400);
+  CHECK(shop.ledgerEvents() == 2);
+  shop.checkAlive();
+}

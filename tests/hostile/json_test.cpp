@@ -270,11 +270,13 @@ TEST_CASE("invalid UTF-8 in bodies, queries and paths: 400, never stored") {
       CHECK((r.status == 400 || r.status == 404));
       checkProblemJson(r);
     }
-    for (const std::string& target : std::vector<std::string>{
-             "/" + pct(b), "/personal-data?lang=" + pct(b), "/personal-data/" + pct(b)}) {
+    for (const std::string& target :
+         std::vector<std::string>{"/" + pct(b), "/personal-data/" + pct(b)}) {
       CAPTURE(target);
       CHECK(http(shop.port(), "GET", target).status == 404);
     }
+    // Not a language tag: a malformed request.
+    CHECK(http(shop.port(), "GET", "/personal-data?lang=" + pct(b)).status == 400);
     // Raw bytes above 0x7f in the request line are not a URI at all.
     auto raw = roundTrip(shop.port(), request("GET", "/api/v1/documents/" + b));
     REQUIRE_MESSAGE(raw.wellFormed, raw.why);
@@ -292,5 +294,88 @@ TEST_CASE("invalid UTF-8 in bodies, queries and paths: 400, never stored") {
     checkProblemJson(r);
   }
   CHECK(shop.ledgerEvents() == 0);
+  shop.checkAlive();
+}
+
+TEST_CASE("a number outside its member's range is 400 naming the member, never wrapped") {
+  Shop shop;
+  auto post = [&](const std::string& body) {
+    CAPTURE(body);
+    return http(shop.port(), "POST", "/api/v1/consents",
+                {{"Authorization", std::string("Bearer ") + kSiteToken},
+                 {"Content-Type", "application/json"}},
+                body);
+  };
+  // A consent body for subject "s-n" with "member" set to the raw JSON "value".
+  auto body = [](const std::string& member, const std::string& value) {
+    std::string b =
+        "{\"subject\":\"s-n\",\"document\":\"personal-data\",\"language\":\"ru\","
+        "\"purposes\":[\"marketing\"],\"collection_method\":\"web-form\"";
+    if (member != "edition") b += ",\"edition\":\"v1\"";
+    return b + ",\"" + member + "\":" + value + "}";
+  };
+  auto refused = [&](const HttpResponse& r, const std::string& member) {
+    INFO(r.body);
+    CHECK(r.status == 400);
+    checkProblemJson(r);
+    auto o = charta::apitest::object(r.body);
+    CHECK(o->getValue<std::string>("type") == "https://charta.dev/problems/invalid-request");
+    CHECK(o->optValue<std::string>("field", "") == member);
+  };
+  // Valid JSON numbers, each outside what an edition may be (1 to 999999, a whole number).
+  // 2^64 + 1 and 2^64 + 2 once wrapped to v1 and v2; -(2^64 - 1) was refused as invalid JSON.
+  for (const char* value :
+       {"18446744073709551617", "18446744073709551618", "-18446744073709551615",
+        "18446744073709551615", "9223372036854775808", "-9223372036854775809", "4294967297",
+        "1000000", "0", "-1", "1e400", "-1e400", "1e-400", "1.0", "1e0", "2.5"}) {
+    CAPTURE(value);
+    refused(post(body("edition", value)), "edition");
+  }
+  // Names of editions other than v<N>.
+  for (const char* value : {"\"V1\"", "\"1\"", "\"v01\"", "\" v1\""}) {
+    CAPTURE(value);
+    refused(post(body("edition", value)), "edition");
+  }
+  // Inside a member that takes any JSON (evidence) a number beyond 64 bits or a double is
+  // refused too: it would be stored as another number.
+  for (const char* value : {"{\"n\":18446744073709551617}", "{\"n\":[1,{\"m\":1e400}]}",
+                            "{\"n\":-18446744073709551615}", "{\"n\":1e-400}"}) {
+    CAPTURE(value);
+    refused(post(body("evidence", value)), "evidence");
+  }
+  // In a member that takes no number at all, and in the other bodies: a field error as well.
+  refused(post(body("form_id", "-18446744073709551615")), "form_id");
+  auto r = http(shop.port(), "POST", "/api/v1/documents/personal-data/editions/v1/withdrawal",
+                {{"Authorization", std::string("Bearer ") + kLegalToken},
+                 {"Content-Type", "application/json"}},
+                "{\"reason\":18446744073709551617}");
+  refused(r, "reason");
+  // A member that is not taken at all is named as such, whatever its value.
+  r = post(body("unknown", "1e400"));
+  CHECK(r.status == 400);
+  CHECK(charta::apitest::object(r.body)->getValue<std::string>("type") ==
+        "https://charta.dev/problems/unknown-field");
+  // Malformed JSON stays invalid-json, also next to a huge number.
+  r = post("{\"edition\":18446744073709551617,}");
+  CHECK(r.status == 400);
+  CHECK(charta::apitest::object(r.body)->getValue<std::string>("type") ==
+        "https://charta.dev/problems/invalid-json");
+  CHECK(shop.ledgerEvents() == 0);
+
+  // Numbers within range are kept exactly: the edition as a JSON integer, and evidence numbers
+  // at the ends of 64 bits.
+  r = post(body("edition", "1"));
+  REQUIRE(r.status == 201);
+  r = post(
+      "{\"subject\":\"s-m\",\"document\":\"personal-data\",\"edition\":1,\"language\":\"ru\","
+      "\"purposes\":[\"marketing\"],\"collection_method\":\"web-form\",\"evidence\":"
+      "{\"max\":9223372036854775807,\"min\":-9223372036854775808,\"half\":0.5}}");
+  REQUIRE(r.status == 201);
+  CHECK(r.body.find("\"max\":9223372036854775807") != std::string::npos);
+  CHECK(r.body.find("\"min\":-9223372036854775808") != std::string::npos);
+  CHECK(r.body.find("\"half\":0.5") != std::string::npos);
+  auto receipt = charta::apitest::object(r.body);
+  CHECK(receipt->getObject("privacy_notice")->getValue<int>("edition") == 1);
+  CHECK(shop.ledgerEvents() == 2);
   shop.checkAlive();
 }

@@ -18,12 +18,10 @@ namespace {
 const std::string kConsents = "/api/v1/consents";
 
 // Sends "bytes", reads the answer; the server must answer "status" with a problem, say that it
-// closes the connection, and close it (rawExchange returns at the close, well before its
-// time-out).
+// closes the connection, and close it (not leave the client waiting for its own time-out).
 void refusedAndClosed(uint16_t port, const std::string& bytes, int status) {
-  auto start = steady_clock::now();
-  std::string raw = charta::testing::rawExchange(port, bytes, 5000);
-  auto took = steady_clock::now() - start;
+  bool closed = false;
+  std::string raw = charta::testing::rawExchange(port, bytes, 30000, &closed);
   RawResponse r = parseResponse(raw);
   CAPTURE(raw.substr(0, 200));
   REQUIRE_MESSAGE(r.wellFormed, r.why);
@@ -31,7 +29,7 @@ void refusedAndClosed(uint16_t port, const std::string& bytes, int status) {
   checkProblemJson(r);
   CHECK(r.header("connection") == "close");
   CHECK(r.rest.empty());  // one answer, then the close
-  CHECK(took < seconds(3));
+  CHECK(closed);
 }
 
 std::string headerFields(size_t count, size_t valueSize) {
@@ -144,15 +142,15 @@ TEST_CASE("bodies: 413 for too large, 411 for chunked, 400 for lying lengths; no
     RawResponse second = parseResponse(r.rest);
     CHECK((r.rest.empty() || (second.wellFormed && second.status == 408)));
   }
-  // A body shorter than its length, then silence: 408 after server.timeout_s.
+  // A body shorter than its length, then silence: 408 after server.timeout_s, and the close.
   {
-    auto start = steady_clock::now();
+    bool closed = false;
     std::string raw = charta::testing::rawExchange(
         port,
         head(kConsents, "Content-Length: " + std::to_string(body.size() + 10) + "\r\n") + body,
-        5000);
+        30000, &closed);
     CHECK(raw.compare(0, 12, "HTTP/1.1 408") == 0);
-    CHECK(steady_clock::now() - start < milliseconds(2500));
+    CHECK(closed);
   }
   // A request with a body of exactly the limit is served: the limits are not off by one.
   {
@@ -202,14 +200,15 @@ TEST_CASE("slow bodies and a mix of slow clients hold no thread; /livez answers 
     took.push_back(duration_cast<milliseconds>(steady_clock::now() - start).count());
     std::this_thread::sleep_for(milliseconds(100));
   }
-  // Writes are served too, while the slow ones wait.
+  // Writes are served too, while the slow ones wait: well before server.timeout_s (3 s), which a
+  // write queued behind them would wait for.
   auto start = steady_clock::now();
   auto ok = http(port, "POST", "/api/v1/consents",
                  {{"Authorization", std::string("Bearer ") + kSiteToken},
                   {"Content-Type", "application/json"}},
                  consentBody("fast-1"));
   CHECK(ok.status == 201);
-  CHECK(steady_clock::now() - start < seconds(1));
+  CHECK(steady_clock::now() - start < seconds(2));
 
   std::sort(took.begin(), took.end());
   CAPTURE(took.back());

@@ -230,7 +230,11 @@ TEST_CASE("a v1 SQLite ledger migrates in place") {
       std::string(CHARTA_SOURCE_DIR) + "/tests/ledger/fixtures/v1/consents.db", b.path());
   const std::string receipts =
       readFile(std::string(CHARTA_SOURCE_DIR) + "/tests/ledger/fixtures/v1/events-sqlite.json");
-  auto ledger = openLedger(b.uri());
+  Options logged;
+  std::vector<std::string> lines;
+  logged.onMigrated = [&lines](const std::string& line) { lines.push_back(line); };
+  auto ledger = openLedger(b.uri(), logged);
+  CHECK(lines == std::vector<std::string>{"migrated the consent ledger's schema from v1 to v2"});
   CHECK(ledger->count() == 7);
   VerifyReport r = ledger->verify();
   CHECK(findings(r) == "");
@@ -319,4 +323,20 @@ TEST_CASE("the SQLite ledger's files are private whatever the umask") {
   withGroup.fileGroup = "no-such-group-charta";
   ::chmod(b.path().c_str(), 0600);
   CHECK_THROWS_AS(openLedger(b.uri(), withGroup), StorageError);
+}
+
+TEST_CASE("the SQLite ledger's own folder is made private; a missing parent is an error") {
+  SqliteBackend b;
+  const std::string folder = b.path() + ".d";
+  Options logged;
+  std::vector<std::string> lines;
+  logged.onMigrated = [&lines](const std::string& line) { lines.push_back(line); };
+  openLedger("sqlite:" + folder + "/consents.db", logged);
+  CHECK(lines == std::vector<std::string>{"created the consent ledger (schema v2)"});
+  struct stat st {};
+  REQUIRE(::stat(folder.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0700);
+  CHECK_THROWS_WITH_AS(openLedger("sqlite:" + folder + "/no/such/consents.db"),
+                       doctest::Contains("cannot be made"), StorageError);
+  std::filesystem::remove_all(folder);
 }

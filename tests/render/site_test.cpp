@@ -304,7 +304,7 @@ TEST_CASE("the archive lists every edition, newest first, with status and links"
   CHECK(page.find("<td>Первая редакция.</td>") != std::string::npos);
 }
 
-TEST_CASE("the Atom feed: one entry per edition, absolute links, updated = effective moment") {
+TEST_CASE("the Atom feed: one entry per edition, absolute links, never updated in the future") {
   core::Edition v1 =
       edition(1, "2025-01-10T10:00:00+05:00", "2025-01-10T10:00:00+05:00", "Первая.");
   core::Edition v2 =
@@ -321,7 +321,7 @@ TEST_CASE("the Atom feed: one entry per edition, absolute links, updated = effec
   CHECK(std::string_view(root.attribute("xmlns").value()) == "http://www.w3.org/2005/Atom");
   CHECK(std::string_view(root.child_value("id")) ==
         "https://lada-kazakhstan.kz/personal-data/feed.atom");
-  CHECK(std::string_view(root.child_value("updated")) == "2026-12-31T19:00:00Z");  // max entry
+  CHECK(std::string_view(root.child_value("updated")) == "2026-11-30T19:00:00Z");  // max entry
   CHECK(root.find_child_by_attribute("link", "rel", "self"));
   CHECK(std::string_view(root.child("author").child_value("name")) == "lada-kazakhstan.kz");
   std::vector<pugi::xml_node> entries;
@@ -331,7 +331,8 @@ TEST_CASE("the Atom feed: one entry per edition, absolute links, updated = effec
         "https://lada-kazakhstan.kz/personal-data/v3");
   CHECK(std::string_view(entries[0].child_value("title")) == "Редакция 3 (отозвана)");
   CHECK(entries[0].find_child_by_attribute("category", "term", "withdrawn"));
-  CHECK(std::string_view(entries[0].child_value("updated")) == "2027-01-01T00:00:00+05:00");
+  // Withdrawn before its moment: dated by its withdrawal, not by a moment that never came.
+  CHECK(std::string_view(entries[0].child_value("updated")) == "2026-11-22T10:00:00+05:00");
   CHECK(std::string_view(entries[1].child_value("updated")) == "2026-12-01T00:00:00+05:00");
   CHECK(std::string_view(entries[1].child_value("published")) == "2026-11-20T10:15:00+05:00");
   CHECK(std::string_view(entries[1].child("link").attribute("href").value()) ==
@@ -339,6 +340,18 @@ TEST_CASE("the Atom feed: one entry per edition, absolute links, updated = effec
   CHECK(std::string(entries[1].child_value("summary")).find("A & B <c>") != std::string::npos);
   CHECK_FALSE(entries[1].child("category"));
   CHECK(feed.find("legal@example.kz") == std::string::npos);
+
+  // Served before v2 takes effect: v2 is dated by its publication, and nothing is later than the
+  // moment served.
+  m.now = at("2026-11-25T12:00:00+05:00");
+  REQUIRE(doc.load_string(site().atomFeed(m).c_str()));
+  root = doc.document_element();
+  CHECK(std::string_view(root.child_value("updated")) == "2026-11-22T05:00:00Z");
+  entries.clear();
+  for (pugi::xml_node e : root.children("entry")) entries.push_back(e);
+  REQUIRE(entries.size() == 3);
+  CHECK(std::string_view(entries[1].child_value("updated")) == "2026-11-20T10:15:00+05:00");
+  CHECK(std::string_view(entries[2].child_value("updated")) == "2025-01-10T10:00:00+05:00");
 
   m.baseUrl = "";
   CHECK_THROWS_AS(site().atomFeed(m), RenderError);

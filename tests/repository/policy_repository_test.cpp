@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "core/error.h"
 #include "core/publication.h"
 #include "repository/policy_repository.h"
@@ -141,8 +143,8 @@ TEST_CASE("edition tags: created only as the next number, read back as git reads
   CHECK(v2.effectiveFrom == at("2026-12-01T00:00:00+05:00"));
   CHECK(sh("git tag -l --format='%(contents)' personal-data/v2 | git interpret-trailers --parse",
            f.dir) ==
-        "Effective-From: 2026-12-01T00:00:00+05:00\nMaterial: yes\nRenew-Purposes: marketing\n"
-        "Summary: Пункт 10.1\n");
+        "Effective-From: 2026-12-01T00:00:00+05:00\nPublished-At: 2026-11-26T11:00:00+05:00\n"
+        "Material: yes\nRenew-Purposes: marketing\nSummary: Пункт 10.1\n");
   CHECK(sh("git cat-file -p personal-data/v2 | grep '^tagger'", f.dir) ==
         "tagger Legal Team <legal@shop.test> " +
             std::to_string(core::toUnixSeconds(t0 + hours{1})) + " +0500\n");
@@ -151,7 +153,7 @@ TEST_CASE("edition tags: created only as the next number, read back as git reads
   sh("git fsck --strict --no-dangling", f.dir);
 }
 
-TEST_CASE("tags that charta did not write are ignored, and never overwritten") {
+TEST_CASE("tags that charta did not write are not editions: reported, and never overwritten") {
   testing::RepoFixture f;
   tag(*f.repo, terms(f.repo->head(), at("2026-11-26T10:00:00+05:00")), 1);
   sh("git tag release-1 && git tag personal-data/v7 && git tag personal-data/V8 && "
@@ -160,27 +162,76 @@ TEST_CASE("tags that charta did not write are ignored, and never overwritten") {
      "git tag -a -m 'Publish' -m 'Effective-From: 2026-01-01T00:00:00Z' personal-data/v10 "
      "HEAD^{tree}",
      f.dir);
-  core::Timeline tl = f.repo->timeline(kDoc);
-  REQUIRE(tl.editions().size() == 1);
-  CHECK(tl.latest()->no.value() == 1);
+  repository::DocumentEditions eds = f.repo->editions(kDoc);
+  REQUIRE(eds.timeline.editions().size() == 1);
+  CHECK(eds.timeline.latest()->no.value() == 1);
+  CHECK(eds.documents.at(1).id == kDoc);
+  // Each tag named as charta names editions is reported with why it is not one; the numbers
+  // missing below the highest are reported as deleted. Names charta does not read are not.
+  std::map<std::string, std::string> problems;
+  for (const auto& p : eds.problems) problems.emplace(p.ref, p.reason);
+  CHECK(problems.at("refs/tags/personal-data/v7") ==
+        "a lightweight tag: charta writes annotated tags");
+  CHECK(problems.at("refs/tags/personal-data/v9")
+            .find("does not open with \"Publish "
+                  "personal-data v9\"") != std::string::npos);
+  CHECK(problems.at("refs/tags/personal-data/v10") == "it points at a tree, not a commit");
+  CHECK(problems.at("refs/tags/personal-data/v2").find("an edition was deleted") !=
+        std::string::npos);
+  CHECK_FALSE(problems.count("refs/tags/personal-data/v03"));
+  CHECK_FALSE(problems.count("refs/tags/personal-data/V8"));
+  CHECK(f.repo->documentsWithTags() == std::vector<core::DocumentId>{kDoc});
   // The next number is still v2, with no gap.
   auto c1 = f.commitEdit("10.1. Новый пункт.");
   CHECK(tag(*f.repo, terms(c1, at("2026-11-26T11:00:00+05:00")), 2).no == no(2));
-  // A foreign tag on the next number is reported, not overwritten.
+  // A foreign tag on the next number is named, not overwritten: retrying does not help.
   sh("git tag personal-data/v3", f.dir);
   const std::string foreign = sh("git rev-parse personal-data/v3", f.dir);
   auto c2 = f.commitEdit("10.2. Ещё пункт.");
-  CHECK_THROWS_WITH_AS(tag(*f.repo, terms(c2, at("2026-11-26T12:00:00+05:00")), 3),
-                       doctest::Contains("not an edition written by charta"),
-                       repository::RepositoryError);
+  try {
+    tag(*f.repo, terms(c2, at("2026-11-26T12:00:00+05:00")), 3);
+    FAIL("a foreign tag was overwritten");
+  } catch (const repository::ForeignTag& e) {
+    CHECK(e.ref() == "refs/tags/personal-data/v3");
+    CHECK(std::string(e.what()).find("refs/tags/personal-data/v3 is not an edition (a lightweight "
+                                     "tag: charta writes annotated tags)") == 0);
+  }
   CHECK(sh("git rev-parse personal-data/v3", f.dir) == foreign);
+  CHECK(sh("git cat-file -t " + foreign, f.dir) == "commit\n");
+}
+
+TEST_CASE("a forged tag: backdated, out of order, or of a commit without the document") {
+  testing::RepoFixture f;
+  const auto t0 = at("2026-11-26T10:00:00+05:00");
+  tag(*f.repo, terms(f.repo->head(), t0), 1);
+  const auto c1 = f.commitEdit("10.1. Новый пункт.");
+  // Effective-From months before its tagger time (issue 13).
+  sh("GIT_COMMITTER_DATE='2026-11-27T10:00:00+05:00' git tag -a personal-data/v2 -m 'Publish "
+     "personal-data v2' -m 'Effective-From: 2026-06-01T00:00:00+05:00' " +
+         c1.str(),
+     f.dir);
+  // A tagger time before v1's, Effective-From the same: backdated behind an edition.
+  sh("GIT_COMMITTER_DATE='2026-01-01T10:00:00+05:00' git tag -a personal-data/v3 -m 'Publish "
+     "personal-data v3' -m 'Effective-From: 2026-01-01T10:00:00+05:00' " +
+         c1.str(),
+     f.dir);
+  repository::DocumentEditions eds = f.repo->editions(kDoc);
+  CHECK(eds.timeline.editions().size() == 1);
+  REQUIRE(eds.problems.size() == 2);
+  CHECK(eds.problems[0].str() ==
+        "refs/tags/personal-data/v2: effective-from 2026-06-01T00:00:00+05:00 is before the "
+        "moment of publication 2026-11-27T10:00:00+05:00: an edition takes effect when it is "
+        "published or later, never earlier");
+  CHECK(eds.problems[1].reason.find("before v1") != std::string::npos);
+  CHECK(f.repo->timeline(kDoc).inForceAt(at("2026-07-01T00:00:00+05:00")) == nullptr);
 }
 
 TEST_CASE("withdrawal tags: of an edition's tag object, once") {
   testing::RepoFixture f;
   const auto t0 = at("2026-11-26T10:00:00+05:00");
   tag(*f.repo, terms(f.repo->head(), t0, at("2026-12-01T00:00:00+05:00")), 1);
-  const std::string message = core::withdrawalMessage(kDoc, no(1), "Ошибка");
+  const std::string message =
+      core::withdrawalMessage(kDoc, no(1), "Ошибка", t0 + hours{1}, hours{5});
   CHECK_THROWS_AS(f.repo->createWithdrawalTag(kDoc, no(2), message, kLegal, t0, hours{5}),
                   NotFound);
   f.repo->createWithdrawalTag(kDoc, no(1), message, kLegal, t0 + hours{1}, hours{5});

@@ -71,8 +71,12 @@ TEST_CASE("publishing: v1 now, a scheduled v2, the switch at its exact moment") 
   const auto t0 = at("2026-11-26T10:00:00+05:00");
   core::Edition v1 = f.publishing.publish(seedRequest(), t0 + milliseconds{999});
   CHECK(v1.no.value() == 1);
-  CHECK(v1.publishedAt == t0);    // whole seconds, as the tag keeps them
-  CHECK(v1.effectiveFrom == t0);  // section 9.2: in force from publication
+  // To the millisecond, read back from the tag (Published-At; the tagger time has seconds).
+  CHECK(v1.publishedAt == t0 + milliseconds{999});
+  CHECK(v1.effectiveFrom == t0 + milliseconds{999});  // section 9.2: in force from publication
+  CHECK(f.repo->timeline(kDoc).inForceAt(t0 + milliseconds{998}) == nullptr);
+  CHECK(sh("git cat-file -p personal-data/v1 | grep '^tagger'", f.dir)
+            .find(" " + std::to_string(core::toUnixSeconds(t0)) + " +0500") != std::string::npos);
   CHECK(v1.publisher.name == "Legal Team");
   CHECK(v1.forcedReason == "imported as received");
 
@@ -104,6 +108,7 @@ TEST_CASE("publishing: v1 now, a scheduled v2, the switch at its exact moment") 
          "interpret-trailers --parse",
          f.dir);
   CHECK(trailers.find("Effective-From: 2026-12-01T00:00:00+05:00") != std::string::npos);
+  CHECK(trailers.find("Published-At: 2026-11-26T11:00:00+05:00") != std::string::npos);
   CHECK(trailers.find("Material: yes") != std::string::npos);
   CHECK(trailers.find("Renew-Purposes: marketing") != std::string::npos);
   CHECK(sh("git cat-file -p personal-data/v2 | grep '^tagger'", f.dir).find("Legal Team") !=
@@ -238,15 +243,32 @@ TEST_CASE("the lint of a revision and of an edition: the baseline is the edition
                   InvalidInput);
 }
 
-TEST_CASE("a foreign tag on the next number is reported, not overwritten") {
+TEST_CASE("a foreign tag on the next number is named, not overwritten") {
   Fixture f;
   f.publishing.publish(seedRequest(), at("2026-11-26T10:00:00+05:00"));
   sh("git tag personal-data/v2", f.dir);
   f.commitEdit("10.1. Новый пункт.");
   CHECK_THROWS_WITH_AS(f.publishing.publish(request(), at("2026-11-26T12:00:00+05:00")),
-                       doctest::Contains("not an edition written by charta"),
-                       repository::RepositoryError);
+                       doctest::Contains("refs/tags/personal-data/v2 is not an edition"),
+                       repository::ForeignTag);
   CHECK(sh("git cat-file -t personal-data/v2", f.dir) == "commit\n");
+}
+
+TEST_CASE("editions are numbered in the order of publication, whatever the clocks said") {
+  Fixture f;
+  const auto t0 = at("2026-11-26T10:00:00+05:00");
+  f.publishing.publish(seedRequest(), t0);
+  f.commitEdit("10.1. Новый пункт.");
+  // A publisher whose clock was read before v1's moment takes v1's moment, not an earlier one.
+  core::Edition v2 = f.publishing.publish(request(), t0 - milliseconds{300});
+  CHECK(v2.no.value() == 2);
+  CHECK(v2.publishedAt == t0);
+  CHECK(v2.effectiveFrom == t0);
+  CHECK(f.repo->editions(kDoc).problems.empty());
+  // An effective moment asked for before that is backdating.
+  f.commitEdit("10.2. Ещё пункт.");
+  CHECK_THROWS_WITH_AS(f.publishing.publish(request(t0 - milliseconds{1}), t0 - seconds{1}),
+                       doctest::Contains("is before the moment of publication"), InvalidInput);
 }
 
 TEST_CASE("withdrawal of a scheduled edition, and of nothing else") {
@@ -274,24 +296,30 @@ TEST_CASE("withdrawal of a scheduled edition, and of nothing else") {
   core::Edition w = f.publishing.withdraw(kDoc, *core::EditionNo::of(2), "Ошибка в тексте", kLegal,
                                           t0 + hours{2} + milliseconds{500});
   REQUIRE(w.withdrawal);
-  CHECK(w.withdrawal->at == t0 + hours{2});
+  CHECK(w.withdrawal->at == t0 + hours{2} + milliseconds{500});
   CHECK_THROWS_WITH_AS(
       f.publishing.withdraw(kDoc, *core::EditionNo::of(2), "again", kLegal, t0 + hours{3}),
       "edition v2 of personal-data is already withdrawn", Conflict);
   core::Timeline tl = f.repo->timeline(kDoc);
   CHECK(tl.inForceAt(t1 + hours{1})->no.value() == 1);
   CHECK(tl.edition(*core::EditionNo::of(2))->withdrawal->reason == "Ошибка в тексте");
-  CHECK(tl.edition(*core::EditionNo::of(2))->withdrawal->at == t0 + hours{2});
+  CHECK(tl.edition(*core::EditionNo::of(2))->withdrawal->at == t0 + hours{2} + milliseconds{500});
   // Recorded as a git object; the edition's tag is untouched.
   CHECK(sh("git cat-file -t personal-data/withdrawn/v2", f.dir) == "tag\n");
   CHECK(sh("git rev-parse personal-data/withdrawn/v2^{}", f.dir) ==
         sh("git rev-parse personal-data/v2^{}", f.dir));
   CHECK(sh("git tag -l --format='%(contents)' personal-data/withdrawn/v2 | git "
            "interpret-trailers --parse",
-           f.dir) == "Reason: Ошибка в тексте\n");
+           f.dir) == "Reason: Ошибка в тексте\nWithdrawn-At: 2026-11-26T12:00:00.500+05:00\n");
+  // A millisecond before the moment is in time; the moment itself is not (above).
+  f.commitEdit("10.2. Пункт.");
+  const core::Edition v3 = f.publishing.publish(request(t1 + hours{1}), t0 + hours{3});
+  CHECK(f.publishing.withdraw(kDoc, v3.no, "in time", kLegal, v3.effectiveFrom - milliseconds{1})
+            .withdrawal);
+  CHECK(f.repo->timeline(kDoc).cancelled(*f.repo->timeline(kDoc).edition(v3.no)));
   // The next edition takes the next number: withdrawn numbers are never reused.
-  f.commitEdit("10.2. Ещё пункт.");
-  CHECK(f.publishing.publish(request(), t0 + hours{4}).no.value() == 3);
+  f.commitEdit("10.3. Ещё пункт.");
+  CHECK(f.publishing.publish(request(), t0 + hours{4}).no.value() == 4);
 }
 
 TEST_CASE("threads publishing different drafts at once: each gets its own number, none is lost") {

@@ -243,7 +243,13 @@ bool PgServer::launch() {
 }
 
 void PgServer::restart() {
-  stopServer();
+  crash();
+  recover();
+}
+
+void PgServer::crash() { stopServer(); }
+
+void PgServer::recover() {
   // The port was ours a moment ago; a client may hold it briefly in a connect attempt only.
   for (int attempt = 0; attempt < 50; ++attempt) {
     if (launch()) return;

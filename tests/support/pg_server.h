@@ -68,6 +68,10 @@ class PgServer {
   // Call it from a thread that outlives the server (the postmaster dies with the thread that
   // started it). throws std::runtime_error: it did not come back (the message has the log's tail).
   void restart();
+  // The two halves of restart(), for a test that acts while the server is down: crash() stops it
+  // as a crash would; recover() starts it again and returns when it accepts connections.
+  void crash();
+  void recover();
 
   int port() const { return port_; }
   const std::string& binDir() const { return binDir_; }

@@ -35,6 +35,8 @@ Sandbox::~Sandbox() {
 
 RunResult run(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
               const std::vector<std::string>& env) {
+  const std::vector<std::string> sanitized =
+      sanitizerEnv();  // made before fork: no allocation after
   int outPipe[2], errPipe[2];
   if (pipe(outPipe) != 0 || pipe(errPipe) != 0) throw std::runtime_error("pipe failed");
   pid_t pid = fork();
@@ -47,6 +49,7 @@ RunResult run(const std::vector<std::string>& argv, const std::filesystem::path&
     close(outPipe[0]);
     close(errPipe[0]);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
+    for (const auto& e : sanitized) putenv(const_cast<char*>(e.c_str()));
     for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -81,6 +84,27 @@ RunResult run(const std::vector<std::string>& argv, const std::filesystem::path&
   waitpid(pid, &status, 0);
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+std::filesystem::path reportsDir() {
+  std::filesystem::path dir = CHARTA_REPORTS_DIR;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  return dir;
+}
+
+std::vector<std::string> sanitizerEnv() {
+#ifdef CHARTA_SANITIZE
+  auto with = [](const char* name, const std::string& logPath) {
+    const char* set = std::getenv(name);
+    std::string options = set ? set : "";
+    return std::string(name) + "=" + options + (options.empty() ? "" : ":") + "log_path=" + logPath;
+  };
+  const std::string dir = reportsDir().string();
+  return {with("ASAN_OPTIONS", dir + "/asan"), with("UBSAN_OPTIONS", dir + "/ubsan")};
+#else
+  return {};
+#endif
 }
 
 std::string sh(const std::string& script, const std::filesystem::path& cwd) {

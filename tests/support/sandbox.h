@@ -46,4 +46,14 @@ void writeFile(const std::filesystem::path& p, const std::string& content);
 // Environment for git CLI commands in tests: fixed identity, no user or system config.
 std::vector<std::string> gitEnv();
 
+// Where the processes the tests start leave what went wrong in them (the build's
+// server-reports/): AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer reports of
+// the asan build ("asan.<pid>", "ubsan.<pid>"), and a `charta serve` that did not exit 0 on
+// SIGTERM ("exit.<pid>"). The test server_reports_check fails if there is any.
+std::filesystem::path reportsDir();
+
+// ASAN_OPTIONS and UBSAN_OPTIONS ("KEY=value") that add log_path in reportsDir() to the
+// options already set; empty unless charta is built with the sanitizers.
+std::vector<std::string> sanitizerEnv();
+
 }  // namespace charta::testing

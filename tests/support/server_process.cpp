@@ -3,6 +3,7 @@
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/NetException.h>
 #include <Poco/Net/StreamSocket.h>
 #include <Poco/StreamCopier.h>
 #include <fcntl.h>
@@ -40,6 +41,7 @@ ServerProcess::ServerProcess(const std::filesystem::path& workdir,
   args.push_back("serve");
   std::string outPath = (dir_ / ("serve-" + tag_ + ".out")).string();
   std::string errPath = (dir_ / ("serve-" + tag_ + ".err")).string();
+  std::vector<std::string> env = sanitizerEnv();
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -50,6 +52,7 @@ ServerProcess::ServerProcess(const std::filesystem::path& workdir,
     dup2(in, 0);
     dup2(out, 1);
     dup2(err, 2);
+    for (auto& e : env) putenv(e.data());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -74,7 +77,41 @@ ServerProcess::ServerProcess(const std::filesystem::path& workdir,
 }
 
 ServerProcess::~ServerProcess() {
-  if (pid_ > 0) kill(SIGTERM);
+  if (pid_ <= 0) return;
+  // A server that a test leaves running must stop cleanly on SIGTERM: exit 0 within the 10 s it
+  // gives requests in flight (and the sanitizers' exit checks). Anything else is written to the
+  // reports folder, since a destructor cannot fail the test that owns it.
+  const pid_t pid = pid_;
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  bool exited = false;
+  for (auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+       std::chrono::steady_clock::now() < end;) {
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (!exited) {
+    ::kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  pid_ = -1;
+  if (exited && WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  try {
+    std::string what =
+        !exited ? "did not exit within 60 s of SIGTERM"
+        : WIFEXITED(status)
+            ? "exited with status " + std::to_string(WEXITSTATUS(status)) + " on SIGTERM"
+            : "was killed by signal " + std::to_string(WTERMSIG(status)) + " after SIGTERM";
+    std::string log = err();
+    if (log.size() > 8192) log = "...\n" + log.substr(log.size() - 8192);
+    writeFile(reportsDir() / ("exit." + std::to_string(pid)),
+              "charta serve (pid " + std::to_string(pid) + ", in " + dir_.string() + ") " + what +
+                  "; its stderr:\n" + log);
+  } catch (const std::exception&) {
+  }
 }
 
 std::string ServerProcess::url(const std::string& path) const {
@@ -133,19 +170,25 @@ HttpResponse http(uint16_t port, const std::string& method, const std::string& t
   return out;
 }
 
-std::string rawExchange(uint16_t port, const std::string& bytes, int timeoutMs) {
+std::string rawExchange(uint16_t port, const std::string& bytes, int timeoutMs, bool* closed) {
   Poco::Net::StreamSocket s(Poco::Net::SocketAddress("127.0.0.1", port));
   s.setReceiveTimeout(Poco::Timespan(static_cast<long>(timeoutMs) * 1000));
   s.sendBytes(bytes.data(), static_cast<int>(bytes.size()));
   std::string out;
   char buf[65536];
+  if (closed) *closed = false;
   try {
     while (true) {
       int n = s.receiveBytes(buf, sizeof buf);
-      if (n <= 0) break;
+      if (n <= 0) {
+        if (closed) *closed = true;
+        break;
+      }
       out.append(buf, static_cast<size_t>(n));
     }
   } catch (const Poco::TimeoutException&) {
+  } catch (const Poco::Net::ConnectionResetException&) {
+    if (closed) *closed = true;
   }
   return out;
 }

@@ -10,8 +10,9 @@
 namespace charta::testing {
 
 // The real `charta serve` process on an ephemeral port, started in "workdir" (where var/ lives)
-// with "-D key=value" definitions. stdout and stderr go to files in "workdir". The destructor
-// sends SIGTERM and waits; kill() lets a test crash it on purpose.
+// with "-D key=value" definitions. stdout and stderr go to files in "workdir"; in the asan build
+// its sanitizer reports go to reportsDir(). The destructor sends SIGTERM and waits: a server that
+// does not then exit 0 leaves a report there too. kill() lets a test crash it on purpose.
 class ServerProcess {
  public:
   ServerProcess(const std::filesystem::path& workdir, const std::vector<std::string>& defs = {});
@@ -48,7 +49,8 @@ HttpResponse http(uint16_t port, const std::string& method, const std::string& t
                   const std::string& body = "");
 
 // Sends raw bytes on a fresh connection and returns everything read until the server closes or
-// "timeoutMs" passes.
-std::string rawExchange(uint16_t port, const std::string& bytes, int timeoutMs = 3000);
+// "timeoutMs" passes; "closed" (when given) says which of the two happened.
+std::string rawExchange(uint16_t port, const std::string& bytes, int timeoutMs = 3000,
+                        bool* closed = nullptr);
 
 }  // namespace charta::testing
