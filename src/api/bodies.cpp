@@ -427,9 +427,22 @@ service::ConsentRequest parseConsentBody(const http::Request& req) {
                                  std::nullopt};
 }
 
+namespace {
+
+// A reason chained with an event: 1-1024 bytes (the body is valid UTF-8 already).
+std::optional<std::string> reasonOf(const Object& o) {
+  auto reason = optString(o, "reason");
+  if (reason && (reason->empty() || reason->size() > 1024)) {
+    throw invalid("reason", "\"reason\" must be 1-1024 bytes.");
+  }
+  return reason;
+}
+
+}  // namespace
+
 service::BlockRequest parseBlockBody(const http::Request& req) {
   static const std::set<std::string> kMembers = {"document", "collection_method", "form_id",
-                                                 "evidence"};
+                                                 "evidence", "reason"};
   Object::Ptr body = req.body.empty() ? Object::Ptr(new Object) : parseJsonBody(req, kMembers);
   const Object& o = *body;
   service::BlockRequest b;
@@ -437,7 +450,15 @@ service::BlockRequest parseBlockBody(const http::Request& req) {
   b.collectionMethod = collectionMethodOf(optString(o, "collection_method").value_or("api"));
   b.formId = formIdOf(o);
   b.evidence = evidenceOf(o);
+  b.reason = reasonOf(o);
   return b;
+}
+
+std::string parseErasureBody(const http::Request& req) {
+  Object::Ptr body = parseJsonBody(req, {"reason"});
+  auto reason = reasonOf(*body);
+  if (!reason) throw invalid("reason", "\"reason\" is required: say why the subject is erased.");
+  return *reason;
 }
 
 std::string subjectParam(std::string subject) {

@@ -40,9 +40,13 @@ std::string parseWithdrawalBody(const http::Request& req);
 // idempotency key.
 service::ConsentRequest parseConsentBody(const http::Request& req);
 
-// POST /api/v1/subjects/{subject}/block and /unblock (the body may be empty): everything but the
-// event type, the subject and the idempotency key.
+// POST /api/v1/subjects/{subject}/block and /unblock (the body may be empty; "reason", when
+// given, is chained with the event): everything but the event type, the subject and the
+// idempotency key.
 service::BlockRequest parseBlockBody(const http::Request& req);
+
+// POST /api/v1/subjects/{subject}/erasure: its required "reason" (1-1024 bytes).
+std::string parseErasureBody(const http::Request& req);
 
 // A subject id from a path: 1-128 bytes of UTF-8 without control characters.
 std::string subjectParam(std::string subject);

@@ -48,8 +48,8 @@ const char* refusalReason(Fault fault) {
 class ConsentsApi : public ApiModule {
  public:
   ConsentsApi(service::Consents& consents, const service::Evidence& evidence,
-              http::Metrics& metrics)
-      : consents_(consents), evidence_(evidence), metrics_(metrics) {}
+              const service::Audit& audit, http::Metrics& metrics)
+      : consents_(consents), evidence_(evidence), audit_(audit), metrics_(metrics) {}
 
   std::vector<std::string> routes() const override {
     return {"POST /api/v1/consents",
@@ -60,6 +60,7 @@ class ConsentsApi : public ApiModule {
             "GET /api/v1/subjects/{subject}/export",
             "POST /api/v1/subjects/{subject}/block",
             "POST /api/v1/subjects/{subject}/unblock",
+            "POST /api/v1/subjects/{subject}/erasure",
             "GET /api/v1/ledger/verify"};
   }
 
@@ -98,7 +99,7 @@ class ConsentsApi : public ApiModule {
     if (s.size() == 2 && head == "ledger" && s[1] == "verify") {
       requireMethod(req, {"GET", "HEAD"});
       requireRole(caller, "auditor");
-      return verify();
+      return verify(req);
     }
     if (s.size() != 3 || head != "subjects") return std::nullopt;
     const std::string& what = s[2];
@@ -106,6 +107,11 @@ class ConsentsApi : public ApiModule {
       requireMethod(req, {"POST"});
       requireRole(caller, "legal");
       return block(req, subjectParam(s[1]), now, what == "block");
+    }
+    if (what == "erasure") {
+      requireMethod(req, {"POST"});
+      requireRole(caller, "legal");
+      return erase(req, subjectParam(s[1]), caller);
     }
     if (what != "consents" && what != "status" && what != "export") return std::nullopt;
     requireMethod(req, {"GET", "HEAD"});
@@ -188,15 +194,31 @@ class ConsentsApi : public ApiModule {
     return r;
   }
 
-  http::Reply verify() {
-    ledger::VerifyReport rep = evidence_.verify();
-    if (!rep.ok) metrics_.add("charta_ledger_verify_failures_total");
-    return jsonReply(200, service::verifyReportJson(rep, evidence_.backend()),
+  http::Reply erase(const http::Request& req, const std::string& subject, const Caller& caller) {
+    requireQueryParams(req, {});
+    std::string reason = parseErasureBody(req);
+    service::Erasure erased = consents_.erase(subject, reason, caller.name);
+    if (erased.event) metrics_.add("charta_subjects_erased_total");
+    return jsonReply(erased.event ? 201 : 200, service::erasureJson(erased),
+                     "/api/v1/subjects/{subject}/erasure");
+  }
+
+  // ?since_anchor=true checks the log from its latest anchor on.
+  http::Reply verify(const http::Request& req) {
+    requireQueryParams(req, {"since_anchor"});
+    auto since = req.queryParam("since_anchor");
+    if (since && *since != "true" && *since != "false") {
+      throw Problem(Fault::kInvalidParameter, "since_anchor must be true or false.");
+    }
+    service::AuditReport rep = audit_.verify(since && *since == "true");
+    if (!rep.ok()) metrics_.add("charta_ledger_verify_failures_total");
+    return jsonReply(200, service::auditReportJson(rep, evidence_.backend()),
                      "/api/v1/ledger/verify");
   }
 
   service::Consents& consents_;
   const service::Evidence& evidence_;
+  const service::Audit& audit_;
   http::Metrics& metrics_;
 };
 
@@ -204,8 +226,8 @@ class ConsentsApi : public ApiModule {
 
 std::unique_ptr<ApiModule> makeConsentsApi(service::Consents& consents,
                                            const service::Evidence& evidence,
-                                           http::Metrics& metrics) {
-  return std::make_unique<ConsentsApi>(consents, evidence, metrics);
+                                           const service::Audit& audit, http::Metrics& metrics) {
+  return std::make_unique<ConsentsApi>(consents, evidence, audit, metrics);
 }
 
 }  // namespace charta::api

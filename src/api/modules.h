@@ -6,6 +6,7 @@
 #include "api/current.h"
 #include "api/router.h"
 #include "http/metrics.h"
+#include "service/audit.h"
 #include "service/catalog.h"
 #include "service/consents.h"
 #include "service/evidence.h"
@@ -62,13 +63,17 @@ std::unique_ptr<ApiModule> makeReviewApi(service::Publishing& publishing,
 //   GET  /api/v1/subjects/{subject}/status?document=D  site or auditor
 //   GET  /api/v1/subjects/{subject}/export          auditor  everything held about the subject
 //   POST /api/v1/subjects/{subject}/block           legal    clause 6.2.4; an event too
-//   POST /api/v1/subjects/{subject}/unblock         legal
-//   GET  /api/v1/ledger/verify                      auditor  the hash chain, checked now
+//   POST /api/v1/subjects/{subject}/unblock         legal    (block/unblock: "reason" chained)
+//   POST /api/v1/subjects/{subject}/erasure         legal    {"reason"}: 201, 200 when erased
+//                                                             before; status, export and
+//                                                             consents of it are 410 then
+//   GET  /api/v1/ledger/verify[?since_anchor=true]  auditor  the log, its anchors in git and
+//                                                             the record of editions, now
 // Subject ids never appear in problem details, logs or metrics (routes are templates). Counts
 // charta_consents_written_total{event=...} and charta_consents_refused_total{reason=...}.
 std::unique_ptr<ApiModule> makeConsentsApi(service::Consents& consents,
                                            const service::Evidence& evidence,
-                                           http::Metrics& metrics);
+                                           const service::Audit& audit, http::Metrics& metrics);
 
 // GET /api/v1/openapi.json: the OpenAPI 3.1 document of the whole API, read from "path" now.
 // throws Error: the file cannot be read or is not JSON.

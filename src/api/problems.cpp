@@ -49,6 +49,7 @@ const ProblemType& problemType(Fault fault) {
       {Fault::kSubjectBlocked, {409, "subject-blocked", "Subject Blocked"}},
       {Fault::kIdempotencyKeyReused, {409, "idempotency-key-reused", "Idempotency Key Reused"}},
       {Fault::kPreconditionFailed, {412, "precondition-failed", "Precondition Failed"}},
+      {Fault::kSubjectErased, {410, "subject-erased", "Gone"}},
       {Fault::kPreconditionRequired, {428, "precondition-required", "Precondition Required"}},
       {Fault::kRepositoryBusy, {503, "repository-busy", "Service Unavailable"}},
       {Fault::kRepositoryUnreadable, {503, "repository-unreadable", "Service Unavailable"}},

@@ -141,10 +141,12 @@ const std::map<std::string, Command> kCommands = {
       {"serve", "material"},
       runPreview}},
     {"ledger",
-     {"charta ledger verify [--json] | charta ledger export --subject S",
-      "check the consent ledger's hash chain (exit 5 when broken); export one subject's events",
-      {"subject"},
-      {},
+     {"charta ledger verify [--since-anchor] [--json] | charta ledger anchor | "
+      "charta ledger export --subject S | charta ledger erase --subject S --reason R",
+      "check the consent ledger, its anchors in git and the record of editions (exit 5 when "
+      "anything is wrong); anchor it in git now; export one subject's events; erase a subject",
+      {"subject", "reason", "as"},
+      {"since-anchor"},
       runLedger}},
     {"token",
      {"charta token new --name NAME --roles site|legal|auditor[+...]",

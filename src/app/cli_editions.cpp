@@ -8,6 +8,7 @@
 
 #include "app/commands.h"
 #include "app/open.h"
+#include "app/record.h"
 #include "core/error.h"
 #include "service/errors.h"
 #include "service/publications.h"
@@ -79,6 +80,26 @@ service::PublishCommand publishCommand(const CommandContext& c) {
   }
   if (auto p = c.args.option("renew-purposes")) cmd.request.renewPurposes = purposeList(*p);
   return cmd;
+}
+
+// Chains "written" in the ledger (observed via cli) and anchors it, now. The edition is published
+// whatever happens here: a ledger out of reach leaves the chaining to the server, which chains
+// every edition it finds before serving it.
+void recordWritten(const CommandContext& c, repository::PolicyRepository& repo,
+                   const core::Edition& written) {
+  try {
+    auto ledger = openLedger(c.config, 1);
+    Record record(c.config, repo, *ledger);
+    const core::Timeline timeline = repo.timeline(written.doc);
+    const core::Edition* e = timeline.edition(written.no);
+    record.chain.record(e ? *e : written, "cli");
+    service::AnchorResult r = record.anchoring.anchor(core::now());
+    if (!r.warning.empty()) std::cerr << "charta: warning: " << r.warning << '\n';
+  } catch (const std::exception& ex) {
+    std::cerr << "charta: warning: not recorded in the consent ledger now (the server records it "
+                 "when it sees the edition): "
+              << ex.what() << '\n';
+  }
 }
 
 }  // namespace
@@ -175,6 +196,7 @@ int runPublish(const CommandContext& c) {
   auto repo = openRepository(c.config, logToStderr);
   service::Publishing publishing(*repo, publishingOptions(c.config));
   service::Publications publications(publishing, *repo);
+  publications.onWritten([&](const core::Edition& e) { recordWritten(c, *repo, e); });
   service::Published p = publications.publish(std::move(cmd), core::now());
   core::Instant now = core::now();
   if (c.json) {
@@ -199,6 +221,7 @@ int runWithdraw(const CommandContext& c) {
   auto repo = openRepository(c.config, logToStderr);
   service::Publishing publishing(*repo, publishingOptions(c.config));
   service::Publications publications(publishing, *repo);
+  publications.onWritten([&](const core::Edition& e) { recordWritten(c, *repo, e); });
   service::Published p = publications.withdraw(id, *no, *reason, c.publisher());
   if (c.json) {
     c.printJson(service::editionJson(p.edition, p.timeline, core::now()));

@@ -40,6 +40,7 @@ ExitCode exitCode(Fault fault) {
     case Fault::kEditionNotFound:
     case Fault::kTextNotFound:
     case Fault::kNotInForce:
+    case Fault::kSubjectErased:
       return kNotFound;
     case Fault::kConflict:
     case Fault::kPublicationConflict:

@@ -47,7 +47,9 @@ service::PublishingOptions publishingOptions(const Poco::Util::AbstractConfigura
 }
 
 service::CatalogOptions catalogOptions(const Poco::Util::AbstractConfiguration& config) {
-  return service::CatalogOptions{config.getString("site.base_url", "")};
+  service::CatalogOptions o;
+  o.baseUrl = config.getString("site.base_url", "");
+  return o;
 }
 
 ledger::Options ledgerOptions(const Poco::Util::AbstractConfiguration& config, size_t readers,

@@ -38,11 +38,21 @@ service::ConsentOptions consentOptions(const AbstractConfiguration& config) {
   return o;
 }
 
+// The catalog of the server: every snapshot is settled with the record of editions before it is
+// served (chained, compared with the chain, and mended where git lost what was chained).
+service::CatalogOptions settledCatalogOptions(const AbstractConfiguration& config,
+                                              service::EditionChain& chain) {
+  service::CatalogOptions o = catalogOptions(config);
+  o.settle = [&chain](service::Snapshot& snap) { return chain.settle(snap); };
+  return o;
+}
+
 }  // namespace
 
 Services::Services(const AbstractConfiguration& config, repository::PolicyRepository& repo,
                    ledger::Ledger& ledger, const render::Site& site)
-    : catalog(repo, catalogOptions(config)),
+    : record(config, repo, ledger),
+      catalog(repo, settledCatalogOptions(config, record.chain)),
       pages(catalog, site, service::PagesOptions{api::frame, &ledger, false}),
       publishing(repo, publishingOptions(config)),
       publications(publishing, repo, &catalog),
@@ -56,7 +66,7 @@ void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& c
   router.add(api::makeRevisionsApi(app.revisions));
   router.add(api::makeReviewApi(app.publishing, app.previews, app.catalog,
                                 config.getString("publisher.email", "")));
-  router.add(api::makeConsentsApi(app.consents, app.evidence, metrics));
+  router.add(api::makeConsentsApi(app.consents, app.evidence, app.record.audit, metrics));
   router.add(
       api::makeDocumentsApi(app.catalog, app.pages, current, config.getInt("site.max_age_s", 60)));
   router.add(api::makePublicationsApi(app.publications, app.catalog, current, metrics,
@@ -118,10 +128,10 @@ service::TimelineSource timelinesOf(service::Catalog& catalog) {
 // consent writes answer 503 and /readyz says why, until it can be opened.
 // A ledger of a newer schema (a downgrade) is refused: the server does not start.
 std::unique_ptr<ledger::Ledger> openLedgerLazily(const AbstractConfiguration& config) {
-  auto ledger = ledger::openLedgerLazily(
-      config.getString("ledger.uri"),
-      ledgerOptions(config, ledger::Options().readers,
-                    [](const std::string& line) { logLine("info", line); }));
+  ledger::Options options = ledgerOptions(config, ledger::Options().readers,
+                                          [](const std::string& line) { logLine("info", line); });
+  options.requirePublication = true;  // the server chains each edition before it serves it
+  auto ledger = ledger::openLedgerLazily(config.getString("ledger.uri"), options);
   try {
     ledger->ping();
   } catch (const ledger::SchemaTooNew&) {
@@ -141,6 +151,64 @@ api::ReadinessCheck writable(ledger::Ledger& ledger) {
       return std::string("ledger not writable: ") + e.what();
     }
   };
+}
+
+// The events appended since the last look, checked (a broken chain stays broken); a ledger that
+// cannot be read now is the "ledger" check's to report.
+api::ReadinessCheck chainIntact(ledger::Ledger& ledger) {
+  return [&ledger]() -> std::string {
+    ledger::TailReport tail;
+    try {
+      tail = ledger.checkTail();
+    } catch (const std::exception&) {
+      return "";
+    }
+    if (tail.ok) return "";
+    std::string why = "chain broken";
+    for (const auto& f : tail.findings) {
+      why += "; seq " + std::to_string(f.seq) + " " + std::string(ledger::findingKindName(f.kind)) +
+             ": " + f.detail;
+    }
+    return why + " (run `charta ledger verify`)";
+  };
+}
+
+// Where git contradicts the record of editions in the chain (the latest look).
+api::ReadinessCheck recordIntact(const service::EditionChain& chain) {
+  return [&chain]() -> std::string {
+    std::string why;
+    for (const auto& t : chain.tampering()) why += (why.empty() ? "" : "; ") + t.line();
+    return why.empty() ? "" : "tampered: " + why;
+  };
+}
+
+// A finding against the record: a log line, a metric and a repository.tampered webhook.
+void wireTampering(service::EditionChain& chain, service::WebhookService& webhooks,
+                   http::Metrics& metrics) {
+  chain.onTampering([&webhooks, &metrics](const service::Tampering& t) {
+    logLine("error", "the record of editions in git contradicts the chain: " + t.line());
+    metrics.add("charta_record_tampered_total{finding=\"" + std::string(t.kindName()) + "\"}");
+    webhooks.announce(t.doc, service::tamperedEvent(t, core::now()));
+  });
+}
+
+// Each edition published or withdrawn through the API is chained (observed via api) before the
+// answer, and anchored soon after.
+void wirePublications(Services& app, repository::PolicyRepository& repo,
+                      service::AnchorKeeper& keeper) {
+  app.record.chain.onAppended([&keeper] { keeper.poke(); });
+  app.publications.holdWhileWriting([&app] { return app.record.chain.holdWrites("api"); });
+  app.publications.onWritten([&app, &repo, &keeper](const core::Edition& written) {
+    try {
+      const core::Timeline timeline = repo.timeline(written.doc);
+      const core::Edition* e = timeline.edition(written.no);
+      app.record.chain.record(e ? *e : written, "api");
+    } catch (const std::exception& ex) {
+      logLine("warning", "the edition is published; chaining it waits for the next look: " +
+                             std::string(ex.what()));
+    }
+    keeper.poke();
+  });
 }
 
 void writePortFile(const AbstractConfiguration& config, uint16_t port) {
@@ -189,6 +257,15 @@ class ServeApp : public Poco::Util::ServerApplication {
     Services app(config_, *repo, *consentLedger, site);
     api::Ops ops(app.catalog, metrics);
     ops.addReadinessCheck("ledger", writable(*consentLedger));
+    ops.addReadinessCheck("chain", chainIntact(*consentLedger));
+    ops.addReadinessCheck("record", recordIntact(app.record.chain));
+    service::WebhookService webhooks(webhookOptions(config_), timelinesOf(app.catalog),
+                                     [&metrics](const std::string& c) { metrics.add(c); });
+    wireTampering(app.record.chain, webhooks, metrics);
+    service::AnchorKeeper keeper(
+        app.record.anchoring, std::chrono::seconds(config_.getInt("ledger.anchor_every_s")),
+        [](const std::string& level, const std::string& line) { logLine(level, line); });
+    wirePublications(app, *repo, keeper);
     RepositoryReport report(metrics);
     std::string trouble = loadCatalog(app.catalog, report);
     if (!trouble.empty()) ops.setRepositoryHealthy(false, trouble);
@@ -205,8 +282,6 @@ class ServeApp : public Poco::Util::ServerApplication {
         api::Cors(api::Cors::parseOrigins(config_.getString("api.cors_origins"))),
         [&app] { return app.catalog.now(); });
 
-    service::WebhookService webhooks(webhookOptions(config_), timelinesOf(app.catalog),
-                                     [&metrics](const std::string& c) { metrics.add(c); });
     webhooks.start();
     http::ServerOptions options = serverOptions(config_);
     http::HttpServer server(options, handler);

@@ -8,6 +8,7 @@
 
 #include "api/current.h"
 #include "api/router.h"
+#include "app/record.h"
 #include "http/metrics.h"
 #include "ledger/ledger.h"
 #include "render/site.h"
@@ -31,6 +32,7 @@ struct Services {
   Services(const Services&) = delete;
   Services& operator=(const Services&) = delete;
 
+  Record record;  // first: the catalog settles each snapshot with record.chain
   service::Catalog catalog;
   service::Pages pages;  // framed for HTTP (api::frame)
   service::Publishing publishing;

@@ -46,6 +46,9 @@ class LazyLedger final : public Ledger {
   std::vector<ChainedPublication> publications(const core::DocumentId& doc) const override {
     return get().publications(doc);
   }
+  std::vector<core::DocumentId> publishedDocuments() const override {
+    return get().publishedDocuments();
+  }
   std::optional<Chained> erase(std::string_view subject, std::string_view reason,
                                std::string_view by) override {
     return get().erase(subject, reason, by);

@@ -344,6 +344,10 @@ class Ledger {
   // throws StorageError.
   virtual std::vector<ChainedPublication> publications(const core::DocumentId& doc) const = 0;
 
+  // The documents that have a chained `edition.published` event, in order of id: those whose
+  // editions the record must still show. throws StorageError.
+  virtual std::vector<core::DocumentId> publishedDocuments() const = 0;
+
   // Erases "subject", in one transaction: appends `subject.erased` (pseudonym, reason, by), then
   // deletes the subject's key, its pseudonym and clear id from the lookup row and every evidence
   // kept for its events. The chain still verifies; its events remain, linked to nobody. SQLite:

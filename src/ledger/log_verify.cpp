@@ -175,8 +175,12 @@ class AnchorChecker {
   }
 
   const Anchor* latest() const { return anchors_.empty() ? nullptr : &anchors_.back(); }
+  // Skips the anchors of the prefix that sinceAnchor does not read; the one at "size" itself was
+  // checked by startAtAnchor (root and chain head), so no event left to read still reaches it.
   void skipTo(std::size_t size) {
-    while (next_ < anchors_.size() && anchors_[next_].treeSize < size) ++next_;
+    for (; next_ < anchors_.size() && anchors_[next_].treeSize <= size; ++next_) {
+      if (size > 0 && anchors_[next_].treeSize == size) ++checked_;
+    }
   }
   std::int64_t checked() const { return checked_; }
 
@@ -363,7 +367,9 @@ TailReport TailChecker::check(RawReader& r) {
       add({FindingKind::kRemoved, headSeq + 1, "", range(headSeq + 1, lastSeq_)});
     } else {
       bool kept = lastSeq_ == 0;
-      r.events(lastSeq_, lastSeq_, [&](const RawEvent& e) { kept = e.hash == lastHash_; });
+      r.events(lastSeq_, lastSeq_, [&](const RawEvent& e) {
+        kept = e.hash == lastHash_ && core::sha256Hex(e.bytes) == e.hash;  // bytes edited too
+      });
       if (!kept) {
         add({FindingKind::kChanged, lastSeq_, "", "the event checked last was changed or removed"});
       }

@@ -207,6 +207,11 @@ class SqlLedger final : public Ledger {
                          [&](Session& s) { return sql::publicationsOf(s, *dialect_, doc); });
   }
 
+  std::vector<core::DocumentId> publishedDocuments() const override {
+    return readers_.with("reading publications",
+                         [&](Session& s) { return sql::publishedDocumentsOf(s, *dialect_); });
+  }
+
   std::optional<Chained> erase(std::string_view subject, std::string_view reason,
                                std::string_view by) override {
     if (!core::isValidSubject(subject)) {

@@ -251,4 +251,18 @@ std::vector<ChainedPublication> publicationsOf(Session& s, const Dialect& d,
   return out;
 }
 
+std::vector<core::DocumentId> publishedDocumentsOf(Session& s, const Dialect& d) {
+  std::vector<std::string> documents;
+  s << d.sql(
+      "SELECT DISTINCT document FROM events WHERE kind = 'edition.published' ORDER BY document"),
+      into(documents), now;
+  std::vector<core::DocumentId> out;
+  for (const auto& text : documents) {
+    auto doc = core::DocumentId::parse(text);
+    if (!doc) throw StorageError("a stored edition.published event names no document");
+    out.push_back(*doc);
+  }
+  return out;
+}
+
 }  // namespace charta::ledger::sql

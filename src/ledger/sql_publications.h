@@ -23,4 +23,7 @@ Recorded<ChainedWithdrawal> recordWithdrawal(Tx& tx, const WithdrawalFacts& fact
 std::vector<ChainedPublication> publicationsOf(Session& s, const Dialect& d,
                                                const core::DocumentId& doc);
 
+// The documents with an edition.published event, in order of id.
+std::vector<core::DocumentId> publishedDocumentsOf(Session& s, const Dialect& d);
+
 }  // namespace charta::ledger::sql

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 
 #include "core/front_matter.h"
 #include "core/sha256.h"
@@ -137,6 +138,8 @@ std::string PolicyRepository::refsFingerprint() const {
   git_reference* r = nullptr;
   while (git_reference_next(&r, iter.get()) == 0) {
     RefPtr ref(r);
+    // refs/charta/* (the anchors) say nothing about editions: writing them reloads no page.
+    if (std::string_view(git_reference_name(ref.get())).rfind("refs/charta/", 0) == 0) continue;
     all += git_reference_name(ref.get());
     all += ' ';
     if (git_reference_type(ref.get()) == GIT_REFERENCE_DIRECT) {

@@ -93,6 +93,7 @@ bool Catalog::refresh() {
   for (const auto& id : repo_.documentsWithTags()) addDocument(*snap, id, repo_.editions(id));
   snap->baseUrl = options_.baseUrl.empty() ? publishedBaseUrl(repo_, *snap) : options_.baseUrl;
   while (!snap->baseUrl.empty() && snap->baseUrl.back() == '/') snap->baseUrl.pop_back();
+  if (options_.settle && !options_.settle(*snap)) snap->fingerprint.clear();  // settle it later
   guardNextSwitch(*snap, started);
   std::lock_guard lock(snapMu_);
   snap_ = std::move(snap);

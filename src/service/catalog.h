@@ -57,6 +57,10 @@ struct Snapshot {
 
 struct CatalogOptions {
   std::string baseUrl;  // overrides charta.xml base-url when not empty
+  // Called with each new snapshot before it is served, and may change it (the evidence chain
+  // records the editions and puts back what git lost: EditionChain::settle). False: it could not
+  // finish now; the snapshot is served and the next refresh takes another.
+  std::function<bool(Snapshot&)> settle;
 };
 
 // The documents and editions of a policy repository as one immutable snapshot, taken afresh when

@@ -134,9 +134,18 @@ bool Consents::citablePage(const DocumentState& d, const core::Edition& e, const
          core::pageVariantCitable(d.timeline, e, archived->variant, now, options_.pageGrace);
 }
 
-ledger::AppendResult Consents::append(const ledger::NewEvent& event) {
+ledger::AppendResult Consents::append(const ledger::NewEvent& event,
+                                      const ledger::Citation& citation) {
   try {
-    return ledger_.append(event);
+    return ledger_.append(event, citation);
+  } catch (const ledger::NotChained&) {
+    // The edition is served but not chained yet (the ledger was out of reach when it was found):
+    // the server chains it at its next look at the repository.
+    Failure f(Fault::kLedgerUnavailable,
+              "The edition is not recorded in the ledger yet; retry with the same "
+              "Idempotency-Key.");
+    f.retryAfter = std::chrono::seconds(1);
+    throw f;
   } catch (const ledger::Blocked&) {
     throw Failure(Fault::kSubjectBlocked,
                   "The subject's personal data is blocked on request (clause 6.2.4): no consent "
@@ -193,7 +202,8 @@ ledger::AppendResult Consents::record(ConsentRequest req, core::Instant now) {
   return append(ledger::NewEvent{std::move(req.subject), req.document, e.no, e.commit, *textSha,
                                  std::move(req.pageSha256), req.language, std::move(req.purposes),
                                  req.type, std::move(req.collectionMethod), std::move(req.formId),
-                                 std::move(req.evidence), std::move(req.idempotencyKey)});
+                                 std::move(req.evidence), std::move(req.idempotencyKey)},
+                ledger::Citation{});
 }
 
 ledger::AppendResult Consents::block(BlockRequest req, core::Instant now) {
@@ -228,7 +238,19 @@ ledger::AppendResult Consents::block(BlockRequest req, core::Instant now) {
                                  std::move(req.collectionMethod),
                                  std::move(req.formId),
                                  std::move(req.evidence),
-                                 std::move(req.idempotencyKey)});
+                                 std::move(req.idempotencyKey)},
+                ledger::Citation{std::nullopt, std::move(req.reason)});
+}
+
+Erasure Consents::erase(const std::string& subject, const std::string& reason,
+                        const std::string& by) {
+  try {
+    return Erasure{ledger_.erase(subject, reason, by), reason, by};
+  } catch (const NotFound&) {
+    throw Failure(Fault::kNotFound, "The ledger holds nothing about this subject.");
+  } catch (const InvalidInput& e) {
+    throw Failure(Fault::kInvalidRequest, e.what());
+  }
 }
 
 }  // namespace charta::service

@@ -38,6 +38,14 @@ struct BlockRequest {
   std::optional<std::string> formId;
   std::optional<std::string> evidence;
   std::optional<std::string> idempotencyKey;
+  std::optional<std::string> reason;  // why: 1-1024 bytes of UTF-8, chained with the event
+};
+
+// The erasure of a subject, as recorded (nothing when it was already erased).
+struct Erasure {
+  std::optional<ledger::Chained> event;  // the subject.erased event; nullopt: erased before
+  std::string reason;
+  std::string by;
 };
 
 // How long a form stays valid after what it showed changed (consent.page_grace_s,
@@ -78,8 +86,15 @@ class Consents {
   //   kLedgerUnavailable.
   ledger::AppendResult block(BlockRequest req, core::Instant now);
 
+  // Erases "subject" (ledger::Ledger::erase): its key, its id and the evidence kept for its
+  // events are destroyed; a `subject.erased` event (pseudonym, reason, by) is chained. "by": the
+  // token's name or the CLI's user.
+  // throws Failure kInvalidRequest (reason, by), kNotFound (the ledger never saw the subject),
+  //   kLedgerUnavailable.
+  Erasure erase(const std::string& subject, const std::string& reason, const std::string& by);
+
  private:
-  ledger::AppendResult append(const ledger::NewEvent& event);
+  ledger::AppendResult append(const ledger::NewEvent& event, const ledger::Citation& citation);
   // Whether "sha256" names a page of "e" in "lang" that a consent at "now" may cite.
   bool citablePage(const DocumentState& d, const core::Edition& e, const core::Lang& lang,
                    const std::string& sha256, const std::optional<std::string>& served,

@@ -60,6 +60,7 @@ enum class Fault {
   kSubjectBlocked,        // 409: clause 6.2.4
   kIdempotencyKeyReused,  // 409: the key was used for another request
   kPreconditionFailed,    // 412: the document changed since the caller looked
+  kSubjectErased,         // 410: the subject was erased; its events link to nobody any more
   kPreconditionRequired,  // 428: a write that needs If-Match came without it
   kRepositoryBusy,        // 503: a fresh git lock of another writer, or the process is short of
                           // descriptors or memory; retry after retryAfter

@@ -9,8 +9,22 @@ Evidence::Evidence(const ledger::Ledger& ledger, const Catalog* catalog, std::st
 
 std::optional<ledger::Event> Evidence::event(std::string_view id) const { return ledger_.find(id); }
 
+namespace {
+
+// Throws kSubjectErased when "subject" was erased and nothing was recorded for it since.
+void refuseErased(const ledger::Ledger& ledger, std::string_view subject) {
+  if (ledger.subjectState(subject) == ledger::SubjectState::kErased) {
+    throw Failure(Fault::kSubjectErased,
+                  "This subject was erased: the events recorded for it remain as evidence, and "
+                  "nothing links them to it any more.");
+  }
+}
+
+}  // namespace
+
 std::vector<ledger::Event> Evidence::events(std::string_view subject,
                                             const std::optional<core::DocumentId>& doc) const {
+  refuseErased(ledger_, subject);
   return ledger_.bySubject(subject, doc);
 }
 
@@ -22,6 +36,7 @@ SubjectStatus Evidence::status(std::string_view subject, const core::DocumentId&
     throw Failure(Fault::kDocumentNotFound,
                   "There is no published document \"" + doc.str() + "\".");
   }
+  refuseErased(ledger_, subject);
   std::vector<core::ConsentFact> facts;
   for (const auto& e : ledger_.bySubject(subject, doc)) {
     facts.push_back(core::ConsentFact{e.seq, e.type, e.doc, e.edition, e.purposes, e.recordedAt});
@@ -31,8 +46,6 @@ SubjectStatus Evidence::status(std::string_view subject, const core::DocumentId&
   out.status = core::consentStatus(facts, doc, d->timeline, out.catalogue, now);
   return out;
 }
-
-ledger::VerifyReport Evidence::verify() const { return ledger_.verify(); }
 
 ReceiptOptions Evidence::receiptOptions() const {
   ReceiptOptions o;

@@ -23,8 +23,9 @@ struct SubjectStatus {
   core::ConsentStatus status;
 };
 
-// What the ledger proves: the receipts of events, everything about one subject, a subject's
-// consent status under the edition in force, and the check of the whole chain. Reads only.
+// What the ledger proves: the receipts of events, everything about one subject, and a subject's
+// consent status under the edition in force (the check of the chain: service/audit.h). Reads
+// only.
 // Safe for concurrent use.
 class Evidence {
  public:
@@ -36,16 +37,15 @@ class Evidence {
   std::optional<ledger::Event> event(std::string_view id) const;
 
   // The events of "subject" (of "doc" when set, plus its blocked and unblocked events), by seq.
+  // throws Failure kSubjectErased: the subject was erased and nothing was recorded for it since.
   std::vector<ledger::Event> events(std::string_view subject,
                                     const std::optional<core::DocumentId>& doc) const;
 
   // The status at "now" of "subject" for "doc": each purpose of the edition in force.
-  // throws Failure kDocumentNotFound: "doc" is not published.
+  // throws Failure kDocumentNotFound: "doc" is not published; kSubjectErased (as events()).
   SubjectStatus status(std::string_view subject, const core::DocumentId& doc,
                        core::Instant now) const;
 
-  // Re-reads and checks the whole chain (the findings are values).
-  ledger::VerifyReport verify() const;
   std::string_view backend() const { return ledger_.backend(); }
 
   // How receipts name the editions' pages and the jurisdiction.

@@ -43,6 +43,7 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
     req.revision = cmd.revision->commit;
   }
   PublishNotes notes;
+  auto hold = held();
   core::Edition e = guarded([&] {
     try {
       return publishing_.publish(req, now, &notes);
@@ -70,12 +71,14 @@ Published Publications::publish(PublishCommand cmd, core::Instant now) {
       throw Failure(Fault::kPublicationConflict, err.what());
     }
   });
+  if (written_) written_(e);
   return Published{e, repo_.timeline(e.doc), std::move(notes)};
 }
 
 Published Publications::withdraw(const core::DocumentId& doc, core::EditionNo no,
                                  const std::string& reason, std::optional<core::Person> by) {
   auto decide = [&](core::Instant now) { return publishing_.withdraw(doc, no, reason, by, now); };
+  auto hold = held();
   core::Edition e = guarded([&] {
     try {
       if (catalog_) return catalog_->withdrawing(decide);
@@ -91,6 +94,7 @@ Published Publications::withdraw(const core::DocumentId& doc, core::EditionNo no
       throw Failure(Fault::kAlreadyWithdrawn, err.what());
     }
   });
+  if (written_) written_(e);
   return Published{e, repo_.timeline(doc), {}};
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,7 +72,19 @@ class Publications {
   std::vector<Published> publishFirstEditions(std::optional<core::Person> publisher,
                                               core::Instant now);
 
+  // Called with each edition published or withdrawn here, once git holds it and before the call
+  // returns: the server and the CLI chain it in the ledger and anchor it. The hook handles its
+  // own failures (git holds the edition whatever it does). Set it before the first write.
+  void onWritten(std::function<void(const core::Edition&)> hook) { written_ = std::move(hook); }
+  // Called before each write; what it returns is held until onWritten's hook returned (the
+  // server's EditionChain::holdWrites: its look at git waits for the edition to be chained).
+  void holdWhileWriting(std::function<std::shared_ptr<void>()> hold) { hold_ = std::move(hold); }
+
  private:
+  std::shared_ptr<void> held() { return hold_ ? hold_() : nullptr; }
+
+  std::function<std::shared_ptr<void>()> hold_;
+  std::function<void(const core::Edition&)> written_;
   Publishing& publishing_;
   const repository::PolicyRepository& repo_;
   Catalog* catalog_;

@@ -92,16 +92,20 @@ struct ReceiptOptions {
 
 // The consent receipt of one event, whose field names follow ISO/IEC TS 27560 where it has one:
 //
-//   { "receipt_version": "charta/1",
-//     "record_id": "<event id>", "pii_principal_id": "<subject>",
+//   { "receipt_version": "charta/2",
+//     "record_id": "<event id>",
+//     "pii_principal_id": "<subject>" | null (erased),
+//     "subject_pseudonym": "<hex>",   (the subject as the chain holds it)
+//     "subject_erased": true,         (only when erased)
 //     "privacy_notice": { "url", "document", "edition", "commit", "text_sha256", "page_sha256",
-//                         "language" },
+//                         "language", "publication" },  (the seq of the chained publication)
 //     "purposes": ["marketing"], "event_type": "given",
 //     "event_time": "2026-03-05T09:00:00.123+05:00",   (RFC 3339, Kazakhstan time)
 //     "collection_method": "web-form", "form_id": "...", "jurisdiction": "KZ",
-//     "evidence": { ... },
+//     "reason": "...",                (blocked, unblocked)
+//     "evidence": { ... }, "evidence_sha256": "<hex HMAC under the subject's key>",
 //     "chain": { "seq", "prev_hash", "hash", "request_digest", "hash_algorithm": "SHA-256",
-//                "hash_format": "charta-consent-event/1" } }
+//                "hash_format": "charta-event/2" } }
 //
 // Optional fields are omitted when absent.
 Poco::JSON::Object::Ptr receipt(const ledger::Event& event, const ReceiptOptions& options = {});
@@ -125,10 +129,17 @@ struct SubjectStatus;    // service/evidence.h
 Poco::JSON::Object::Ptr subjectStatusJson(const SubjectStatus& status);
 Poco::JSON::Object::Ptr citationJson(const EditionCitation& c);
 
-// The check of the whole chain: {ok, backend, checked, head_seq, head_hash,
-// findings: [{kind, seq, id|null, detail}]}.
-Poco::JSON::Object::Ptr verifyReportJson(const ledger::VerifyReport& report,
-                                         std::string_view backend);
+// The erasure of a subject (service::Consents::erase): {subject_erased: true, record_id,
+// event_type: "subject.erased", event_time, reason, by, chain: {seq, prev_hash, hash,
+// hash_algorithm, hash_format}}, or {subject_erased: true, already_erased: true}.
+struct Erasure;  // service/consents.h
+Poco::JSON::Object::Ptr erasureJson(const Erasure& erasure);
+
+// What `ledger verify` found (service/audit.h): {ok, backend, checked, head_seq, head_hash,
+// from_seq, tree_size, root, anchors: {ref, repository_checked, count, checked, timestamps,
+// since_anchor, latest: {commit, tree_size}|null}, findings: [{kind, seq, id|null, detail}]}.
+struct AuditReport;  // service/audit.h
+Poco::JSON::Object::Ptr auditReportJson(const AuditReport& report, std::string_view backend);
 
 // Compact JSON text of "object" (UTF-8, not \u-escaped). Members of a parsed object come sorted,
 // so the same object always gives the same text.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "ledger/validate.h"
+#include "service/audit.h"
 #include "service/evidence.h"
 #include "service/views.h"
 
@@ -33,6 +34,7 @@ Object::Ptr noticeJson(const ledger::Event& e, const ReceiptOptions& options) {
   notice->set("text_sha256", e.textSha256);
   if (e.pageSha256) notice->set("page_sha256", *e.pageSha256);
   notice->set("language", e.lang.str());
+  if (e.publication) notice->set("publication", static_cast<Poco::Int64>(*e.publication));
   return notice;
 }
 
@@ -43,7 +45,7 @@ Object::Ptr chainJson(const ledger::Event& e) {
   chain->set("hash", e.hash);
   chain->set("request_digest", e.requestDigest);
   chain->set("hash_algorithm", "SHA-256");
-  chain->set("hash_format", "charta-consent-event/1");
+  chain->set("hash_format", "charta-event/2");
   return chain;
 }
 
@@ -57,9 +59,12 @@ Array::Ptr receipts(const std::vector<ledger::Event>& events, const ReceiptOptio
 
 Object::Ptr receipt(const ledger::Event& e, const ReceiptOptions& options) {
   auto r = object();
-  r->set("receipt_version", "charta/1");
+  r->set("receipt_version", "charta/2");
   r->set("record_id", e.id);
-  r->set("pii_principal_id", e.subject);
+  // An erased subject's events link to nobody: the id is gone, the pseudonym stays in the chain.
+  r->set("pii_principal_id", e.subjectErased ? Var() : Var(e.subject));
+  r->set("subject_pseudonym", e.pseudonym);
+  if (e.subjectErased) r->set("subject_erased", true);
   r->set("privacy_notice", noticeJson(e, options));
   Array::Ptr purposes = new Array;
   for (const auto& p : e.purposes) purposes->add(p.str());
@@ -69,6 +74,7 @@ Object::Ptr receipt(const ledger::Event& e, const ReceiptOptions& options) {
   r->set("collection_method", e.collectionMethod);
   if (e.formId) r->set("form_id", *e.formId);
   r->set("jurisdiction", options.jurisdiction);
+  if (e.reason) r->set("reason", *e.reason);
   if (e.evidence) {
     try {
       Poco::JSON::Parser parser;
@@ -78,6 +84,7 @@ Object::Ptr receipt(const ledger::Event& e, const ReceiptOptions& options) {
       r->set("evidence_text", *e.evidence);  // stored before validation existed or tampered
     }
   }
+  if (e.evidenceSha256) r->set("evidence_sha256", *e.evidenceSha256);
   r->set("chain", chainJson(e));
   return r;
 }
@@ -136,17 +143,60 @@ Object::Ptr subjectStatusJson(const SubjectStatus& s) {
   return o;
 }
 
-Object::Ptr verifyReportJson(const ledger::VerifyReport& rep, std::string_view backend) {
+Object::Ptr erasureJson(const Erasure& erasure) {
   auto o = object();
-  o->set("ok", rep.ok);
+  o->set("subject_erased", true);
+  if (!erasure.event) {
+    o->set("already_erased", true);
+    return o;
+  }
+  const ledger::Chained& e = *erasure.event;
+  o->set("record_id", e.id);
+  o->set("event_type", "subject.erased");
+  o->set("event_time", moment(e.recordedAt));
+  o->set("reason", erasure.reason);
+  o->set("by", erasure.by);
+  auto chain = object();
+  chain->set("seq", static_cast<Poco::Int64>(e.seq));
+  chain->set("prev_hash", e.prevHash);
+  chain->set("hash", e.hash);
+  chain->set("hash_algorithm", "SHA-256");
+  chain->set("hash_format", "charta-event/2");
+  o->set("chain", chain);
+  return o;
+}
+
+Object::Ptr auditReportJson(const AuditReport& rep, std::string_view backend) {
+  auto o = object();
+  o->set("ok", rep.ok());
   o->set("backend", std::string(backend));
-  o->set("checked", static_cast<Poco::Int64>(rep.checked));
-  o->set("head_seq", static_cast<Poco::Int64>(rep.headSeq));
-  o->set("head_hash", rep.headHash);
+  o->set("checked", static_cast<Poco::Int64>(rep.log.checked));
+  o->set("head_seq", static_cast<Poco::Int64>(rep.log.headSeq));
+  o->set("head_hash", rep.log.headHash);
+  o->set("from_seq", static_cast<Poco::Int64>(rep.log.fromSeq));
+  o->set("tree_size", static_cast<Poco::UInt64>(rep.log.treeSize));
+  o->set("root", rep.log.root);
+  auto anchors = object();
+  anchors->set("ref", std::string(repository::kAnchorsRef));
+  anchors->set("repository_checked", rep.repositoryChecked);
+  anchors->set("count", static_cast<Poco::Int64>(rep.anchors));
+  anchors->set("checked", static_cast<Poco::Int64>(rep.log.anchorsChecked));
+  anchors->set("timestamps", static_cast<Poco::Int64>(rep.timestamps));
+  anchors->set("other_ledgers", static_cast<Poco::Int64>(rep.foreignAnchors));
+  anchors->set("since_anchor", rep.sinceAnchor);
+  if (rep.latestAnchor) {
+    auto latest = object();
+    latest->set("commit", *rep.latestAnchor);
+    latest->set("tree_size", static_cast<Poco::UInt64>(rep.latestAnchorSize));
+    anchors->set("latest", latest);
+  } else {
+    anchors->set("latest", Var());
+  }
+  o->set("anchors", anchors);
   Array::Ptr findings = new Array;
   for (const auto& f : rep.findings) {
     auto fo = object();
-    fo->set("kind", std::string(ledger::findingKindName(f.kind)));
+    fo->set("kind", f.kind);
     fo->set("seq", static_cast<Poco::Int64>(f.seq));
     fo->set("id", f.id.empty() ? Var() : Var(f.id));
     fo->set("detail", f.detail);

@@ -19,7 +19,7 @@ using core::Instant;
 namespace {
 
 const std::set<std::string> kEventTypes = {"edition.published", "edition.effective",
-                                           "edition.withdrawn"};
+                                           "edition.withdrawn", "repository.tampered"};
 
 // A UUID-formatted id (version 8: custom) from the SHA-256 of "what".
 std::string stableId(const std::string& what) {
@@ -59,7 +59,8 @@ std::set<std::string> parseEvents(const std::string& name, const std::string& va
     if (item.empty()) continue;
     if (!kEventTypes.count(item)) {
       throw InvalidInput("webhooks." + name + ".events: unknown event \"" + item +
-                         "\" (edition.published, edition.effective, edition.withdrawn)");
+                         "\" (edition.published, edition.effective, edition.withdrawn, "
+                         "repository.tampered)");
     }
     out.insert(item);
   }

@@ -82,23 +82,42 @@ void WebhookService::poke() {
   cv_.notify_all();
 }
 
+void WebhookService::announce(const core::DocumentId& doc, WebhookEvent event) {
+  if (options_.subscriptions.empty()) return;
+  {
+    std::lock_guard lock(mu_);
+    announced_.emplace_back(doc.str(), std::move(event));
+    poked_ = true;
+  }
+  cv_.notify_all();
+}
+
 void WebhookService::reconcile(const Timelines& site, Instant now) {
   bool added = false;
+  std::vector<std::pair<std::string, WebhookEvent>> events;
+  {
+    std::lock_guard lock(mu_);
+    events = std::move(announced_);
+    announced_.clear();
+  }
   for (const auto& d : site.documents) {
-    for (const WebhookEvent& ev : dueEvents(*d.timeline, Instant{}, now)) {
-      for (const auto& s : options_.subscriptions) {
-        if (!s.events.count(ev.type)) continue;
-        std::string key = s.name + "|" + ev.id;
-        if (queued_.count(key)) continue;
-        bool fresh = outbox_->enqueue(s.name, outboxEvent(ev), now);
-        queued_.insert(key);
-        if (!fresh) continue;
-        added = true;
-        count_("charta_webhook_events_total{type=\"" + ev.type + "\"}");
-        logLine("info", "webhook event queued",
-                ",\"subscription\":" + jsonQuote(s.name) + ",\"event_id\":\"" + ev.id +
-                    "\",\"type\":\"" + ev.type + "\",\"document\":" + jsonQuote(d.doc.str()));
-      }
+    for (WebhookEvent& ev : dueEvents(*d.timeline, Instant{}, now)) {
+      events.emplace_back(d.doc.str(), std::move(ev));
+    }
+  }
+  for (const auto& [doc, ev] : events) {
+    for (const auto& s : options_.subscriptions) {
+      if (!s.events.count(ev.type)) continue;
+      std::string key = s.name + "|" + ev.id;
+      if (queued_.count(key)) continue;
+      bool fresh = outbox_->enqueue(s.name, outboxEvent(ev), now);
+      queued_.insert(key);
+      if (!fresh) continue;
+      added = true;
+      count_("charta_webhook_events_total{type=\"" + ev.type + "\"}");
+      logLine("info", "webhook event queued",
+              ",\"subscription\":" + jsonQuote(s.name) + ",\"event_id\":\"" + ev.id +
+                  "\",\"type\":\"" + ev.type + "\",\"document\":" + jsonQuote(doc));
     }
   }
   if (added) {

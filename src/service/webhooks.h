@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "core/ids.h"
@@ -35,7 +36,8 @@ struct WebhookSubscription {
   std::string name;              // [a-z0-9_-]{1,64}; appears in logs and metric labels
   std::string url;               // https://host[:port]/path, or http:// (see allowHttp)
   std::string secret;            // HMAC-SHA256 key of the Charta-Signature header
-  std::set<std::string> events;  // edition.published, edition.effective, edition.withdrawn
+  std::set<std::string> events;  // edition.published, edition.effective, edition.withdrawn,
+                                 // repository.tampered
   std::string caFile;            // PEM CAs trusted for https instead of the system's store
   bool allowHttp = false;        // http:// to a host that is not a loopback address
 };
@@ -52,7 +54,7 @@ struct WebhookOptions {
 
 // Parses the keys below "webhooks." (without that prefix): "outbox", "timeout_ms",
 // "retry_base_ms", "retry_max_ms", "max_attempts", "poll_ms", and "<name>.url", "<name>.secret",
-// "<name>.events" (comma-separated; default all three), "<name>.ca_file", "<name>.allow_http"
+// "<name>.events" (comma-separated; default all four), "<name>.ca_file", "<name>.allow_http"
 // (true or false).
 // throws InvalidInput: an unknown key, a malformed number, name or URL (https://, or http:// only
 // to a loopback address unless allow_http is true), a subscription without url or secret, an
@@ -120,6 +122,9 @@ class WebhookService {
   void stop();
   // Makes the scheduler look at the site now (after a publication by this process).
   void poke();
+  // Sends "event" of "doc" (not one of an edition's timeline: repository.tampered) to the
+  // subscriptions that want its type, once per event id. Safe from any thread.
+  void announce(const core::DocumentId& doc, WebhookEvent event);
 
  private:
   void recordBaselines();
@@ -135,6 +140,8 @@ class WebhookService {
   std::unique_ptr<ledger::WebhookOutbox> outbox_;
   std::vector<std::unique_ptr<WebhookSender>> senders_;  // one per subscription
   std::set<std::string> queued_;  // "subscription|event id" known to be in the outbox
+  std::vector<std::pair<std::string, WebhookEvent>> announced_;  // document, event: for the
+                                                                 // scheduler (under mu_)
   std::mutex mu_;
   std::condition_variable cv_;  // wakes the scheduler and the delivery threads
   bool stop_ = false;

@@ -64,7 +64,7 @@ TEST_CASE("webhook configuration") {
   CHECK(o.outbox == "/tmp/x.db");
   auto all = service::parseWebhookOptions(
       {{"a.url", "https://hooks.shop.kz/x"}, {"a.secret", "0123456789abcdef"}});
-  CHECK(all.subscriptions[0].events.size() == 3);
+  CHECK(all.subscriptions[0].events.size() == 4);
   CHECK(all.subscriptions[0].caFile.empty());
   CHECK_FALSE(all.subscriptions[0].allowHttp);
   CHECK(service::parseWebhookOptions({}).subscriptions.empty());

@@ -70,7 +70,7 @@ TEST_CASE("a receipt uses ISO/IEC TS 27560 names and carries the chain") {
   CHECK(chain->getValue<Poco::Int64>("seq") == 7);
   CHECK(chain->getValue<std::string>("hash") == e.hash);
   CHECK(chain->getValue<std::string>("prev_hash") == e.prevHash);
-  CHECK(chain->getValue<std::string>("hash_format") == "charta-consent-event/1");
+  CHECK(chain->getValue<std::string>("hash_format") == "charta-event/2");
 }
 
 TEST_CASE("optional fields are omitted, not null") {
