@@ -86,6 +86,18 @@ std::string_view purposeStateName(PurposeState state) {
   return "?";
 }
 
+const Edition* renewingEdition(const Timeline& timeline, EditionNo given,
+                               const std::vector<PurposeId>& purposes, Instant now) {
+  const Edition* newest = nullptr;
+  for (const Edition& e : timeline.editions()) {  // ordered by number: the newest wins
+    if (e.no <= given || !e.material || e.effectiveFrom > now || effectivelyWithdrawn(e)) continue;
+    for (const PurposeId& p : purposes) {
+      if (names(e.renewPurposes, p)) newest = &e;
+    }
+  }
+  return newest;
+}
+
 ConsentStatus consentStatus(const std::vector<ConsentFact>& events, const DocumentId& doc,
                             const Timeline& timeline, const std::vector<Purpose>& catalogue,
                             Instant now) {
@@ -114,12 +126,9 @@ ConsentStatus consentStatus(const std::vector<ConsentFact>& events, const Docume
       if (lastGiven) ps.withdrawnAt = last->at;
     } else {
       ps.state = PurposeState::kGiven;
-      for (const Edition& e : timeline.editions()) {
-        if (e.no > last->edition && e.material && e.effectiveFrom <= now &&
-            !effectivelyWithdrawn(e) && names(e.renewPurposes, purpose.id)) {
-          ps.state = PurposeState::kRenewalRequired;
-          ps.renewalFor = e.no;  // editions() is ordered by number: the newest wins
-        }
+      if (const Edition* e = renewingEdition(timeline, last->edition, {purpose.id}, now)) {
+        ps.state = PurposeState::kRenewalRequired;
+        ps.renewalFor = e->no;
       }
     }
     status.purposes.push_back(std::move(ps));

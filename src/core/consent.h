@@ -82,6 +82,11 @@ ConsentStatus consentStatus(const std::vector<ConsentFact>& events, const Docume
                             const Timeline& timeline, const std::vector<Purpose>& catalogue,
                             Instant now);
 
+// The newest edition after "given" that the renewal rule above makes ask again for one of
+// "purposes" at "now"; null when there is none.
+const Edition* renewingEdition(const Timeline& timeline, EditionNo given,
+                               const std::vector<PurposeId>& purposes, Instant now);
+
 // Whether the subject is blocked at "now": the latest `blocked`/`unblocked` event recorded at or
 // before "now" is a `blocked`. REQUIRES: "events" ordered by seq.
 bool isBlocked(const std::vector<ConsentFact>& events, Instant now);

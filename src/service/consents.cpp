@@ -102,6 +102,19 @@ const core::Edition& cite(const Snapshot& snap, const DocumentState& d,
                 refusalDetail(*c.refused, d.document.id, named, d.timeline));
 }
 
+// A form shown just before a switch stays a fair basis for a consent, unless an edition now in
+// force asks again for one of its purposes (a material change for them): the subject must see it.
+void refuseIfRenewed(const Snapshot& snap, const DocumentState& d, const core::Edition& e,
+                     const std::vector<core::PurposeId>& purposes, core::Instant now) {
+  const core::Edition* renewing = core::renewingEdition(d.timeline, e.no, purposes, now);
+  if (!renewing) return;
+  refuseEdition(snap, d, now, core::Uncitable::kSuperseded,
+                d.document.id.str() + " " + e.no.str() + " is no longer in force: " +
+                    renewing->no.str() + " changed the terms of a purpose asked for (since " +
+                    core::formatRfc3339(renewing->effectiveFrom, renewing->effectiveOffset, false) +
+                    "); show the edition in force and ask again.");
+}
+
 [[noreturn]] void refuseLanguage(const core::Document& doc, const core::Edition& e,
                                  const core::Lang& lang) {
   auto extra = object();
@@ -167,6 +180,7 @@ ledger::AppendResult Consents::record(ConsentRequest req, core::Instant now) {
       cite(*snap, d, req.shown, now, catalog_.repository(),
            req.type == ledger::EventType::kGiven ? std::optional(options_.supersededGrace)
                                                  : std::nullopt);
+  if (req.type == ledger::EventType::kGiven) refuseIfRenewed(*snap, d, e, req.purposes, now);
   const core::Document& doc = d.at(e);
   if (const core::Lang* own = doc.language(req.language.str())) req.language = *own;  // "RU": ru
   std::optional<std::string> served;

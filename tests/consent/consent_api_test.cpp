@@ -340,11 +340,19 @@ TEST_CASE_TEMPLATE("status: renewal after a material edition naming marketing", 
   CHECK(str(purposeState(st, "advertising"), "given_under") == "v1");
   CHECK(str(purposeState(st, "account"), "state") == "never_given");
 
-  // A consent under the superseded v1 is still accepted (the subject saw v1), but does not renew.
-  REQUIRE(s.post("/api/v1/consents", consentBody("late-reader", "v1", "\"marketing\"")).status ==
+  // A form still showing v1 (within the grace) may record what v2 left unchanged; a purpose v2
+  // asks again for is refused: that consent would need renewal at once, the subject must see v2.
+  auto stale = s.post("/api/v1/consents", consentBody("late-reader", "v1", "\"marketing\""));
+  CHECK(stale.status == 422);
+  CHECK(stale.body.find("edition-not-in-force") != std::string::npos);
+  CHECK(stale.body.find("\"superseded\"") != std::string::npos);
+  CHECK(stale.body.find("v2 changed the terms of a purpose asked for") != std::string::npos);
+  REQUIRE(s.post("/api/v1/consents", consentBody("late-reader", "v1", "\"advertising\"")).status ==
           201);
+  CHECK(str(purposeState(status(s, "late-reader", t.site.token), "advertising"), "state") ==
+        "given");
   CHECK(str(purposeState(status(s, "late-reader", t.site.token), "marketing"), "state") ==
-        "renewal_required");
+        "never_given");
 
   // Given again under v2: valid.
   auto renewed = s.post("/api/v1/consents", consentBody(who, "v2", "\"marketing\""));

@@ -115,6 +115,10 @@ grep -q "dependency problems" "$work/apt.log" || fail "dpkg -i failed otherwise:
 chroot "$root" apt-get update -qq >>"$work/apt.log" 2>&1 || fail "apt-get update"
 chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -f install -y -qq --no-install-recommends \
   >>"$work/apt.log" 2>&1 || fail "apt-get -f install"
+# The server that receives the legal team's pushes runs git itself (the package suggests it): the
+# pre-receive hook `charta init` installs runs there, beside /usr/bin/charta.
+chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git \
+  >>"$work/apt.log" 2>&1 || fail "apt-get install git"
 [ "$(in_root dpkg-query -W -f '${Status} ${Version}' charta)" = "install ok installed $version" ] ||
   fail "charta $version is not installed"
 in_root ldd /usr/bin/charta | grep "not found" && fail "libraries missing"
@@ -190,17 +194,18 @@ sed -i "s|^; tokens =$|tokens = $entry|" "$root/etc/charta/charta.ini"
 grep -q "^tokens = $entry" "$root/etc/charta/charta.ini" || fail "token entry not written"
 config_sum=$(sha256sum <"$root/etc/charta/charta.ini")
 
-# The legal team edits with git (the host's, as the user charta: the repository stays its own).
+# The legal team edits with git on the server (as the user charta: the repository stays its own),
+# as a push over ssh would: receive-pack and its pre-receive hook run where charta is installed.
 uid=$(stat -c %u "$root/var/lib/charta")
 gid=$(stat -c %g "$root/var/lib/charta")
-legal_git() { setpriv --reuid="$uid" --regid="$gid" --clear-groups env HOME="$root/tmp" \
+legal_git() { in_root setpriv --reuid="$uid" --regid="$gid" --clear-groups env HOME=/tmp \
   GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME="Legal Team" GIT_AUTHOR_EMAIL=legal@shop.test \
   GIT_COMMITTER_NAME="Legal Team" GIT_COMMITTER_EMAIL=legal@shop.test git "$@"; }
-legal_git clone -q "$root/var/lib/charta/policies.git" "$root/tmp/legal"
+legal_git clone -q /var/lib/charta/policies.git /tmp/legal
 edit() {
   printf '\n%s\n' "$1" >>"$root/tmp/legal/personal-data/ru.md"
-  legal_git -C "$root/tmp/legal" commit -qam edit
-  legal_git -C "$root/tmp/legal" push -q origin HEAD
+  legal_git -C /tmp/legal commit -qam edit
+  legal_git -C /tmp/legal push -q origin HEAD
 }
 edit "9.4. Вопросы по пп. 5.2. и 5.3. направляйте Администрации сайта."
 charta publish personal-data --summary "'Пункт 9.4'" >/dev/null || fail "publish v2"
@@ -230,7 +235,7 @@ stop_unit
 charta ledger verify --json >"$work/verify.before" || fail "ledger verify before the upgrade"
 python3 -c 'import json, sys; v = json.load(sys.stdin); sys.exit(not (v["ok"] and v["checked"] == 3))' \
   <"$work/verify.before" || fail "the ledger does not hold 3 good events: $(cat "$work/verify.before")"
-refs() { legal_git -C "$root/var/lib/charta/policies.git" for-each-ref --format='%(refname) %(objectname)'; }
+refs() { legal_git -C /var/lib/charta/policies.git for-each-ref --format='%(refname) %(objectname)'; }
 tags_before=$(refs)
 
 # --- 5. upgrade -----------------------------------------------------------------------------------
