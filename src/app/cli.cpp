@@ -84,11 +84,21 @@ const std::map<std::string, Command> kCommands = {
       {},
       runHook}},
     {"log",
-     {"charta log <doc>",
-      "list the revisions (commits) that change a document; drafts marked",
+     {"charta log <doc> [--all]",
+      "list the revisions that change a document: first-parent commits that change its texts "
+      "(following renames) or its entry in charta.xml, and every edition; drafts marked (--all: "
+      "every commit of the branch)",
       {},
-      {},
+      {"all"},
       runLog}},
+    {"import",
+     {"charta import <doc> [--dates FILE] [--since COMMIT] [--as \"Name <email>\"]",
+      "import the history kept in git before charta: each first-parent revision that changed the "
+      "text becomes an imported edition, effective at its date in FILE (\"<commit> <RFC 3339>\" "
+      "lines) or its author time; only before the document's first edition",
+      {"dates", "since", "as"},
+      {},
+      runImport}},
     {"editions",
      {"charta editions <doc>",
       "list the published editions with their status",

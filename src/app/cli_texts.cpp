@@ -99,7 +99,7 @@ void printLint(std::ostream& out, const service::LintRun& run) {
 int runLog(const CommandContext& c) {
   c.args.atMost(1);
   auto id = c.doc(0);
-  service::RevisionLog log = History(c).revisions.log(id, 1000);
+  service::RevisionLog log = History(c).revisions.log(id, 1000, c.args.flag("all"));
   if (c.json) {
     Array::Ptr arr = new Array;
     for (const auto& r : log.revisions) arr->add(service::revisionJson(r.info, r.editions));

@@ -58,6 +58,9 @@ int runInForce(const CommandContext& c);
 int runPublish(const CommandContext& c);
 int runWithdraw(const CommandContext& c);
 
+// The history before charta: cli_import.cpp.
+int runImport(const CommandContext& c);
+
 // The texts and their history: cli_texts.cpp.
 int runLog(const CommandContext& c);
 int runShow(const CommandContext& c);

@@ -40,6 +40,13 @@ struct Edition {
   std::optional<Withdrawal> withdrawal;
   // Who approved the revision before it was published (the Approved-By trailers), in order.
   std::vector<Person> approvedBy{};
+  // An edition of the history before charta (charta import; the trailer "Imported: yes"): its
+  // Effective-From is the date the text really took effect, earlier than its publishedAt (the
+  // moment of the import), and no edition published by charta comes before it.
+  bool imported = false;
+  // For an imported edition whose commit predates charta.xml: the commit whose charta.xml
+  // declares its document (the trailer "Registry-At"); nullopt: its own commit's.
+  std::optional<CommitId> registryAt{};
 
   bool withdrawnBy(Instant t) const { return withdrawal && withdrawal->at <= t; }
 };
@@ -49,7 +56,8 @@ struct RevisionInfo {
   CommitId commit;
   Person author;
   Instant time;
-  std::string message;  // the whole commit message
+  std::string message;             // the whole commit message
+  std::chrono::minutes offset{0};  // the author's UTC offset
   std::string subject() const { return message.substr(0, message.find('\n')); }
 };
 

@@ -225,6 +225,9 @@ std::optional<TagName> parseTagName(std::string_view name);
 //   Renew-Purposes: a, b          (when any)
 //   Summary: ...                  (when not empty)
 //   Forced: <reason>              (when forced)
+//   Approved-By: Name <email>     (one per approver)
+//   Imported: yes                 (an edition of the history before charta: charta import)
+//   Registry-At: <commit>         (imported, its commit older than charta.xml: whose charta.xml)
 //
 // REQUIRES: e.summary and e.forcedReason passed termsRefusal.
 std::string editionMessage(const Edition& e);
@@ -241,13 +244,16 @@ struct TagReading {
 //   - its message opens with "Publish <doc> v<N>" and its trailers state a valid Effective-From
 //     (and a valid Published-At, when there is one);
 //   - effective_from >= published_at, to the millisecond (backdating), where published_at is
-//     tagMoment(tagger time, Published-At).
+//     tagMoment(tagger time, Published-At); for an imported edition ("Imported: yes", written
+//     only by charta import) the reverse: effective_from <= published_at;
+//   - a Registry-At, when there is one, names a commit and the edition is imported.
 // The edition's commit is the tag's target, its publisher the tagger; Material, Renew-Purposes,
 // Summary and Forced are read as editionMessage writes them.
 TagReading<Edition> readEditionTag(const TagName& name, const TagObject& tag);
 
 // Numbers follow the order of publication: refuses "e" when it was published before "previous",
-// the edition numbered below it (a tag backdated behind an edition that already existed).
+// the edition numbered below it (a tag backdated behind an edition that already existed), and an
+// imported "e" after a "previous" that is not imported (history comes before the first edition).
 Refusal publicationOrder(const Edition& e, const Edition& previous);
 
 // A withdrawal needs a reason: one trailer-safe line of 1-2000 bytes.
@@ -278,7 +284,8 @@ TagReading<Withdrawal> readWithdrawalTag(const TagName& name, const TagObject& t
 
 // Refuses a pushed edition "e" that is not the next edition "next", or whose moment of
 // publication lies more than "skew" from "received": a tag made earlier cannot be pushed as if it
-// were published now (a backdated tagger time), nor one dated later.
+// were published now (a backdated tagger time), nor one dated later. An imported edition is never
+// pushed: charta import writes it where the repository lives.
 Refusal pushedEdition(const Edition& e, EditionNo next, Instant received,
                       std::chrono::seconds skew);
 

@@ -72,6 +72,14 @@ std::optional<Instant> statedMoment(const Trailers& trailers, const char* key, b
 
 std::string at(Instant t, std::chrono::minutes offset) { return formatRfc3339(t, offset, false); }
 
+// An imported edition records a text that took effect before charta: never after its import.
+Refusal importedLater(const Edition& e) {
+  if (e.effectiveFrom <= e.publishedAt) return std::nullopt;
+  return "it is imported, yet takes effect at " + at(e.effectiveFrom, e.effectiveOffset) +
+         ", after its import at " + at(e.publishedAt, e.effectiveOffset) +
+         ": an imported edition records a text that already took effect";
+}
+
 }  // namespace
 
 std::string TagName::str() const {
@@ -100,6 +108,8 @@ std::string editionMessage(const Edition& e) {
   if (!e.summary.empty()) trailers.emplace_back("Summary", e.summary);
   if (e.forcedReason) trailers.emplace_back("Forced", *e.forcedReason);
   for (const Person& p : e.approvedBy) trailers.emplace_back("Approved-By", formatPerson(p));
+  if (e.imported) trailers.emplace_back("Imported", "yes");
+  if (e.registryAt) trailers.emplace_back("Registry-At", e.registryAt->str());
   return formatMessage("Publish " + e.doc.str() + " " + e.no.str(), "", trailers);
 }
 
@@ -127,8 +137,15 @@ TagReading<Edition> readEditionTag(const TagName& name, const TagObject& tag) {
             *tag.tagger,
             std::nullopt,
             std::nullopt};
-  if (auto r = backdating(e.effectiveFrom, e.publishedAt, e.effectiveOffset)) {
+  const std::string* imported = findTrailer(trailers, "Imported");
+  e.imported = imported && *imported == "yes";
+  if (auto r = e.imported ? importedLater(e)
+                          : backdating(e.effectiveFrom, e.publishedAt, e.effectiveOffset)) {
     return notOne<Edition>(*r);
+  }
+  if (const std::string* registry = findTrailer(trailers, "Registry-At")) {
+    e.registryAt = CommitId::parse(*registry);
+    if (!e.imported || !e.registryAt) return notOne<Edition>("its Registry-At is not valid here");
   }
   const std::string* material = findTrailer(trailers, "Material");
   e.material = material && *material == "yes";
@@ -145,6 +162,10 @@ TagReading<Edition> readEditionTag(const TagName& name, const TagObject& tag) {
 }
 
 Refusal publicationOrder(const Edition& e, const Edition& previous) {
+  if (e.imported && !previous.imported) {
+    return "it is imported after " + previous.no.str() +
+           ", which charta published: history is imported only before the first edition";
+  }
   if (e.publishedAt >= previous.publishedAt) return std::nullopt;
   return "it was published at " + at(e.publishedAt, e.effectiveOffset) + ", before " +
          previous.no.str() + " (" + at(previous.publishedAt, e.effectiveOffset) +
@@ -211,6 +232,11 @@ Refusal pushedEdition(const Edition& e, EditionNo next, Instant received,
                       std::chrono::seconds skew) {
   if (e.no != next) {
     return "the next edition of " + e.doc.str() + " is " + next.str() + ", not " + e.no.str();
+  }
+  if (e.imported) {
+    return std::string(
+        "it is an imported edition: history is imported with charta import on the "
+        "server, never pushed");
   }
   return pushedMoment("it says it was published at", e.publishedAt, received, skew,
                       e.effectiveOffset);

@@ -38,6 +38,9 @@ struct Document {
   // How its texts number their clauses (charta.xml structure="..."); nullopt: detected from each
   // text (core::detectProfile).
   std::optional<ClauseProfile> structure{};
+  // language tag -> the paths its text had before, newest first (charta.xml previous-paths):
+  // where the history of a renamed text is found.
+  std::map<std::string, std::vector<std::string>> previousPaths{};
 
   const Purpose* purpose(const PurposeId& pid) const {
     for (const auto& p : purposes)
@@ -50,6 +53,17 @@ struct Document {
     for (const auto& l : langs)
       if (iequals(l.str(), tag)) return &l;
     return nullptr;
+  }
+  // The path of the text in "lang" and the paths it had before, newest first; empty when the
+  // document has no such language.
+  std::vector<std::string> paths(const std::string& lang) const {
+    auto it = files.find(lang);
+    if (it == files.end()) return {};
+    std::vector<std::string> out{it->second};
+    if (auto p = previousPaths.find(lang); p != previousPaths.end()) {
+      out.insert(out.end(), p->second.begin(), p->second.end());
+    }
+    return out;
   }
   // The path of the text in "lang", or nullptr when the document has no such language.
   const std::string* file(const Lang& lang) const {

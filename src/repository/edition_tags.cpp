@@ -37,18 +37,22 @@ std::optional<core::TagObject> tagObject(TagReader& reader, const std::string& i
 }
 
 // charta.xml's entry for "doc" at the edition's commit, or why there is none.
+// An imported edition of a commit older than charta.xml names the commit whose charta.xml
+// declares it (Registry-At).
 std::optional<core::Document> documentAt(TagReader& reader, const Edition& e, std::string& why) {
-  auto xml = reader.registryAt(e.commit.str());
+  const std::string at = e.registryAt ? e.registryAt->str() : e.commit.str();
+  const std::string where = e.registryAt ? "its Registry-At " : "its commit ";
+  auto xml = reader.registryAt(at);
   if (!xml) {
-    why = "charta.xml is missing at its commit " + e.commit.str();
+    why = "charta.xml is missing at " + where + at;
     return std::nullopt;
   }
   try {
     core::Registry reg = parseRegistry(*xml);
     if (const core::Document* d = reg.document(e.doc)) return *d;
-    why = "charta.xml at its commit " + e.commit.str() + " does not declare " + e.doc.str();
+    why = "charta.xml at " + where + at + " does not declare " + e.doc.str();
   } catch (const InvalidInput& err) {
-    why = "charta.xml at its commit " + e.commit.str() + " is invalid (" + err.what() + ")";
+    why = "charta.xml at " + where + at + " is invalid (" + err.what() + ")";
   }
   return std::nullopt;
 }

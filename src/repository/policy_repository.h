@@ -176,18 +176,39 @@ class PolicyRepository {
   // throws NotFound: no such commit.
   std::optional<std::string> readFile(const core::CommitId& commit, const std::string& file) const;
 
-  // charta.xml at "commit". throws InvalidRegistry (an InvalidInput): missing or invalid;
-  // NotFound: no such commit.
+  // charta.xml at "commit", or for a commit older than charta.xml, the one registryCommit names.
+  // throws InvalidRegistry (an InvalidInput): missing or invalid; NotFound: no such commit.
   core::Registry registry(const core::CommitId& commit) const;
 
-  // The text of "doc" in "lang" at "commit" (languages from that commit's charta.xml);
-  // nullopt: the document has no text in that language there.
+  // The commit whose charta.xml declares what "commit" holds: "commit" itself when it has
+  // charta.xml; for a commit older than charta.xml, the commit of the branch's first-parent
+  // history that added it (the registry a team writes when it adopts charta speaks for the
+  // history before it); nullopt otherwise. throws NotFound: no such commit.
+  std::optional<core::CommitId> registryCommit(const core::CommitId& commit) const;
+
+  // The text of "doc" in "lang" at "commit" (languages from that commit's charta.xml): at its
+  // path, else at the newest of its previous paths found there (a renamed text); nullopt: the
+  // document has no text in that language there.
   std::optional<DocumentText> text(const core::Document& doc, const core::CommitId& commit,
                                    const core::Lang& lang) const;
 
-  // The commits on the branch that change any file of "doc" (its texts or charta.xml), newest
-  // first, at most "limit".
-  std::vector<core::RevisionInfo> revisions(const core::Document& doc, size_t limit = 1000) const;
+  // The revisions of "doc" on the branch, newest first, at most "limit": the commits of its
+  // first-parent history that change one of its texts (following the previous paths of
+  // charta.xml, so a rename alone is no change) or its entry in charta.xml, and those of "keep"
+  // (40 hex: the commits of its editions) wherever they are on that history. With "all", every
+  // commit of the branch instead.
+  std::vector<core::RevisionInfo> revisions(const core::Document& doc, size_t limit = 1000,
+                                            bool all = false,
+                                            const std::set<std::string>& keep = {}) const;
+
+  // Commit "commit" as a revision. throws NotFound: no such commit.
+  core::RevisionInfo revision(const core::CommitId& commit) const;
+
+  // The commits of the branch's first-parent history that change a text of "doc" (as
+  // revisions), newest first, down to "since" included (nullopt: the first commit).
+  // throws NotFound: "since" is not on that history.
+  std::vector<core::RevisionInfo> textRevisions(
+      const core::Document& doc, const std::optional<core::CommitId>& since = std::nullopt) const;
 
   // The editions of "doc" as its tags record them, each with charta.xml's entry at its own
   // commit. A tag named as charta names them is an edition only when it passes the rules of
@@ -245,6 +266,19 @@ class PolicyRepository {
                                  const core::CommitId& commit, const std::string& message,
                                  const core::Person& tagger, core::Instant publishedAt,
                                  std::chrono::minutes offset);
+
+  // Writes the imported editions "editions" of "doc" (numbered from v1, each with its message,
+  // core::editionMessage) as annotated tags tagged by "tagger" at "importedAt" in "offset", all or
+  // none: every tag object is written first, then the refs in one transaction; a ref that cannot
+  // be created undoes those created before it. Returns the editions as read back.
+  // throws Conflict: a ref under refs/tags/<doc>/ exists (the document has editions or tags).
+  //   Nothing was written.
+  // throws Unavailable: a ref is locked by another writer. Nothing was written.
+  // throws RepositoryError: the repository cannot be written, or the tags cannot be read back.
+  std::vector<core::Edition> importEditions(const core::DocumentId& doc,
+                                            const std::vector<core::Edition>& editions,
+                                            const core::Person& tagger, core::Instant importedAt,
+                                            std::chrono::minutes offset);
 
   // Records the withdrawal of edition "no" of "doc": the annotated tag
   // refs/tags/<doc>/withdrawn/<no> of the edition's tag object, with "message"

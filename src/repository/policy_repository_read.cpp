@@ -17,14 +17,6 @@ using core::CommitId;
 
 namespace {
 
-// Whether "file" differs between "commit" and its first parent "parent" (null for a root):
-// added, removed or changed.
-bool changes(git_commit* commit, git_commit* parent, const std::string& file) {
-  auto now = blobIdAt(commit, file);
-  auto before = parent ? blobIdAt(parent, file) : std::nullopt;
-  return now.has_value() != before.has_value() || (now && git_oid_cmp(&*now, &*before) != 0);
-}
-
 RevwalkPtr newestFirst(git_repository* repo) {
   git_revwalk* w = nullptr;
   check(git_revwalk_new(&w, repo), "walking the history");
@@ -57,8 +49,14 @@ std::optional<std::string> PolicyRepository::readFile(const CommitId& commit,
 
 core::Registry PolicyRepository::registry(const CommitId& commit) const {
   auto xml = readFile(commit, kRegistryFile);
-  const std::string where = std::string(kRegistryFile) + " at " + commit.str();
-  if (!xml) throw InvalidRegistry(where + ": there is no such file");
+  std::string where = std::string(kRegistryFile) + " at " + commit.str();
+  if (!xml) {
+    auto adopted = registryCommit(commit);
+    if (!adopted) throw InvalidRegistry(where + ": there is no such file");
+    xml = readFile(*adopted, kRegistryFile);
+    where = std::string(kRegistryFile) + " at " + adopted->str() + " (which adopted " +
+            commit.str() + ")";
+  }
   try {
     return parseRegistry(*xml);
   } catch (const InvalidInput& e) {
@@ -71,39 +69,19 @@ core::Registry PolicyRepository::registry(const CommitId& commit) const {
 std::optional<DocumentText> PolicyRepository::text(const core::Document& doc,
                                                    const CommitId& commit,
                                                    const core::Lang& lang) const {
-  const std::string* file = doc.file(lang);
-  if (!file) return std::nullopt;
-  auto bytes = readFile(commit, *file);
+  std::optional<std::string> bytes;
+  std::string path;
+  for (const std::string& candidate : doc.paths(lang.str())) {
+    bytes = readFile(commit, candidate);
+    path = candidate;
+    if (bytes) break;
+  }
   if (!bytes) return std::nullopt;
-  DocumentText t{*file, std::move(*bytes), "", ""};
+  DocumentText t{path, std::move(*bytes), "", ""};
   t.sha256 = core::sha256Hex(t.bytes);
   auto fm = core::splitFrontMatter(t.bytes);
   if (auto it = fm.meta.find("title"); it != fm.meta.end()) t.title = it->second;
   return t;
-}
-
-std::vector<core::RevisionInfo> PolicyRepository::revisions(const core::Document& doc,
-                                                            size_t limit) const {
-  auto lock = locked();
-  std::vector<std::string> files{kRegistryFile};
-  for (const auto& [lang, file] : doc.files) files.push_back(file);
-  RevwalkPtr walk = newestFirst(repo_.get());
-  check(git_revwalk_push_ref(walk.get(), branch_.c_str()), "walking " + branch_);
-  std::vector<core::RevisionInfo> out;
-  git_oid oid;
-  while (out.size() < limit && git_revwalk_next(&oid, walk.get()) == 0) {
-    CommitPtr commit = lookupCommit(repo_.get(), oid);
-    CommitPtr parent = firstParent(commit.get());
-    bool touches = std::any_of(files.begin(), files.end(), [&](const std::string& f) {
-      return changes(commit.get(), parent.get(), f);
-    });
-    if (!touches) continue;
-    const git_signature* a = git_commit_author(commit.get());
-    out.push_back(core::RevisionInfo{*CommitId::parse(toHex(oid)), personOf(a),
-                                     core::fromUnixSeconds(a->when.time),
-                                     git_commit_message(commit.get())});
-  }
-  return out;
 }
 
 std::map<std::string, size_t> PolicyRepository::lastChanges(

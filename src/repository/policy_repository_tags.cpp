@@ -137,3 +137,95 @@ void PolicyRepository::createWithdrawalTag(const core::DocumentId& doc, EditionN
 }
 
 }  // namespace charta::repository
+
+namespace charta::repository {
+
+namespace {
+
+using TransactionPtr = std::unique_ptr<git_transaction, CFree<git_transaction_free>>;
+
+// Removes the refs of "created" that still name the tag objects written for them: the undoing
+// of an import that could not finish. Best effort: the import reports its own failure.
+void undoRefs(git_repository* repo, const std::vector<std::pair<std::string, git_oid>>& created) {
+  for (const auto& [ref, id] : created) {
+    git_reference* r = nullptr;
+    if (git_reference_lookup(&r, repo, ref.c_str()) != 0) continue;
+    RefPtr held(r);
+    const git_oid* target = git_reference_target(held.get());
+    if (target && git_oid_cmp(target, &id) == 0) git_reference_delete(held.get());
+  }
+}
+
+// Locks every ref of "refs" in "tx" and checks that none exists: another writer may have made
+// one since the editions were read.
+void lockAbsent(git_repository* repo, git_transaction* tx,
+                const std::vector<std::pair<std::string, git_oid>>& refs) {
+  for (const auto& [ref, id] : refs) {
+    int rc = git_transaction_lock_ref(tx, ref.c_str());
+    if (rc == GIT_ELOCKED) {
+      throw Unavailable(ref + " is locked by another writer; nothing was written",
+                        std::chrono::seconds(1));
+    }
+    check(rc, "locking " + ref);
+    git_reference* r = nullptr;
+    if (git_reference_lookup(&r, repo, ref.c_str()) == 0) {
+      RefPtr held(r);
+      throw Conflict(ref + " was created meanwhile; nothing was written");
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Edition> PolicyRepository::importEditions(const core::DocumentId& doc,
+                                                      const std::vector<Edition>& editions,
+                                                      const core::Person& tagger,
+                                                      Instant importedAt,
+                                                      std::chrono::minutes offset) {
+  auto lock = locked();
+  const FoundEditions found = findEditions(repo_.get(), doc);
+  if (!found.numbersTaken.empty() || !found.problems.empty()) {
+    throw Conflict("refs/tags/" + doc.str() + "/ holds tags already; nothing was written");
+  }
+  std::vector<std::pair<std::string, git_oid>> refs;
+  for (const Edition& e : editions) {
+    auto target = lookupCommit(repo_.get(), e.commit);
+    const std::string name = doc.str() + "/" + e.no.str();
+    refs.emplace_back(
+        "refs/tags/" + name,
+        writeTagObject(repo_.get(), name, reinterpret_cast<const git_object*>(target.get()), tagger,
+                       importedAt, offset, core::editionMessage(e)));
+  }
+  git_transaction* t = nullptr;
+  check(git_transaction_new(&t, repo_.get()), "opening a transaction of refs");
+  TransactionPtr tx(t);
+  lockAbsent(repo_.get(), tx.get(), refs);
+  auto sig = signature(tagger, importedAt, offset);
+  for (const auto& [ref, id] : refs) {
+    check(git_transaction_set_target(tx.get(), ref.c_str(), &id, sig.get(), "charta: import"),
+          "setting " + ref);
+  }
+  if (int rc = git_transaction_commit(tx.get()); rc != 0) {
+    const std::string why = lastError();
+    tx.reset();
+    undoRefs(repo_.get(), refs);
+    throw RepositoryError("writing the refs of the imported editions: " + why +
+                          "; nothing was written");
+  }
+  tx.reset();
+  FoundEditions after = findEditions(repo_.get(), doc);
+  if (after.editions.size() != editions.size() || !after.problems.empty()) {
+    undoRefs(repo_.get(), refs);
+    throw RepositoryError("the imported editions of " + doc.str() + " cannot be read back" +
+                          (after.problems.empty() ? "" : ": " + after.problems.front().str()) +
+                          "; nothing was kept");
+  }
+  std::vector<Edition> out;
+  for (auto& f : after.editions) {
+    named(f.edition.commit.str());
+    out.push_back(std::move(f.edition));
+  }
+  return out;
+}
+
+}  // namespace charta::repository

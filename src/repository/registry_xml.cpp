@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <pugixml.hpp>
 #include <set>
+#include <sstream>
 
 #include "core/error.h"
 
@@ -80,6 +81,35 @@ void readPurposes(pugi::xml_node d, const std::string& where, core::Document& do
   }
 }
 
+// The <text> elements of document "rawId" ("where" opens every message): each language's path,
+// and the paths its text had before (previous-paths="old/a.md other/b.md", newest first).
+void readTexts(pugi::xml_node d, const std::string& rawId, const std::string& where,
+               core::Document& document) {
+  for (pugi::xml_node t : d.children("text")) {
+    std::string rawTextLang = t.attribute("lang").as_string();
+    auto lang = core::Lang::parse(rawTextLang);
+    if (!lang) fail(where + "text lang \"" + rawTextLang + "\" is not a language tag");
+    std::string path = t.attribute("path").as_string();
+    if (path.empty()) path = rawId + "/" + rawTextLang + ".md";
+    if (!isSafePath(path)) fail(where + "text path \"" + path + "\" is not a safe relative path");
+    if (!document.files.emplace(lang->str(), path).second) {
+      fail(where + "language \"" + rawTextLang + "\" has two texts");
+    }
+    std::istringstream previous(t.attribute("previous-paths").as_string());
+    std::vector<std::string>& before = document.previousPaths[lang->str()];
+    for (std::string old; previous >> old;) {
+      if (!isSafePath(old))
+        fail(where + "previous path \"" + old + "\" is not a safe relative path");
+      if (old == path || std::find(before.begin(), before.end(), old) != before.end()) {
+        fail(where + "previous path \"" + old + "\" is named twice");
+      }
+      before.push_back(old);
+    }
+    if (before.empty()) document.previousPaths.erase(lang->str());
+    document.langs.push_back(*lang);
+  }
+}
+
 }  // namespace
 
 bool isReservedRoute(std::string_view route) {
@@ -139,18 +169,7 @@ core::Registry parseRegistry(std::string_view xml) {
     if (document.title.empty()) document.title = rawId;
     document.materialNoticeDays = countAttribute(d, "material-notice-days", 3650, where);
     document.approvals = countAttribute(d, "approvals", 20, where);
-    for (pugi::xml_node t : d.children("text")) {
-      std::string rawTextLang = t.attribute("lang").as_string();
-      auto lang = core::Lang::parse(rawTextLang);
-      if (!lang) fail(where + "text lang \"" + rawTextLang + "\" is not a language tag");
-      std::string path = t.attribute("path").as_string();
-      if (path.empty()) path = rawId + "/" + rawTextLang + ".md";
-      if (!isSafePath(path)) fail(where + "text path \"" + path + "\" is not a safe relative path");
-      if (!document.files.emplace(lang->str(), path).second) {
-        fail(where + "language \"" + rawTextLang + "\" has two texts");
-      }
-      document.langs.push_back(*lang);
-    }
+    readTexts(d, rawId, where, document);
     if (!document.file(*controlling)) {
       fail(where + "the controlling language \"" + rawLang + "\" has no <text>");
     }
@@ -170,6 +189,20 @@ core::Registry parseRegistry(std::string_view xml) {
   }
   if (reg.documents.empty()) fail("no <document> is declared");
   return reg;
+}
+
+std::optional<std::string> documentEntry(std::string_view xml, const core::DocumentId& id) {
+  pugi::xml_document doc;
+  if (!doc.load_buffer(xml.data(), xml.size(), pugi::parse_default, pugi::encoding_utf8)) {
+    return std::nullopt;
+  }
+  for (pugi::xml_node d : doc.child("charta").children("document")) {
+    if (id.str() != d.attribute("id").as_string()) continue;
+    std::ostringstream out;
+    d.print(out, "", pugi::format_raw);
+    return out.str();
+  }
+  return std::nullopt;
 }
 
 }  // namespace charta::repository

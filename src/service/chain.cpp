@@ -71,7 +71,7 @@ std::optional<ledger::PublicationFacts> EditionChain::publicationFacts(
   for (const core::Lang& lang : doc.langs) {
     if (auto t = repo_.text(doc, e.commit, lang)) texts.emplace_back(lang, t->sha256);
   }
-  auto registry = repo_.readFile(e.commit, repository::kRegistryFile);
+  auto registry = repo_.readFile(e.registryAt.value_or(e.commit), repository::kRegistryFile);
   return ledger::PublicationFacts{e.doc,
                                   e.no,
                                   *tag,
@@ -79,7 +79,7 @@ std::optional<ledger::PublicationFacts> EditionChain::publicationFacts(
                                   chainTime(e.publishedAt, e.effectiveOffset),
                                   core::formatRfc3339(e.effectiveFrom, e.effectiveOffset, false),
                                   e.material,
-                                  false,
+                                  e.imported,
                                   std::move(texts),
                                   core::sha256Hex(registry.value_or("")),
                                   via};

@@ -66,6 +66,7 @@ std::optional<core::Edition> EditionChain::chainedEdition(const ChainedPublicati
                       core::Person{},
                       std::nullopt,
                       std::nullopt};
+    e->imported = p.facts.imported;
     // The chained tag object outlives its ref until git prunes it: it names the publisher.
     if (auto tag = refs_.tag(p.facts.tag); tag && tag->target == p.facts.commit.str()) {
       e->publisher = tag->tagger;

@@ -1,6 +1,8 @@
 #include "service/revisions.h"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "service/errors.h"
 
@@ -39,7 +41,7 @@ NamedRevision Revisions::resolve(const core::Timeline& tl, const core::RevisionS
   return named;
 }
 
-RevisionLog Revisions::log(const core::DocumentId& doc, size_t limit) const {
+RevisionLog Revisions::log(const core::DocumentId& doc, size_t limit, bool all) const {
   core::Registry head = repo_.registry(repo_.head());
   const core::Document* d = head.document(doc);
   if (!d) {
@@ -50,9 +52,24 @@ RevisionLog Revisions::log(const core::DocumentId& doc, size_t limit) const {
   std::map<std::string, std::vector<core::EditionNo>> published;
   for (const auto& e : tl.editions()) published[e.commit.str()].push_back(e.no);
   RevisionLog log{doc, {}};
-  for (auto& r : repo_.revisions(*d, limit)) {
-    auto editions = published[r.commit.str()];
+  std::set<std::string> editionCommits;
+  for (const auto& [commit, editions] : published) editionCommits.insert(commit);
+  for (auto& r : repo_.revisions(*d, limit, all, editionCommits)) {
+    auto it = published.find(r.commit.str());
+    std::vector<core::EditionNo> editions;
+    if (it != published.end()) {
+      editions = std::move(it->second);
+      published.erase(it);
+    }
     log.revisions.push_back(RevisionLog::Entry{std::move(r), std::move(editions)});
+  }
+  // An edition of a commit off the first-parent history (or past "limit") is shown all the same,
+  // where its author time puts it.
+  for (auto& [commit, editions] : published) {
+    core::RevisionInfo info = repo_.revision(*core::CommitId::parse(commit));
+    auto at = std::find_if(log.revisions.begin(), log.revisions.end(),
+                           [&](const RevisionLog::Entry& e) { return e.info.time < info.time; });
+    log.revisions.insert(at, RevisionLog::Entry{std::move(info), std::move(editions)});
   }
   return log;
 }

@@ -66,8 +66,11 @@ class Revisions {
   Revisions(const repository::PolicyRepository& repo, const Publishing& publishing);
 
   // The revisions of "doc" (as charta.xml at the branch tip declares it), newest first, at most
-  // "limit". throws Failure kDocumentNotFound.
-  RevisionLog log(const core::DocumentId& doc, size_t limit) const;
+  // "limit" (PolicyRepository::revisions: the first-parent commits that change its texts,
+  // following renames, or its entry in charta.xml; with "all" every commit of the branch), and
+  // the commit of every edition besides, where its author time puts it.
+  // throws Failure kDocumentNotFound.
+  RevisionLog log(const core::DocumentId& doc, size_t limit, bool all = false) const;
 
   // The text of "doc" at "at" (nullopt: the edition in force at "now", else the branch tip) in
   // "lang" (nullopt: the controlling language there).
