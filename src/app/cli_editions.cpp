@@ -33,6 +33,7 @@ void printEditionLine(std::ostream& out, const core::Edition& e, const core::Tim
       << "  effective " << when(e.effectiveFrom, e.effectiveOffset) << "  published "
       << when(e.publishedAt, e.effectiveOffset) << "  " << e.commit.str().substr(0, 12);
   if (e.material) out << "  material";
+  if (e.imported) out << "  imported";
   if (!e.renewPurposes.empty()) {
     out << " (renew:";
     for (const auto& p : e.renewPurposes) out << ' ' << p.str();

@@ -86,6 +86,11 @@ void addAtomEntry(pugi::xml_node feed, const core::Edition& e, const std::string
     cat.append_attribute("term") = "withdrawn";
     setAttr(cat, "label", s.statusWithdrawn);
   }
+  if (e.imported) {
+    pugi::xml_node cat = entry.append_child("category");
+    cat.append_attribute("term") = "imported";
+    setAttr(cat, "label", s.imported);
+  }
   std::string summary = composeText(s.feedEffective, {{'T', formatMoment(e.effectiveFrom, lang)}});
   if (!e.summary.empty()) summary += " " + e.summary;
   if (withdrawn) {

@@ -59,6 +59,7 @@ constexpr Strings kRu{
     "изменения: {A} → {B}",
     "Что изменилось: {A} → {B}.",
     "Одобрили: {P}.",
+    "импортирована",
 };
 
 constexpr Strings kEn{
@@ -101,6 +102,7 @@ constexpr Strings kEn{
     "changes: {A} → {B}",
     "What changed: {A} → {B}.",
     "Approved by {P}.",
+    "imported",
 };
 
 // The primary subtag of "lang" in lower case: "en" for "en-GB".

@@ -53,6 +53,7 @@ struct Strings {
   std::string_view changesTitle;  // {A} {B}: "редакция 1", "редакция 2"
   std::string_view changesLead;   // {A} {B}: links to the editions
   std::string_view approvedBy;    // {P}: who approved the revision (archive)
+  std::string_view imported;      // an edition of the history before charta (archive, feed)
 };
 
 // True when "lang" is Russian (its primary subtag is "ru", in any case): the pages speak it.

@@ -44,6 +44,10 @@ std::string Site::archivePage(const ArchivePageModel& m) const {
     pugi::xml_node th = addElement(row, "th");
     setAttr(th, "scope", "row");
     addLink(th, editionPath(route, e.no), editionLabel(s.edition, e.no));
+    if (e.imported) {
+      addText(th, " ");
+      addText(addElement(th, "span", "imported"), s.imported);
+    }
     addTime(addElement(row, "td"), e.publishedAt, m.lang);
     addTime(addElement(row, "td"), e.effectiveFrom, m.lang);
     pugi::xml_node status = addElement(row, "td");

@@ -69,6 +69,7 @@ Object::Ptr editionJson(const core::Edition& e, const core::Timeline& timeline, 
   o->set("effective_from", when(e.effectiveFrom, e.effectiveOffset));
   o->set("status", std::string(core::statusName(timeline.statusAt(e, now))));
   o->set("material", e.material);
+  o->set("imported", e.imported);
   Array::Ptr renew = new Array;
   for (const auto& p : e.renewPurposes) renew->add(p.str());
   o->set("renew_purposes", renew);
