@@ -295,3 +295,42 @@ TEST_CASE("a push: the next number, made when it is received, a withdrawal in go
         "deleting it is refused: editions and withdrawals are never deleted or moved");
   CHECK(said(tagRefChange(false)).find("moving it is refused") == 0);
 }
+
+TEST_CASE("an imported edition: effective before its import, never after; after no published one") {
+  Edition e = published();
+  e.imported = true;
+  e.effectiveFrom = at("2015-02-20T09:00:00-08:00");
+  e.effectiveOffset = minutes{-480};
+  e.registryAt = *CommitId::parse(std::string(40, 'b'));
+  const std::string message = editionMessage(e);
+  CHECK(message.find("\nImported: yes\n") != std::string::npos);
+  CHECK(message.find("Registry-At: " + std::string(40, 'b')) != std::string::npos);
+  TagReading<Edition> read =
+      readEditionTag(name("personal-data/v3"), tagObject(rawTag("personal-data/v3", message)));
+  REQUIRE(read.value);
+  CHECK(read.value->imported);
+  CHECK(read.value->registryAt == e.registryAt);
+  CHECK(read.value->effectiveFrom == e.effectiveFrom);
+
+  // The same trailers without "Imported: yes": backdated, no edition.
+  Edition plain = e;
+  plain.imported = false;
+  plain.registryAt.reset();
+  CHECK_FALSE(readEditionTag(name("personal-data/v3"),
+                             tagObject(rawTag("personal-data/v3", editionMessage(plain))))
+                  .value);
+  // Imported, yet effective after the import.
+  Edition later = e;
+  later.effectiveFrom = at("2027-01-01T00:00:00+05:00");
+  TagReading<Edition> late = readEditionTag(
+      name("personal-data/v3"), tagObject(rawTag("personal-data/v3", editionMessage(later))));
+  CHECK(said(late.refused).find("after its import") != std::string::npos);
+
+  // Only before the first edition charta published; never pushed.
+  Edition before = published();
+  CHECK(said(publicationOrder(*read.value, before)).find("imported after v3") != std::string::npos);
+  Edition previous = *read.value;
+  CHECK_FALSE(publicationOrder(*read.value, previous));
+  CHECK(said(pushedEdition(*read.value, no(3), read.value->publishedAt, seconds{60}))
+            .find("charta import") != std::string::npos);
+}

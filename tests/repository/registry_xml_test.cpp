@@ -47,6 +47,15 @@ TEST_CASE("invalid registries are refused with the rule they break") {
        "safe relative path"},
       {doc("id=\"p\" controlling-lang=\"ru\"", text + text), "two texts"},
       {doc("id=\"p\" controlling-lang=\"ru\"",
+           "<text lang=\"ru\" path=\"p/ru.md\" previous-paths=\"old.md ../x.md\"/>"),
+       "previous path \"../x.md\" is not a safe relative path"},
+      {doc("id=\"p\" controlling-lang=\"ru\"",
+           "<text lang=\"ru\" path=\"p/ru.md\" previous-paths=\"old.md old.md\"/>"),
+       "previous path \"old.md\" is named twice"},
+      {doc("id=\"p\" controlling-lang=\"ru\"",
+           "<text lang=\"ru\" path=\"p/ru.md\" previous-paths=\"p/ru.md\"/>"),
+       "named twice"},
+      {doc("id=\"p\" controlling-lang=\"ru\"",
            text + "<purposes><purpose id=\"m\" clause=\"4.1.\"/></purposes>"),
        "not a clause number"},
       {doc("id=\"p\" controlling-lang=\"ru\"",
@@ -64,4 +73,29 @@ TEST_CASE("invalid registries are refused with the rule they break") {
       CHECK(std::string(e.what()).rfind("charta.xml: ", 0) == 0);
     }
   }
+}
+
+TEST_CASE("a renamed text names its previous paths, newest first; a document entry as written") {
+  const std::string xml =
+      "<charta version=\"1\"><document id=\"privacy\" controlling-lang=\"en\">"
+      "<text lang=\"en\" path=\"Policies/privacy.md\" "
+      "previous-paths=\" Policies/privacy-statement.md  privacy.md \"/>"
+      "<text lang=\"de\" path=\"Policies/de.md\"/></document>"
+      "<document id=\"terms\" controlling-lang=\"en\"><text lang=\"en\" path=\"t.md\"/>"
+      "</document></charta>";
+  auto reg = parseRegistry(xml);
+  const core::Document& d = *reg.document(*core::DocumentId::parse("privacy"));
+  CHECK(d.paths("en") == std::vector<std::string>{"Policies/privacy.md",
+                                                  "Policies/privacy-statement.md", "privacy.md"});
+  CHECK(d.paths("de") == std::vector<std::string>{"Policies/de.md"});
+  CHECK(d.paths("fr").empty());
+  CHECK(d.previousPaths.count("de") == 0);
+
+  auto entry = repository::documentEntry(xml, *core::DocumentId::parse("terms"));
+  REQUIRE(entry);
+  CHECK(*entry ==
+        "<document id=\"terms\" controlling-lang=\"en\"><text lang=\"en\" "
+        "path=\"t.md\"/></document>");
+  CHECK_FALSE(repository::documentEntry(xml, *core::DocumentId::parse("cookies")));
+  CHECK_FALSE(repository::documentEntry("<charta", *core::DocumentId::parse("terms")));
 }
