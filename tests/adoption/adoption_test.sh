@@ -109,8 +109,9 @@ printf '\nSee the policies.\n' >>"$repo/README.md"
 git -C "$repo" add README.md
 commit "README: point to the policies"
 run publish terms "${as[@]}" >/dev/null || fail "publish terms after the import refused"
-run log terms | head -n 1 | grep -q "README: point to the policies  \[v19\]" ||
-  fail "log terms does not show the edition published at a README commit: $(run log terms | head -n 3)"
+log_terms="$(run log terms)"
+grep -q "README: point to the policies  \[v19\]" <<<"${log_terms%%$'\n'*}" ||
+  fail "log terms does not show the edition published at a README commit: ${log_terms%%$'\n'*}"
 if run import terms >/dev/null 2>&1; then fail "import passed while terms has a live edition"; fi
 
 # Served by `charta serve`: the archive lists the imported editions with their real dates, the
@@ -143,7 +144,9 @@ for commit in f9b2a3d2de85335a83f390310dc8ffb8bcaeb9bd 7400e76a94f85674e0748f33c
   grep -q "\"effective_from\":\"$moment\"" <<<"$editions" || fail "the API lacks $moment"
   grep -qx "$(date -u -d "$moment" +%s)" <<<"$archived" || fail "the archive lacks $moment"
 done
-get /privacy/feed.atom | grep -q 'term="imported"' || fail "the feed does not mark imported editions"
+feed="$(get /privacy/feed.atom)" || fail "GET /privacy/feed.atom failed"
+[ "$(grep -o 'term="imported"' <<<"$feed" | wc -l)" -eq 15 ] ||
+  fail "the feed does not mark the 15 imported editions"
 chained="$(sqlite3 "$tmp/ledger.db" "select count(*) from events where kind = 'edition.published' \
   and document = 'privacy' and instr(cast(bytes as text), 'imported:3:yes') > 0")"
 [ "$chained" -eq 15 ] || fail "the record of editions chains $chained imported editions, not 15"
