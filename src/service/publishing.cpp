@@ -46,7 +46,11 @@ std::pair<core::Registry, core::Document> documentAt(const repository::PolicyRep
 core::TextFiles textFiles(const repository::PolicyRepository& repo, const core::Document& doc,
                           const core::CommitId& commit) {
   core::TextFiles out;
-  for (const auto& [lang, file] : doc.files) out.emplace(lang, repo.readFile(commit, file));
+  for (const core::Lang& lang : doc.langs) {
+    auto text = repo.text(doc, commit, lang);  // at its path, else a previous one
+    out.emplace(lang.str(),
+                text ? std::optional<std::string>(std::move(text->bytes)) : std::nullopt);
+  }
   return out;
 }
 
@@ -58,7 +62,7 @@ std::vector<core::EditionTexts> textsInPlay(const repository::PolicyRepository& 
   std::vector<core::EditionTexts> out;
   for (const Edition* e : inPlay) {
     core::EditionTexts et{e, std::nullopt};
-    if (auto xml = repo.readFile(e->commit, repository::kRegistryFile)) {
+    if (auto xml = repo.readFile(e->registryAt.value_or(e->commit), repository::kRegistryFile)) {
       core::Registry reg = repository::parseRegistry(*xml);
       if (const core::Document* d = reg.document(doc)) et.texts = textFiles(repo, *d, e->commit);
     }
@@ -84,8 +88,13 @@ core::LintInput lintInput(const repository::PolicyRepository& repo, const core::
   for (const core::Lang& lang : document.langs) {
     const std::string* path = document.file(lang);
     if (!path) continue;
-    in.texts.push_back({lang, *path, repo.readFile(commit, *path), false});
-    files.push_back(*path);
+    auto text = repo.text(document, commit, lang);  // at its path, else a previous one
+    if (!text) {
+      in.texts.push_back({lang, *path, std::nullopt, false});
+    } else {
+      in.texts.push_back({lang, text->path, std::move(text->bytes), false});
+    }
+    files.push_back(in.texts.back().path);
   }
   // One text cannot lag: the history is walked only for translations.
   if (in.texts.size() > 1) core::markLagging(in.texts, document, repo.lastChanges(commit, files));
