@@ -21,8 +21,6 @@ using Poco::JSON::Object;
 
 namespace {
 
-Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
-
 std::string pretty(const Object::Ptr& o) {
   std::ostringstream out;
   o->stringify(out, 2);
@@ -115,7 +113,7 @@ class ObjectSet {
 };
 
 Object::Ptr proofJson(const ledger::Ledger& ledger, std::int64_t seq, std::uint64_t size) {
-  auto p = object();
+  auto p = jsonObject();
   p->set("seq", static_cast<Poco::Int64>(seq));
   p->set("leaf_index", static_cast<Poco::Int64>(seq - 1));
   p->set("tree_size", static_cast<Poco::UInt64>(size));
@@ -141,7 +139,7 @@ Object::Ptr addEdition(const ledger::DecodedEvent& pub, const core::Registry& re
   objects.add(tag, "tag");
   const std::string tree = headerValue(objects.add(commit, "commit").bytes, "tree");
   const core::Document* doc = registry.document(*core::DocumentId::parse(value("document")));
-  auto e = object();
+  auto e = jsonObject();
   e->set("tag", tag);
   e->set("commit", commit);
   e->set("tree", tree);
@@ -155,14 +153,14 @@ Object::Ptr addEdition(const ledger::DecodedEvent& pub, const core::Registry& re
       throw Failure(Fault::kRepositoryUnreadable,
                     "charta.xml of the edition's commit names no " + lang + " text");
     }
-    auto t = object();
+    auto t = jsonObject();
     t->set("language", lang);
     t->set("path", *path);
     t->set("blob", objects.addPath(tree, *path));
     texts->add(t);
   }
   e->set("texts", texts);
-  auto reg = object();
+  auto reg = jsonObject();
   reg->set("path", "charta.xml");
   reg->set("blob", objects.addPath(tree, "charta.xml"));
   e->set("registry", reg);
@@ -170,7 +168,7 @@ Object::Ptr addEdition(const ledger::DecodedEvent& pub, const core::Registry& re
 }
 
 Object::Ptr eventEntry(std::int64_t seq, const std::string& name) {
-  auto o = object();
+  auto o = jsonObject();
   o->set("seq", static_cast<Poco::Int64>(seq));
   o->set("bytes", name + ".event");
   o->set("proof", name + ".proof.json");
@@ -206,7 +204,7 @@ ChosenAnchor chooseAnchor(const BundleSources& s, std::int64_t seq, core::Instan
 
 Object::Ptr addAnchor(const ChosenAnchor& a, ObjectSet& objects,
                       std::vector<core::TarFile>& files) {
-  auto o = object();
+  auto o = jsonObject();
   o->set("commit", a.commit);
   o->set("tree", headerValue(objects.add(a.commit, "commit").bytes, "tree"));
   objects.add(o->getValue<std::string>("tree"), "tree");
@@ -244,7 +242,7 @@ void addPersonal(const ledger::Ledger& ledger, const ledger::Event& e, Object::P
     b->set("subject", Poco::Dynamic::Var());
     return;
   }
-  auto subject = object();
+  auto subject = jsonObject();
   subject->set("key", "subject_key.hex");
   files.push_back({"subject_key.hex", core::toHex(*key) + "\n"});
   subject->set("evidence", e.evidence ? Poco::Dynamic::Var("evidence.json") : Poco::Dynamic::Var());
@@ -276,7 +274,7 @@ std::vector<core::TarFile> EvidenceBundles::bundle(std::string_view recordId,
       {"consent.proof.json", pretty(proofJson(s_.ledger, event->seq, size))},
       {"publication.event", pubBytes},
       {"publication.proof.json", pretty(proofJson(s_.ledger, *event->publication, size))}};
-  auto b = object();
+  auto b = jsonObject();
   b->set("format", "charta-evidence/1");
   b->set("record_id", event->id);
   b->set("consent", eventEntry(event->seq, "consent"));
