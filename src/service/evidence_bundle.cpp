@@ -36,24 +36,41 @@ struct ChosenAnchor {
   std::optional<std::string> token;  // timestamp.tsr
 };
 
-// The oldest anchor of this ledger whose tree holds event "seq"; nullopt: none yet.
+// What anchor commit "a" states, when it is an anchor of this ledger that charta reads.
+std::optional<ChosenAnchor> anchorOf(const repository::AnchorCommit& a,
+                                     const std::string& ledgerId) {
+  const std::string* json = a.file(kAnchorFile);
+  if (!a.problem.empty() || !json) return std::nullopt;
+  ChosenAnchor c{a.commit, {}, *json, std::nullopt};
+  try {
+    c.statement = parseAnchorJson(*json);
+  } catch (const InvalidInput&) {
+    return std::nullopt;  // not one charta reads: verify reports it
+  }
+  if (c.statement.ledger != ledgerId) return std::nullopt;
+  if (const std::string* token = a.file(kTimestampFile)) c.token = *token;
+  return c;
+}
+
+// The oldest anchor of this ledger whose tree holds event "seq"; nullopt: none yet. Reads the
+// chain from its tip back to the first anchor that does not hold it, not the whole chain.
 std::optional<ChosenAnchor> anchorCovering(const repository::AnchorChain& chain,
                                            const std::string& ledgerId, std::int64_t seq) {
-  for (const repository::AnchorCommit& a : chain.read()) {
-    const std::string* json = a.file(kAnchorFile);
-    if (!a.problem.empty() || !json) continue;
-    AnchorStatement s;
-    try {
-      s = parseAnchorJson(*json);
-    } catch (const InvalidInput&) {
-      continue;  // not one charta reads: verify reports it
+  for (std::size_t limit = 16;; limit *= 8) {
+    const auto commits = chain.read(limit);
+    bool reachedOlder = commits.size() < limit;  // the whole chain was read
+    std::optional<ChosenAnchor> found;
+    for (auto it = commits.rbegin(); it != commits.rend(); ++it) {  // newest first
+      auto a = anchorOf(*it, ledgerId);
+      if (!a) continue;
+      if (a->statement.treeSize < static_cast<std::uint64_t>(seq)) {
+        reachedOlder = true;
+        break;
+      }
+      found = std::move(a);
     }
-    if (s.ledger != ledgerId || s.treeSize < static_cast<std::uint64_t>(seq)) continue;
-    ChosenAnchor c{a.commit, s, *json, std::nullopt};
-    if (const std::string* token = a.file(kTimestampFile)) c.token = *token;
-    return c;
+    if (reachedOlder) return found;
   }
-  return std::nullopt;
 }
 
 // The value of "line" ("tree", "object", ...) in the header of a commit or tag payload.

@@ -248,4 +248,14 @@ TEST_CASE("a replica does not anchor for a bundle; the primary anchors first") {
   const auto anchor = parseObject(testing::slurp(s.box / "primary/anchor.json"));
   const auto receipt = parseObject(testing::slurp(s.box / "primary/receipt.json"));
   CHECK(num(anchor, "tree_size") >= receipt->getObject("chain")->getValue<long long>("seq"));
+
+  // Later anchors: the bundle still proves the event in the nearest one that holds it.
+  REQUIRE(s.post("/api/v1/consents", consentBody("subj-later", "v1", "\"marketing\"")).status ==
+          201);
+  REQUIRE(s.cli({"ledger", "anchor"}).status == 0);
+  REQUIRE(anchoredSize(s.box) > num(anchor, "tree_size"));
+  REQUIRE(s.cli({"evidence", id, "--out", "again"}).status == 0);
+  CHECK(testing::slurp(s.box / "again/anchor.json") ==
+        testing::slurp(s.box / "primary/anchor.json"));
+  CHECK(verify(s.box / "again").status == 0);
 }
