@@ -307,7 +307,8 @@ constexpr const char* kGuideRu = R"guide(# Доказательство согл
 5. `anchor.json` (и `timestamp.tsr`, метка времени RFC 3161, если есть) находится в дереве
    коммита якоря `refs/charta/anchors` репозитория политик. Этот коммит есть в каждом клоне
    репозитория: сравните его идентификатор (`bundle.json`, `anchor.commit`) с
-   `git log refs/charta/anchors` у себя.
+   `git log refs/charta/anchors` у себя. Метку времени проверяет OpenSSL с сертификатом службы
+   времени: `openssl ts -verify -data anchor.json -in timestamp.tsr -CAfile tsa-ca.pem`.
 6. Тег редакции указывает на её коммит, коммит — на дерево, дерево — на тексты и `charta.xml`;
    SHA-256 текстов и `charta.xml` совпадают с событием публикации, SHA-256 текста на языке
    согласия — с квитанцией. Тег есть в репозитории политик (`refs/tags/<документ>/v<N>`).
@@ -346,7 +347,8 @@ byte of any file of the archive makes it fail.
 5. `anchor.json` (and `timestamp.tsr`, an RFC 3161 time-stamp token, when there is one) is in the
    tree of an anchor commit of `refs/charta/anchors` in the policy repository. Every clone of the
    repository holds that commit: compare its id (`bundle.json`, `anchor.commit`) with
-   `git log refs/charta/anchors` in yours.
+   `git log refs/charta/anchors` in yours. OpenSSL checks the token with the time-stamping
+   authority's certificate: `openssl ts -verify -data anchor.json -in timestamp.tsr -CAfile tsa-ca.pem`.
 6. The edition's tag names its commit, the commit its tree, the tree the texts and `charta.xml`;
    their SHA-256 are those the publication event chained, and the text in the consent's language
    is the receipt's `text_sha256`. The tag is in the policy repository (`refs/tags/<doc>/v<N>`).
