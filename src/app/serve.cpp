@@ -59,6 +59,8 @@ Services::Services(const AbstractConfiguration& config, repository::PolicyReposi
       revisions(repo, publishing),
       consents(ledger, catalog, pages, consentOptions(config)),
       evidence(ledger, &catalog),
+      objects(repo.path()),
+      bundles({ledger, repo, objects, record.anchors, record.anchoring, evidence}),
       previews(catalog, site, publishing) {}
 
 void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& current,
@@ -66,7 +68,8 @@ void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& c
   router.add(api::makeRevisionsApi(app.revisions));
   router.add(api::makeReviewApi(app.publishing, app.previews, app.catalog,
                                 config.getString("publisher.email", "")));
-  router.add(api::makeConsentsApi(app.consents, app.evidence, app.record.audit, metrics));
+  router.add(
+      api::makeConsentsApi(app.consents, app.evidence, app.bundles, app.record.audit, metrics));
   router.add(
       api::makeDocumentsApi(app.catalog, app.pages, current, config.getInt("site.max_age_s", 60)));
   router.add(api::makePublicationsApi(app.publications, app.catalog, current, metrics,
