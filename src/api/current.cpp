@@ -14,12 +14,11 @@ using core::Instant;
 using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
-
-namespace {
-
-Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
+using service::jsonObject;
 
 std::string apiDocPath(const core::DocumentId& doc) { return "/api/v1/documents/" + doc.str(); }
+
+namespace {
 
 // The offset to show a switch moment in: that of the edition taking effect then, else UTC+5.
 std::chrono::minutes switchOffset(const core::Timeline& tl, Instant at) {
@@ -49,7 +48,7 @@ Array::Ptr textsJson(service::Pages& pages, const service::Snapshot& snap,
   const core::Document& docAt = d.at(e);
   Array::Ptr texts = new Array;
   for (const auto& t : pages.texts(d, e, at)) {
-    Object::Ptr o = object();
+    Object::Ptr o = jsonObject();
     o->set("lang", t.lang.str());
     o->set("controlling", t.controlling);
     o->set("text_sha256", t.textSha256);
@@ -70,7 +69,7 @@ CurrentAnswers::Answer CurrentAnswers::build(const service::Snapshot& snap,
                                              const core::DocumentId& doc, Instant at) {
   const Edition* e = d ? d->timeline.inForceAt(at) : nullptr;
   if (!e) {
-    auto extra = object();
+    auto extra = jsonObject();
     extra->set("document", doc.str());
     extra->set("upcoming", d ? upcoming(d->timeline, at) : Var());
     extra->set("next_switch", d ? nextSwitch(d->timeline, at) : Var());
@@ -86,7 +85,7 @@ CurrentAnswers::Answer CurrentAnswers::build(const service::Snapshot& snap,
   o->set("texts", textsJson(pages_, snap, *d, *e, at));
   o->set("upcoming", upcoming(d->timeline, at));
   o->set("next_switch", nextSwitch(d->timeline, at));
-  Object::Ptr links = object();
+  Object::Ptr links = jsonObject();
   links->set("self", apiDocPath(doc) + "/current");
   links->set("edition", apiDocPath(doc) + "/editions/" + e->no.str());
   links->set("editions", apiDocPath(doc) + "/editions");

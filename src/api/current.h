@@ -15,6 +15,9 @@
 
 namespace charta::api {
 
+// The API path of a document: /api/v1/documents/{doc}.
+std::string apiDocPath(const core::DocumentId& doc);
+
 // The `current` answer of one document at one moment, exactly as
 // GET /api/v1/documents/{doc}/current sends it: the edition in force with its texts' and pages'
 // hashes, the upcoming edition and the next switch; or, when nothing is in force, the 404

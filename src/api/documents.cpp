@@ -24,13 +24,10 @@ using Poco::JSON::Array;
 using Poco::JSON::Object;
 using service::DocumentState;
 using service::Fault;
+using service::jsonObject;
 using service::Snapshot;
 
 namespace {
-
-Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
-
-std::string apiDocPath(const core::DocumentId& doc) { return "/api/v1/documents/" + doc.str(); }
 
 const DocumentState& published(const Snapshot& snap, const core::DocumentId& doc) {
   const DocumentState* d = snap.find(doc);
@@ -45,7 +42,7 @@ Var timeOrNull(const std::optional<Instant>& t, std::chrono::minutes offset) {
 }
 
 Object::Ptr summaryJson(const Snapshot& snap, const DocumentState& d, Instant now) {
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   const core::Document& doc = d.document;
   o->set("id", doc.id.str());
   o->set("title", doc.title);
@@ -61,7 +58,7 @@ Object::Ptr summaryJson(const Snapshot& snap, const DocumentState& d, Instant no
   o->set("next_switch",
          timeOrNull(d.timeline.nextSwitchAfter(now),
                     up.empty() ? core::kKazakhstanOffset : up.front()->effectiveOffset));
-  Object::Ptr links = object();
+  Object::Ptr links = jsonObject();
   links->set("self", apiDocPath(doc.id));
   links->set("current", apiDocPath(doc.id) + "/current");
   links->set("editions", apiDocPath(doc.id) + "/editions");
@@ -71,7 +68,7 @@ Object::Ptr summaryJson(const Snapshot& snap, const DocumentState& d, Instant no
 
 Object::Ptr editionLinks(const Edition& e) {
   std::string self = apiDocPath(e.doc) + "/editions/" + e.no.str();
-  Object::Ptr links = object();
+  Object::Ptr links = jsonObject();
   links->set("self", self);
   links->set("markdown", self + "?format=markdown");
   links->set("html", self + "?format=html");
@@ -144,7 +141,7 @@ class DocumentsApi : public ApiModule {
     auto snap = catalog_.snapshot();
     Array::Ptr docs = new Array;
     for (const auto& d : snap->documents) docs->add(summaryJson(*snap, *d, now));
-    Object::Ptr o = object();
+    Object::Ptr o = jsonObject();
     o->set("documents", docs);
     return sendJson(req, o, cacheControlUntil(catalog_.nextSwitchAfter(now), now, maxAge_),
                     "/api/v1/documents");
@@ -158,7 +155,7 @@ class DocumentsApi : public ApiModule {
     Array::Ptr purposes = new Array;
     const Edition* inForce = d.timeline.inForceAt(now);
     for (const auto& p : (inForce ? d.at(*inForce) : d.document).purposes) {
-      Object::Ptr po = object();
+      Object::Ptr po = jsonObject();
       po->set("id", p.id.str());
       po->set("clause", p.clause);
       po->set("title", p.title);
@@ -206,7 +203,7 @@ class DocumentsApi : public ApiModule {
       last = it->no.value();
     }
     std::string next = more ? "b" + std::to_string(last) : "";
-    Object::Ptr o = object();
+    Object::Ptr o = jsonObject();
     o->set("document", id.str());
     o->set("editions", items);
     o->set("next_cursor", more ? Var(next) : Var());

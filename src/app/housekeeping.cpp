@@ -8,15 +8,11 @@
 
 namespace charta::app {
 
-namespace {
-
-void logLine(const std::string& level, const std::string& msg, const std::string& extra = "") {
+void logLine(const std::string& level, const std::string& msg, const std::string& extra) {
   std::cerr << "{\"time\":\"" << core::formatRfc3339(core::now()) << "\",\"level\":\"" << level
             << "\",\"msg\":" << core::jsonQuote(msg) << extra << "}\n"
             << std::flush;
 }
-
-}  // namespace
 
 void RepositoryReport::report(const service::Snapshot& snap) {
   if (snap.generation == generation_) return;

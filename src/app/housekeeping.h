@@ -20,6 +20,10 @@
 // that cannot be used.
 namespace charta::app {
 
+// One line of the server's log on stderr: {"time", "level", "msg"} and "extra" (`,"key":value`
+// pairs, already JSON). Never given a subject id or an address.
+void logLine(const std::string& level, const std::string& msg, const std::string& extra = "");
+
 // Says once what the repository holds that cannot be used, as a log line (stderr) and a metric
 // (charta_repository_problems_total{kind="branch"|"tag"}): an invalid charta.xml at the tip of the
 // branch, once per tip; each tag that is no edition, once. Not thread-safe: one caller.

@@ -77,12 +77,6 @@ void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& c
 
 namespace {
 
-void logLine(const std::string& level, const std::string& msg, const std::string& extra = "") {
-  std::cerr << "{\"time\":\"" << core::formatRfc3339(core::now()) << "\",\"level\":\"" << level
-            << "\",\"msg\":" << http::jsonQuote(msg) << extra << "}\n"
-            << std::flush;
-}
-
 http::ServerOptions serverOptions(const AbstractConfiguration& config) {
   http::ServerOptions o;
   o.host = config.getString("server.host");

@@ -8,17 +8,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/c_handle.h"
 #include "render/markdown.h"
 
 namespace charta::render::detail {
 
-template <auto Free>
-struct CFree {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
+using core::CFree;
 using ParserPtr = std::unique_ptr<cmark_parser, CFree<cmark_parser_free>>;
 using NodePtr = std::unique_ptr<cmark_node, CFree<cmark_node_free>>;
 using IterPtr = std::unique_ptr<cmark_iter, CFree<cmark_iter_free>>;

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/c_handle.h"
 #include "repository/policy_repository.h"
 
 // Owners for libgit2 handles, the one place libgit2 errors become ours, and the reading of
@@ -17,13 +18,7 @@
 // None of these lock: the caller holds the repository's lock.
 namespace charta::repository::git {
 
-template <auto Free>
-struct CFree {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
+using core::CFree;
 // RepoPtr: in policy_repository.h, which holds one.
 using CommitPtr = std::unique_ptr<git_commit, CFree<git_commit_free>>;
 using TreePtr = std::unique_ptr<git_tree, CFree<git_tree_free>>;

@@ -84,7 +84,8 @@ bool Catalog::refresh() {
   auto old = snapshot();
   const Instant started = core::now();
   std::string fingerprint = repo_.refsFingerprint();
-  if (old->generation > 0 && old->fingerprint == fingerprint) return false;
+  const bool changed = old->generation == 0 || old->fingerprint != fingerprint;
+  if (!changed && old->settled) return false;
 
   auto snap = std::make_shared<Snapshot>();
   snap->generation = old->generation + 1;
@@ -93,11 +94,11 @@ bool Catalog::refresh() {
   for (const auto& id : repo_.documentsWithTags()) addDocument(*snap, id, repo_.editions(id));
   snap->baseUrl = options_.baseUrl.empty() ? publishedBaseUrl(repo_, *snap) : options_.baseUrl;
   while (!snap->baseUrl.empty() && snap->baseUrl.back() == '/') snap->baseUrl.pop_back();
-  if (options_.settle && !options_.settle(*snap)) snap->fingerprint.clear();  // settle it later
+  if (options_.settle) snap->settled = options_.settle(*snap);  // false: again at the next call
   guardNextSwitch(*snap, started);
   std::lock_guard lock(snapMu_);
   snap_ = std::move(snap);
-  return true;
+  return changed;
 }
 
 void Catalog::guardNextSwitch(const Snapshot& snap, Instant t) {

@@ -34,6 +34,7 @@ struct DocumentState {
 struct Snapshot {
   uint64_t generation = 0;  // 0: nothing loaded yet
   std::string fingerprint;  // of the refs it was built from
+  bool settled = true;      // false: the record of editions could not be settled with it yet
   std::string baseUrl;      // absolute, no trailing slash; may be empty
   std::vector<std::shared_ptr<const DocumentState>> documents;  // published ones
   std::map<std::string, size_t, std::less<>> byRoute;           // route -> index in documents
@@ -84,8 +85,8 @@ class Catalog {
  public:
   Catalog(repository::PolicyRepository& repo, CatalogOptions options);
 
-  // Reloads documents and timelines when the repository's refs changed since the last call.
-  // Returns true when a new snapshot was taken.
+  // Reloads documents and timelines when the repository's refs changed since the last call, or
+  // the last snapshot could not be settled. Returns true when the refs changed.
   // throws RepositoryError, RepositoryUnavailable: the repository cannot be read (the old snapshot
   //   stays).
   bool refresh();

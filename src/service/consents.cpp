@@ -14,11 +14,9 @@ using Poco::JSON::Object;
 
 namespace {
 
-Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
-
 const DocumentState& published(const Snapshot& snap, const core::DocumentId& doc) {
   if (const DocumentState* d = snap.find(doc)) return *d;
-  auto extra = object();
+  auto extra = jsonObject();
   Array::Ptr docs = new Array;
   for (const auto& d : snap.documents) docs->add(d->document.id.str());
   extra->set("documents", docs);
@@ -77,7 +75,7 @@ std::string refusalDetail(core::Uncitable why, const core::DocumentId& doc,
 
 [[noreturn]] void refuseEdition(const Snapshot& snap, const DocumentState& d, core::Instant now,
                                 core::Uncitable why, const std::string& detail) {
-  auto extra = object();
+  auto extra = jsonObject();
   extra->set("edition_status", std::string(core::uncitableName(why)));
   auto inForce = inForceCitation(snap, d, now);
   extra->set("in_force", inForce ? Var(citationJson(*inForce)) : Var());
@@ -117,7 +115,7 @@ void refuseIfRenewed(const Snapshot& snap, const DocumentState& d, const core::E
 
 [[noreturn]] void refuseLanguage(const core::Document& doc, const core::Edition& e,
                                  const core::Lang& lang) {
-  auto extra = object();
+  auto extra = jsonObject();
   Array::Ptr langs = new Array;
   for (const auto& l : doc.langs) langs->add(l.str());
   extra->set("languages", langs);
@@ -192,7 +190,7 @@ ledger::AppendResult Consents::record(ConsentRequest req, core::Instant now) {
       [&](const std::string& sha) { return citablePage(d, e, req.language, sha, served, now); });
   if (check.refused == core::ConsentRefusal::kUnknownLanguage) refuseLanguage(doc, e, req.language);
   if (check.refused == core::ConsentRefusal::kUnknownPurpose) {
-    auto extra = object();
+    auto extra = jsonObject();
     extra->set("edition", e.no.str());
     Array::Ptr catalogue = new Array;
     for (const auto& c : doc.purposes) catalogue->add(c.id.str());
@@ -203,7 +201,7 @@ ledger::AppendResult Consents::record(ConsentRequest req, core::Instant now) {
                   extra);
   }
   if (check.refused == core::ConsentRefusal::kPageMismatch) {
-    auto extra = object();
+    auto extra = jsonObject();
     extra->set("page_url", snap->editionUrl(d, e.no));
     extra->set("page_sha256", served ? Var(*served) : Var());
     throw Failure(Fault::kPageMismatch,

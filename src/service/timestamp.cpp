@@ -15,24 +15,20 @@
 #include <memory>
 #include <sstream>
 
+#include "core/c_handle.h"
+
 namespace charta::service {
 
 namespace {
 
-template <auto Free>
-struct SslFree {
-  template <typename T>
-  void operator()(T* p) const noexcept {
-    Free(p);
-  }
-};
-using ReqPtr = std::unique_ptr<TS_REQ, SslFree<TS_REQ_free>>;
-using RespPtr = std::unique_ptr<TS_RESP, SslFree<TS_RESP_free>>;
-using VerifyCtxPtr = std::unique_ptr<TS_VERIFY_CTX, SslFree<TS_VERIFY_CTX_free>>;
-using ImprintPtr = std::unique_ptr<TS_MSG_IMPRINT, SslFree<TS_MSG_IMPRINT_free>>;
-using AlgorPtr = std::unique_ptr<X509_ALGOR, SslFree<X509_ALGOR_free>>;
-using IntegerPtr = std::unique_ptr<ASN1_INTEGER, SslFree<ASN1_INTEGER_free>>;
-using StorePtr = std::unique_ptr<X509_STORE, SslFree<X509_STORE_free>>;
+using core::CFree;
+using ReqPtr = std::unique_ptr<TS_REQ, CFree<TS_REQ_free>>;
+using RespPtr = std::unique_ptr<TS_RESP, CFree<TS_RESP_free>>;
+using VerifyCtxPtr = std::unique_ptr<TS_VERIFY_CTX, CFree<TS_VERIFY_CTX_free>>;
+using ImprintPtr = std::unique_ptr<TS_MSG_IMPRINT, CFree<TS_MSG_IMPRINT_free>>;
+using AlgorPtr = std::unique_ptr<X509_ALGOR, CFree<X509_ALGOR_free>>;
+using IntegerPtr = std::unique_ptr<ASN1_INTEGER, CFree<ASN1_INTEGER_free>>;
+using StorePtr = std::unique_ptr<X509_STORE, CFree<X509_STORE_free>>;
 
 constexpr std::size_t kMaxResponse = 64 * 1024;
 

@@ -11,9 +11,9 @@ using Poco::Dynamic::Var;
 using Poco::JSON::Array;
 using Poco::JSON::Object;
 
-namespace {
+Object::Ptr jsonObject() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
 
-Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
+namespace {
 
 Var orNull(const std::string& s) { return s.empty() ? Var() : Var(s); }
 
@@ -22,7 +22,7 @@ std::string when(core::Instant t, std::chrono::minutes offset) {
 }
 
 Object::Ptr sideJson(const NamedRevision& s) {
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   o->set("revision", s.revision);
   o->set("edition", s.edition ? Var(s.edition->no.str()) : Var());
   o->set("commit", s.commit.str());
@@ -30,7 +30,7 @@ Object::Ptr sideJson(const NamedRevision& s) {
 }
 
 Object::Ptr clauseJson(const core::ClauseDiff& c) {
-  Object::Ptr e = object();
+  Object::Ptr e = jsonObject();
   e->set("status", std::string(core::clauseStatusName(c.status)));
   e->set("kind", std::string(c.preamble ? "preamble" : c.heading ? "heading" : "clause"));
   // Split: the old number is the clause the words came from; merged: the new one they went to.
@@ -46,7 +46,7 @@ Object::Ptr clauseJson(const core::ClauseDiff& c) {
   if (c.status != core::ClauseStatus::kUnchanged) {
     for (const core::WordOp& op : c.ops) {
       if (op.words.empty()) continue;
-      Object::Ptr x = object();
+      Object::Ptr x = jsonObject();
       x->set("op", std::string(core::wordOpName(op.kind)));
       x->set("text", core::joinWords(op.words));
       x->set("space_before", op.words.front().spaceBefore);
@@ -60,7 +60,7 @@ Object::Ptr clauseJson(const core::ClauseDiff& c) {
 }  // namespace
 
 Object::Ptr editionJson(const core::Edition& e, const core::Timeline& timeline, core::Instant now) {
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   o->set("document", e.doc.str());
   o->set("edition", e.no.str());
   o->set("number", e.no.value());
@@ -73,13 +73,13 @@ Object::Ptr editionJson(const core::Edition& e, const core::Timeline& timeline, 
   for (const auto& p : e.renewPurposes) renew->add(p.str());
   o->set("renew_purposes", renew);
   o->set("summary", e.summary);
-  Object::Ptr publisher = object();
+  Object::Ptr publisher = jsonObject();
   publisher->set("name", e.publisher.name);
   publisher->set("email", e.publisher.email);
   o->set("publisher", publisher);
   if (e.forcedReason) o->set("forced", *e.forcedReason);
   if (e.withdrawal) {
-    Object::Ptr w = object();
+    Object::Ptr w = jsonObject();
     w->set("at", when(e.withdrawal->at, e.effectiveOffset));
     w->set("by", e.withdrawal->by.name);
     w->set("reason", e.withdrawal->reason);
@@ -118,12 +118,12 @@ Object::Ptr scheduleJson(const Snapshot& snap, core::Instant at) {
   auto moment = [](const std::optional<core::Instant>& t) {
     return t ? Var(when(*t, core::kKazakhstanOffset)) : Var();
   };
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   o->set("generated_at", when(at, core::kKazakhstanOffset));
   std::optional<core::Instant> next;
   Array::Ptr docs = new Array;
   for (const auto& d : snap.documents) {
-    Object::Ptr doc = object();
+    Object::Ptr doc = jsonObject();
     doc->set("document", d->document.id.str());
     doc->set("route", d->document.route);
     const core::Edition* e = d->timeline.inForceAt(at);
@@ -140,7 +140,7 @@ Object::Ptr scheduleJson(const Snapshot& snap, core::Instant at) {
 
 Object::Ptr revisionJson(const core::RevisionInfo& r,
                          const std::vector<core::EditionNo>& editions) {
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   o->set("commit", r.commit.str());
   o->set("author", r.author.name);
   o->set("email", r.author.email);
@@ -155,13 +155,13 @@ Object::Ptr revisionJson(const core::RevisionInfo& r,
 }
 
 Object::Ptr diffJson(const core::DocumentId& doc, const RevisionDiff& d) {
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   o->set("document", doc.str());
   o->set("lang", d.lang.str());
   o->set("from", sideJson(d.from));
   o->set("to", sideJson(d.to));
   const core::DiffSummary& s = d.diff.summary;
-  Object::Ptr summary = object();
+  Object::Ptr summary = jsonObject();
   summary->set("unchanged", s.unchanged);
   summary->set("changed", s.changed);
   summary->set("moved", s.moved);
@@ -180,7 +180,7 @@ Object::Ptr diffJson(const core::DocumentId& doc, const RevisionDiff& d) {
 }
 
 Object::Ptr lintFindingJson(const core::LintFinding& f) {
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   o->set("severity", std::string(core::severityName(f.severity)));
   o->set("rule", f.rule);
   o->set("file", f.file);
@@ -204,7 +204,7 @@ Array::Ptr lintFindingsJson(const core::LintReport& report, bool blockingOnly) {
 Object::Ptr lintReportJson(const core::DocumentId& doc, const std::string& revision,
                            const core::CommitId& commit, std::optional<core::EditionNo> baseline,
                            const core::LintReport& report) {
-  Object::Ptr o = object();
+  Object::Ptr o = jsonObject();
   o->set("document", doc.str());
   o->set("revision", revision);
   o->set("commit", commit.str());

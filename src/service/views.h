@@ -25,6 +25,9 @@ struct RevisionDiff;  // service/revisions.h
 // it, so a field has one name, one type and one way of being absent (null, never 0 or ""). Key
 // order is kept. Times are RFC 3339 with an offset. Pure functions; thread-safe.
 
+// An empty JSON object that keeps its keys in the order they are set, as every answer does.
+Poco::JSON::Object::Ptr jsonObject();
+
 // ---- editions ----------------------------------------------------------------------------------
 
 // One edition: {document, edition: "v3", number, commit, published_at, effective_from, status,

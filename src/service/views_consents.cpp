@@ -18,13 +18,11 @@ using Poco::JSON::Object;
 
 namespace {
 
-Object::Ptr object() { return Poco::makeShared<Object>(Poco::JSON_PRESERVE_KEY_ORDER); }
-
 // Event times are shown in Kazakhstan's offset of the day.
 std::string moment(core::Instant t) { return core::formatRfc3339(t, core::almatyOffset(t)); }
 
 Object::Ptr noticeJson(const ledger::Event& e, const ReceiptOptions& options) {
-  auto notice = object();
+  auto notice = jsonObject();
   if (options.noticeUrl) {
     if (std::string url = options.noticeUrl(e); !url.empty()) notice->set("url", url);
   }
@@ -39,7 +37,7 @@ Object::Ptr noticeJson(const ledger::Event& e, const ReceiptOptions& options) {
 }
 
 Object::Ptr chainJson(const ledger::Event& e) {
-  auto chain = object();
+  auto chain = jsonObject();
   chain->set("seq", static_cast<Poco::Int64>(e.seq));
   chain->set("prev_hash", e.prevHash);
   chain->set("hash", e.hash);
@@ -58,7 +56,7 @@ Array::Ptr receipts(const std::vector<ledger::Event>& events, const ReceiptOptio
 }  // namespace
 
 Object::Ptr receipt(const ledger::Event& e, const ReceiptOptions& options) {
-  auto r = object();
+  auto r = jsonObject();
   r->set("receipt_version", "charta/2");
   r->set("record_id", e.id);
   // An erased subject's events link to nobody: the id is gone, the pseudonym stays in the chain.
@@ -91,7 +89,7 @@ Object::Ptr receipt(const ledger::Event& e, const ReceiptOptions& options) {
 
 Object::Ptr subjectEventsJson(std::string_view subject, const std::vector<ledger::Event>& events,
                               const ReceiptOptions& options) {
-  auto o = object();
+  auto o = jsonObject();
   o->set("pii_principal_id", std::string(subject));
   o->set("events", receipts(events, options));
   return o;
@@ -99,7 +97,7 @@ Object::Ptr subjectEventsJson(std::string_view subject, const std::vector<ledger
 
 Object::Ptr subjectExport(std::string_view subject, const std::vector<ledger::Event>& events,
                           core::Instant exportedAt, const ReceiptOptions& options) {
-  auto x = object();
+  auto x = jsonObject();
   x->set("pii_principal_id", std::string(subject));
   x->set("exported_at", moment(exportedAt));
   x->set("jurisdiction", options.jurisdiction);
@@ -108,7 +106,7 @@ Object::Ptr subjectExport(std::string_view subject, const std::vector<ledger::Ev
 }
 
 Object::Ptr citationJson(const EditionCitation& c) {
-  auto o = object();
+  auto o = jsonObject();
   o->set("document", c.document.str());
   o->set("edition", c.edition.no.str());
   o->set("commit", c.edition.commit.str());
@@ -119,7 +117,7 @@ Object::Ptr citationJson(const EditionCitation& c) {
 }
 
 Object::Ptr subjectStatusJson(const SubjectStatus& s) {
-  auto o = object();
+  auto o = jsonObject();
   o->set("document", s.document.str());
   o->set("at", moment(s.at));
   o->set("in_force", s.inForce ? Var(citationJson(*s.inForce)) : Var());
@@ -127,7 +125,7 @@ Object::Ptr subjectStatusJson(const SubjectStatus& s) {
   if (s.status.blockedAt) o->set("blocked_at", moment(*s.status.blockedAt));
   Array::Ptr purposes = new Array;
   for (const auto& p : s.status.purposes) {
-    auto po = object();
+    auto po = jsonObject();
     po->set("purpose", p.purpose.str());
     for (const auto& c : s.catalogue) {
       if (c.id == p.purpose) po->set("clause", c.clause);
@@ -144,7 +142,7 @@ Object::Ptr subjectStatusJson(const SubjectStatus& s) {
 }
 
 Object::Ptr erasureJson(const Erasure& erasure) {
-  auto o = object();
+  auto o = jsonObject();
   o->set("subject_erased", true);
   if (!erasure.event) {
     o->set("already_erased", true);
@@ -156,7 +154,7 @@ Object::Ptr erasureJson(const Erasure& erasure) {
   o->set("event_time", moment(e.recordedAt));
   o->set("reason", erasure.reason);
   o->set("by", erasure.by);
-  auto chain = object();
+  auto chain = jsonObject();
   chain->set("seq", static_cast<Poco::Int64>(e.seq));
   chain->set("prev_hash", e.prevHash);
   chain->set("hash", e.hash);
@@ -167,7 +165,7 @@ Object::Ptr erasureJson(const Erasure& erasure) {
 }
 
 Object::Ptr auditReportJson(const AuditReport& rep, std::string_view backend) {
-  auto o = object();
+  auto o = jsonObject();
   o->set("ok", rep.ok());
   o->set("backend", std::string(backend));
   o->set("checked", static_cast<Poco::Int64>(rep.log.checked));
@@ -176,7 +174,7 @@ Object::Ptr auditReportJson(const AuditReport& rep, std::string_view backend) {
   o->set("from_seq", static_cast<Poco::Int64>(rep.log.fromSeq));
   o->set("tree_size", static_cast<Poco::UInt64>(rep.log.treeSize));
   o->set("root", rep.log.root);
-  auto anchors = object();
+  auto anchors = jsonObject();
   anchors->set("ref", std::string(repository::kAnchorsRef));
   anchors->set("repository_checked", rep.repositoryChecked);
   anchors->set("count", static_cast<Poco::Int64>(rep.anchors));
@@ -185,7 +183,7 @@ Object::Ptr auditReportJson(const AuditReport& rep, std::string_view backend) {
   anchors->set("other_ledgers", static_cast<Poco::Int64>(rep.foreignAnchors));
   anchors->set("since_anchor", rep.sinceAnchor);
   if (rep.latestAnchor) {
-    auto latest = object();
+    auto latest = jsonObject();
     latest->set("commit", *rep.latestAnchor);
     latest->set("tree_size", static_cast<Poco::UInt64>(rep.latestAnchorSize));
     anchors->set("latest", latest);
@@ -195,7 +193,7 @@ Object::Ptr auditReportJson(const AuditReport& rep, std::string_view backend) {
   o->set("anchors", anchors);
   Array::Ptr findings = new Array;
   for (const auto& f : rep.findings) {
-    auto fo = object();
+    auto fo = jsonObject();
     fo->set("kind", f.kind);
     fo->set("seq", static_cast<Poco::Int64>(f.seq));
     fo->set("id", f.id.empty() ? Var() : Var(f.id));
