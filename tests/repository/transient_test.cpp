@@ -43,9 +43,19 @@ class Exhausted {
   std::vector<int> fds_;
 };
 
+// The sanitizers' runtimes need descriptors of their own (UndefinedBehaviorSanitizer checks an
+// object's dynamic type through a pipe): out of descriptors, the checker itself fails. The plain
+// build runs this test.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
 }  // namespace
 
-TEST_CASE("out of descriptors: a transient error, never a missing edition or commit") {
+TEST_CASE("out of descriptors: a transient error, never a missing edition or commit" *
+          doctest::skip(kSanitized)) {
   testing::RepoFixture f;
   core::Edition e{kDoc,
                   *core::EditionNo::of(1),
