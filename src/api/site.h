@@ -24,8 +24,10 @@ class SiteRoutes {
   std::optional<http::Reply> get(const http::Request& req, core::Instant now);
 
   // An HTML error page (Cache-Control: no-store): its title and detail are keys of the page
-  // strings ("error.404", "error.no-page"; src/render/strings).
-  http::Reply error(int status, std::string_view titleKey, std::string_view detailKey);
+  // strings ("error.404", "error.no-page"; src/render/strings), in the language of the page
+  // strings that Accept-Language prefers, else Russian.
+  http::Reply error(const http::Request& req, int status, std::string_view titleKey,
+                    std::string_view detailKey);
 
  private:
   std::optional<http::Reply> changes(const http::Request& req, const service::Snapshot& snap,

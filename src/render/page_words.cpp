@@ -222,6 +222,14 @@ std::string editionLabel(std::string_view pattern, core::EditionNo no) {
 
 }  // namespace detail
 
+std::vector<core::Lang> pageLanguages() {
+  std::vector<core::Lang> out;
+  for (const auto& [tag, c] : detail::catalogues()) {
+    if (auto l = core::Lang::parse(tag)) out.push_back(*l);
+  }
+  return out;
+}
+
 std::string pageString(const core::Lang& lang, std::string_view key) {
   const auto& cats = detail::catalogues();
   auto own = cats.find(detail::primarySubtag(lang));

@@ -179,6 +179,9 @@ class Site {
 std::string formatMoment(core::Instant t, const core::Lang& lang,
                          const core::TimeZone& zone = core::TimeZone());
 
+// The languages of the catalogue: the page strings of these exist ("en", "kk", "ru").
+std::vector<core::Lang> pageLanguages();
+
 // The page string "key" of the catalogue (src/render/strings) in "lang", else in English; empty
 // when no language has it.
 std::string pageString(const core::Lang& lang, std::string_view key);

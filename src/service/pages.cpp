@@ -255,15 +255,14 @@ std::shared_ptr<const Page> Pages::asset(std::string_view name) {
 }
 
 std::shared_ptr<const Page> Pages::error(int status, std::string_view titleKey,
-                                         std::string_view detailKey) {
-  return cached(
-      "err|" + std::to_string(status) + "|" + std::string(titleKey) + "|" + std::string(detailKey),
-      [&] {
-        const core::Lang ru = *core::Lang::parse("ru");
-        return page(site_.errorPage(status, render::pageString(ru, titleKey),
-                                    render::pageString(ru, detailKey), ru),
-                    kHtml);
-      });
+                                         std::string_view detailKey, const core::Lang& lang) {
+  return cached("err|" + std::to_string(status) + "|" + std::string(titleKey) + "|" +
+                    std::string(detailKey) + "|" + lang.str(),
+                [&] {
+                  return page(site_.errorPage(status, render::pageString(lang, titleKey),
+                                              render::pageString(lang, detailKey), lang),
+                              kHtml, lang);
+                });
 }
 
 std::vector<Pages::Text> Pages::texts(const DocumentState& d, const Edition& e, Instant at) {

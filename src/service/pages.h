@@ -85,10 +85,10 @@ class Pages {
   std::shared_ptr<const Page> robots(const Snapshot& snap);
   // A static asset by name ("charta.css"); nullptr: none.
   std::shared_ptr<const Page> asset(std::string_view name);
-  // An HTML error page, in Russian: "titleKey" and "detailKey" are keys of the page strings
+  // An HTML error page in "lang": "titleKey" and "detailKey" are keys of the page strings
   // ("error.404", "error.no-page"; render::pageString).
   std::shared_ptr<const Page> error(int status, std::string_view titleKey,
-                                    std::string_view detailKey);
+                                    std::string_view detailKey, const core::Lang& lang);
 
   // The texts of edition "e" of "d" as served at "at", per language of the edition: the SHA-256
   // of the exact text and of the page (nullopt when it cannot be rendered).

@@ -116,6 +116,21 @@ TEST_CASE("a Kazakh translation, Berlin time and the link base, over HTTP") {
   auto sibling = http(server.port(), "GET", "/personal-data?lang=kk");
   CHECK(sibling.status == 200);
   CHECK(sibling.header("content-language") == "kk");
+
+  // Error pages in the language the browser asks for among the page strings, else Russian.
+  auto missing = http(server.port(), "GET", "/personal-data/v9", {{"Accept-Language", "kk-KZ"}});
+  CHECK(missing.status == 404);
+  CHECK(has(missing.body, "<html lang=\"kk\""));
+  CHECK(has(missing.body, "Бет табылмады"));
+  CHECK(has(missing.body, "Мұндай редакция жоқ."));
+  auto english = http(server.port(), "GET", "/nope", {{"Accept-Language", "en-GB,ru;q=0.5"}});
+  CHECK(english.status == 404);
+  CHECK(has(english.body, "There is no such page."));
+  auto plain = http(server.port(), "GET", "/nope");
+  CHECK(has(plain.body, "<html lang=\"ru\""));
+  CHECK(has(plain.body, "Страница не найдена"));
+  auto other = http(server.port(), "GET", "/nope", {{"Accept-Language", "de"}});
+  CHECK(has(other.body, "Страница не найдена"));
 }
 
 TEST_CASE("a site.timezone charta cannot use stops the server at start with one line") {
