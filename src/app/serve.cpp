@@ -16,6 +16,7 @@
 #include "api/site.h"
 #include "app/housekeeping.h"
 #include "app/open.h"
+#include "app/site_options.h"
 #include "core/error.h"
 #include "http/access_log.h"
 #include "http/server.h"
@@ -244,7 +245,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     auto repo = openRepository(config_, [](const std::string& line) { logLine("warning", line); });
     // Writers killed mid-way leave lock files behind; old ones are removed, fresh ones reported.
     for (const auto& line : repo->sweepStaleLocks()) logLine("warning", line);
-    render::Site site(config_.getString("site.data_dir"));
+    render::Site site(config_.getString("site.data_dir"), siteOptions(config_));
     http::Metrics metrics;
     std::unique_ptr<http::AccessLog> log;
     if (config_.getBool("log.access", true)) {
@@ -336,7 +337,7 @@ void refuseIncompleteSite(const repository::PolicyRepository& repo, const servic
 void buildSite(const AbstractConfiguration& config, const std::string& outDir, core::Instant at,
                std::ostream& out) {
   auto repo = openRepository(config, [](const std::string& line) { logLine("warning", line); });
-  render::Site site(config.getString("site.data_dir"));
+  render::Site site(config.getString("site.data_dir"), siteOptions(config));
   service::Catalog catalog(*repo, catalogOptions(config));
   // The pages a static host will serve are archived first, like the server's.
   auto archive = openLedger(config, 1);
