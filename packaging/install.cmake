@@ -88,6 +88,9 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://charta.dev")
 # named as well. passwd gives postinst useradd.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libpq5, libsqlite3-0, passwd")
+# tzdata gives site.timezone its zones (Asia/Almaty, Europe/Berlin): a minbase Debian may lack
+# it, and charta runs without it (its default time zone and fixed offsets need no zoneinfo).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "tzdata")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "nginx, postgresql, git")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/postinst ${CMAKE_CURRENT_LIST_DIR}/prerm

@@ -48,13 +48,19 @@ const char* refusalReason(Fault fault) {
 class ConsentsApi : public ApiModule {
  public:
   ConsentsApi(service::Consents& consents, const service::Evidence& evidence,
-              const service::Audit& audit, http::Metrics& metrics)
-      : consents_(consents), evidence_(evidence), audit_(audit), metrics_(metrics) {}
+              const service::EvidenceBundles& bundles, const service::Audit& audit,
+              http::Metrics& metrics)
+      : consents_(consents),
+        evidence_(evidence),
+        bundles_(bundles),
+        audit_(audit),
+        metrics_(metrics) {}
 
   std::vector<std::string> routes() const override {
     return {"POST /api/v1/consents",
             "POST /api/v1/withdrawals",
             "GET /api/v1/consents/{id}",
+            "GET /api/v1/consents/{id}/evidence",
             "GET /api/v1/subjects/{subject}/consents",
             "GET /api/v1/subjects/{subject}/status",
             "GET /api/v1/subjects/{subject}/export",
@@ -95,6 +101,11 @@ class ConsentsApi : public ApiModule {
       requireMethod(req, {"GET", "HEAD"});
       requireRole(caller, "auditor");
       return consent(s[1]);
+    }
+    if (s.size() == 3 && head == "consents" && s[2] == "evidence") {
+      requireMethod(req, {"GET", "HEAD"});
+      requireRole(caller, "auditor");
+      return evidenceBundle(s[1], now);
     }
     if (s.size() == 2 && head == "ledger" && s[1] == "verify") {
       requireMethod(req, {"GET", "HEAD"});
@@ -174,6 +185,21 @@ class ConsentsApi : public ApiModule {
                      "/api/v1/consents/{id}");
   }
 
+  // The evidence bundle of one consent event, as a tar archive (service/evidence_bundle.h).
+  http::Reply evidenceBundle(const std::string& id, Instant now) {
+    auto files = bundles_.bundle(id, now);
+    http::Reply r;
+    r.status = 200;
+    r.route = "/api/v1/consents/{id}/evidence";
+    r.contentType = "application/x-tar";
+    r.body = service::bundleArchive(files, now);
+    // The id was found in the ledger: a UUID, safe in a header.
+    r.headers.emplace_back("Content-Disposition",
+                           "attachment; filename=\"evidence-" + id + ".tar\"");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+
   http::Reply subjectEvents(const http::Request& req, const std::string& subject) {
     auto events = evidence_.events(subject, documentQuery(req, false));
     return jsonReply(200, service::subjectEventsJson(subject, events, evidence_.receiptOptions()),
@@ -218,6 +244,7 @@ class ConsentsApi : public ApiModule {
 
   service::Consents& consents_;
   const service::Evidence& evidence_;
+  const service::EvidenceBundles& bundles_;
   const service::Audit& audit_;
   http::Metrics& metrics_;
 };
@@ -226,8 +253,9 @@ class ConsentsApi : public ApiModule {
 
 std::unique_ptr<ApiModule> makeConsentsApi(service::Consents& consents,
                                            const service::Evidence& evidence,
+                                           const service::EvidenceBundles& bundles,
                                            const service::Audit& audit, http::Metrics& metrics) {
-  return std::make_unique<ConsentsApi>(consents, evidence, audit, metrics);
+  return std::make_unique<ConsentsApi>(consents, evidence, bundles, audit, metrics);
 }
 
 }  // namespace charta::api

@@ -39,15 +39,15 @@ http::Reply ChartaHandler::route(http::Request& req, core::Instant now) {
   }
   if (!http::percentDecode(req.path) || !http::percentDecode(req.query)) {
     // "%zz" or a lone "%" is a malformed request, not a page that does not exist.
-    return site_.error(400, "Неверный запрос", "Адрес содержит неверную %-последовательность.");
+    return site_.error(req, 400, "error.400", "error.bad-escape");
   }
   if (auto r = ops_.handle(req)) return std::move(*r);
   // Public pages: answer as for GET, then refuse other methods where the page exists.
   std::optional<http::Reply> page = site_.get(req, now);
-  if (!page) return site_.error(404, "Страница не найдена", "Такой страницы нет.");
+  if (!page) return site_.error(req, 404, "error.404", "error.no-page");
   if (req.method != "GET" && req.method != "HEAD") {
     if (page->status == 404) return std::move(*page);
-    http::Reply r = site_.error(405, "Метод не разрешён", "Эта страница только для чтения.");
+    http::Reply r = site_.error(req, 405, "error.405", "error.read-only");
     r.headers.emplace_back("Allow", "GET, HEAD");
     r.route = "method_not_allowed";
     return r;
@@ -75,13 +75,12 @@ http::Reply ChartaHandler::answer(http::Request& req) {
     // damage; never 404.
     bool unreadable = f.fault() == service::Fault::kRepositoryUnreadable ||
                       f.fault() == service::Fault::kRepositoryBusy;
-    http::Reply r =
-        req.path.substr(0, 5) == "/api/"
-            ? problemReply(unreadable
-                               ? f
-                               : service::Failure(service::Fault::kInternal, "The request failed."))
-        : unreadable ? site_.error(503, "Страница временно недоступна", "Попробуйте позже.")
-                     : site_.error(500, "Ошибка сервера", "Попробуйте позже.");
+    http::Reply r = req.path.substr(0, 5) == "/api/"
+                        ? problemReply(unreadable ? f
+                                                  : service::Failure(service::Fault::kInternal,
+                                                                     "The request failed."))
+                    : unreadable ? site_.error(req, 503, "error.503", "error.try-later")
+                                 : site_.error(req, 500, "error.500", "error.try-later");
     if (f.retryAfter && req.path.substr(0, 5) != "/api/") {
       r.headers.emplace_back("Retry-After", std::to_string(f.retryAfter->count()));
     }

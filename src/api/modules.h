@@ -10,6 +10,7 @@
 #include "service/catalog.h"
 #include "service/consents.h"
 #include "service/evidence.h"
+#include "service/evidence_bundle.h"
 #include "service/pages.h"
 #include "service/preview.h"
 #include "service/publications.h"
@@ -59,6 +60,9 @@ std::unique_ptr<ApiModule> makeReviewApi(service::Publishing& publishing,
 //   POST /api/v1/consents                           site     201 receipt + Location; 200 replay
 //   POST /api/v1/withdrawals                        site     same
 //   GET  /api/v1/consents/{id}                      auditor  the receipt of one event
+//   GET  /api/v1/consents/{id}/evidence             auditor  its evidence bundle, a tar archive
+//                                                             (anchors the event first if no
+//                                                             anchor holds it; 409 on a replica)
 //   GET  /api/v1/subjects/{subject}/consents        auditor  (?document= narrows it)
 //   GET  /api/v1/subjects/{subject}/status?document=D  site or auditor
 //   GET  /api/v1/subjects/{subject}/export          auditor  everything held about the subject
@@ -73,6 +77,7 @@ std::unique_ptr<ApiModule> makeReviewApi(service::Publishing& publishing,
 // charta_consents_written_total{event=...} and charta_consents_refused_total{reason=...}.
 std::unique_ptr<ApiModule> makeConsentsApi(service::Consents& consents,
                                            const service::Evidence& evidence,
+                                           const service::EvidenceBundles& bundles,
                                            const service::Audit& audit, http::Metrics& metrics);
 
 // GET /api/v1/openapi.json: the OpenAPI 3.1 document of the whole API, read from "path" now.

@@ -30,8 +30,14 @@ std::optional<core::Lang> chooseLang(const http::Request& req, const core::Docum
 SiteRoutes::SiteRoutes(service::Catalog& catalog, service::Pages& pages, int maxAgeSeconds)
     : catalog_(catalog), pages_(pages), maxAge_(maxAgeSeconds) {}
 
-http::Reply SiteRoutes::error(int status, std::string_view title, std::string_view detail) {
-  auto page = pages_.error(status, title, detail);
+http::Reply SiteRoutes::error(const http::Request& req, int status, std::string_view titleKey,
+                              std::string_view detailKey) {
+  static const std::vector<core::Lang> kLangs = render::pageLanguages();
+  core::Lang lang = *core::Lang::parse("ru");
+  if (auto al = req.header("Accept-Language")) {
+    if (auto chosen = http::negotiateLanguage(*al, kLangs)) lang = *chosen;
+  }
+  auto page = pages_.error(status, titleKey, detailKey, lang);
   http::Reply r;
   r.status = status;
   r.contentType = page->contentType;
@@ -55,7 +61,7 @@ std::optional<http::Reply> SiteRoutes::get(const http::Request& req, Instant now
   if (path == render::kSitemapPath) return serve(req, *pages_.sitemap(*snap, now), now, "sitemap");
   if (path.substr(0, 8) == "/assets/") {
     auto page = pages_.asset(path.substr(8));
-    if (!page) return error(404, "Not found", "There is no such file.");
+    if (!page) return error(req, 404, "error.404", "error.no-file");
     return send(req, *page, "public, max-age=3600", "asset");
   }
   if (auto r = changes(req, *snap, path, now)) return r;
@@ -85,15 +91,15 @@ std::optional<http::Reply> SiteRoutes::changes(const http::Request& req,
   auto b = dots == std::string_view::npos ? std::nullopt
                                           : core::EditionNo::parseName(pair.substr(dots + 3));
   if (!a || !b || *a >= *b) {
-    return error(404, "Not found", "There is no such page.");
+    return error(req, 404, "error.404", "error.no-page");
   }
   const Edition* from = d.timeline.edition(*a);
   const Edition* to = d.timeline.edition(*b);
-  if (!from || !to) return error(404, "Not found", "There is no such edition.");
+  if (!from || !to) return error(req, 404, "error.404", "error.no-edition");
   auto lang = chooseLang(req, d.at(*to));
-  if (!lang) return error(400, "Bad request", "lang is not a language tag (like ru).");
+  if (!lang) return error(req, 400, "error.400", "error.bad-lang");
   auto page = lang ? pages_.changes(d, *from, *to, *lang) : nullptr;
-  if (!page) return error(404, "Not found", "This text is not available in that language.");
+  if (!page) return error(req, 404, "error.404", "error.no-translation");
   return serve(req, *page, now, "changes");
 }
 
@@ -105,18 +111,18 @@ http::Reply SiteRoutes::document(const http::Request& req, const service::Snapsh
   const Edition* e = nullptr;
   if (rest.empty()) {
     e = d.timeline.inForceAt(now);
-    if (!e) return error(404, "Not in force", "No edition of this document is in force yet.");
+    if (!e) return error(req, 404, "error.not-in-force", "error.no-edition-in-force");
   } else if (rest != "versions") {
     auto no = core::EditionNo::parseName(rest);
-    if (!no) return error(404, "Not found", "There is no such page.");
+    if (!no) return error(req, 404, "error.404", "error.no-page");
     e = d.timeline.edition(*no);
-    if (!e) return error(404, "Not found", "There is no such edition.");
+    if (!e) return error(req, 404, "error.404", "error.no-edition");
   }
   auto lang = chooseLang(req, e ? d.at(*e) : d.document);
-  if (!lang) return error(400, "Bad request", "lang is not a language tag (like ru).");
+  if (!lang) return error(req, 400, "error.400", "error.bad-lang");
   if (!e) return serve(req, *pages_.archive(snap, d, *lang, now), now, "archive");
   auto page = pages_.edition(d, *e, *lang, now);
-  if (!page) return error(404, "Not found", "This text is not available in that language.");
+  if (!page) return error(req, 404, "error.404", "error.no-translation");
   return serve(req, *page, now, rest.empty() ? "page" : "edition");
 }
 

@@ -23,8 +23,11 @@ class SiteRoutes {
   // Answers GET or HEAD of a public path at "now"; nullopt when "req.path" is not a site path.
   std::optional<http::Reply> get(const http::Request& req, core::Instant now);
 
-  // An HTML error page (Cache-Control: no-store).
-  http::Reply error(int status, std::string_view title, std::string_view detail);
+  // An HTML error page (Cache-Control: no-store): its title and detail are keys of the page
+  // strings ("error.404", "error.no-page"; src/render/strings), in the language of the page
+  // strings that Accept-Language prefers, else Russian.
+  http::Reply error(const http::Request& req, int status, std::string_view titleKey,
+                    std::string_view detailKey);
 
  private:
   std::optional<http::Reply> changes(const http::Request& req, const service::Snapshot& snap,

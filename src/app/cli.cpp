@@ -158,6 +158,14 @@ const std::map<std::string, Command> kCommands = {
       {"subject", "reason", "as"},
       {"since-anchor"},
       runLedger}},
+    {"evidence",
+     {"charta evidence RECORD_ID --out DIR",
+      "write the evidence bundle of one consent event into DIR: the receipt, the chained events "
+      "with their inclusion proofs, the anchor, the edition's git objects and page, VERIFY.md and "
+      "verify.sh, which checks it all without charta",
+      {"out"},
+      {},
+      runEvidence}},
     {"token",
      {"charta token new --name NAME --roles site|legal|auditor[+...]",
       "make an API bearer token and the auth.tokens entry that holds its hash",

@@ -15,6 +15,7 @@
 
 #include "app/commands.h"
 #include "app/open.h"
+#include "app/site_options.h"
 #include "core/error.h"
 #include "core/publication.h"
 #include "render/site.h"
@@ -175,7 +176,7 @@ int runPreview(const CommandContext& c) {
   auto repo = openRepository(c.config, logToStderr);
   service::Publishing publishing(*repo, publishingOptions(c.config));
   service::Catalog catalog(*repo, catalogOptions(c.config));
-  render::Site site(c.config.getString("site.data_dir"));
+  render::Site site(c.config.getString("site.data_dir"), siteOptions(c.config));
   service::Previews previews(catalog, site, publishing);
   service::PreviewRequest req{doc,
                               std::nullopt,

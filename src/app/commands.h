@@ -74,6 +74,9 @@ int runPreview(const CommandContext& c);
 // The consent ledger: cli_ledger.cpp.
 int runLedger(const CommandContext& c);
 
+// The evidence bundle of one consent: cli_evidence.cpp.
+int runEvidence(const CommandContext& c);
+
 // The record of editions protected where it lives: cli_record.cpp.
 int runProtect(const CommandContext& c);
 int runHook(const CommandContext& c);

@@ -33,6 +33,13 @@ const std::vector<ConfigKey>& configKeys() {
       {"publisher.email", "", "tagger e-mail of publications; empty: git config user.email"},
       {"site.data_dir", defaultDataDir(), "where templates/ and site/ are"},
       {"site.base_url", "", "absolute base URL of the site; empty: charta.xml base-url"},
+      {"site.timezone", "",
+       "time zone of every moment the pages and feeds show: an offset (+05:00) or a zone of the "
+       "system's zoneinfo (Asia/Almaty, needs tzdata); empty: Kazakhstan, +05:00 (+06:00 before "
+       "2024-03-01)"},
+      {"site.link_base", "",
+       "absolute URL that relative links of the texts to files charta does not publish resolve "
+       "against (https://github.com/acme/policies/blob/main/); empty: left as written"},
       {"server.host", "127.0.0.1", "address to listen on"},
       {"server.port", "8080", "port to listen on (0: any free port)"},
       {"server.threads", "64", "requests handled at once (a consent waits for its commit)"},

@@ -16,6 +16,7 @@
 #include "api/site.h"
 #include "app/housekeeping.h"
 #include "app/open.h"
+#include "app/site_options.h"
 #include "core/error.h"
 #include "http/access_log.h"
 #include "http/server.h"
@@ -59,6 +60,8 @@ Services::Services(const AbstractConfiguration& config, repository::PolicyReposi
       revisions(repo, publishing),
       consents(ledger, catalog, pages, consentOptions(config)),
       evidence(ledger, &catalog),
+      objects(repo.path()),
+      bundles({ledger, repo, objects, record.anchors, record.anchoring, evidence}),
       previews(catalog, site, publishing) {}
 
 void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& current,
@@ -66,7 +69,8 @@ void addApiModules(api::ApiRouter& router, Services& app, api::CurrentAnswers& c
   router.add(api::makeRevisionsApi(app.revisions));
   router.add(api::makeReviewApi(app.publishing, app.previews, app.catalog,
                                 config.getString("publisher.email", "")));
-  router.add(api::makeConsentsApi(app.consents, app.evidence, app.record.audit, metrics));
+  router.add(
+      api::makeConsentsApi(app.consents, app.evidence, app.bundles, app.record.audit, metrics));
   router.add(
       api::makeDocumentsApi(app.catalog, app.pages, current, config.getInt("site.max_age_s", 60)));
   router.add(api::makePublicationsApi(app.publications, app.catalog, current, metrics,
@@ -241,7 +245,7 @@ class ServeApp : public Poco::Util::ServerApplication {
     auto repo = openRepository(config_, [](const std::string& line) { logLine("warning", line); });
     // Writers killed mid-way leave lock files behind; old ones are removed, fresh ones reported.
     for (const auto& line : repo->sweepStaleLocks()) logLine("warning", line);
-    render::Site site(config_.getString("site.data_dir"));
+    render::Site site(config_.getString("site.data_dir"), siteOptions(config_));
     http::Metrics metrics;
     std::unique_ptr<http::AccessLog> log;
     if (config_.getBool("log.access", true)) {
@@ -333,7 +337,7 @@ void refuseIncompleteSite(const repository::PolicyRepository& repo, const servic
 void buildSite(const AbstractConfiguration& config, const std::string& outDir, core::Instant at,
                std::ostream& out) {
   auto repo = openRepository(config, [](const std::string& line) { logLine("warning", line); });
-  render::Site site(config.getString("site.data_dir"));
+  render::Site site(config.getString("site.data_dir"), siteOptions(config));
   service::Catalog catalog(*repo, catalogOptions(config));
   // The pages a static host will serve are archived first, like the server's.
   auto archive = openLedger(config, 1);

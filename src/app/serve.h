@@ -16,6 +16,7 @@
 #include "service/catalog.h"
 #include "service/consents.h"
 #include "service/evidence.h"
+#include "service/evidence_bundle.h"
 #include "service/pages.h"
 #include "service/preview.h"
 #include "service/publications.h"
@@ -40,7 +41,9 @@ struct Services {
   service::Revisions revisions;
   service::Consents consents;
   service::Evidence evidence;
-  service::Previews previews;  // drafts rendered as if published, in a cache of their own
+  repository::RawObjects objects;    // the git objects of evidence bundles
+  service::EvidenceBundles bundles;  // GET /api/v1/consents/{id}/evidence
+  service::Previews previews;        // drafts rendered as if published, in a cache of their own
 };
 
 // Adds every module of the JSON API over "app" to "router", in the order the router asks them.

@@ -6,6 +6,19 @@
 
 namespace charta::ledger::sql {
 
+namespace {
+
+// The exception being handled, as rethrowAsStorage turns it into an Error. Call in a handler.
+std::exception_ptr storageFailure(std::string_view doing) {
+  try {
+    rethrowAsStorage(doing);
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+}  // namespace
+
 // What became of one request of a batch.
 struct GroupCommit::Outcome {
   std::optional<AppendResult> result;
@@ -113,8 +126,11 @@ Session& GroupCommit::session() {
   return *session_;
 }
 
+// A failure is handed to the waiting thread only once this thread holds no reference to it (the
+// handler's own ends with its catch block): the waiter is then the one to destroy it.
 void GroupCommit::runOne(Request& r) {
   if (r.job == Job::kTransact) {
+    std::exception_ptr failure;
     try {
       Tx tx = begin();
       try {
@@ -125,19 +141,18 @@ void GroupCommit::runOne(Request& r) {
         throw;
       }
       r.done.set_value({});
+      return;
     } catch (const Error&) {
-      r.done.set_exception(std::current_exception());
+      failure = std::current_exception();
     } catch (...) {
       session_.reset();
       frontier_.reset();
-      try {
-        rethrowAsStorage("writing to the consent ledger");
-      } catch (...) {
-        r.done.set_exception(std::current_exception());
-      }
+      failure = storageFailure("writing to the consent ledger");
     }
+    r.done.set_exception(std::move(failure));
     return;
   }
+  std::exception_ptr failure;
   try {
     Session& s = session();
     Settings out;
@@ -154,14 +169,12 @@ void GroupCommit::runOne(Request& r) {
       out = dialect_.settings(s);
     }
     r.done.set_value(std::move(out));
+    return;
   } catch (...) {
     session_.reset();  // reconnect next time
-    try {
-      rethrowAsStorage(r.job == Job::kPing ? "ledger readiness check" : "reading settings");
-    } catch (...) {
-      r.done.set_exception(std::current_exception());
-    }
+    failure = storageFailure(r.job == Job::kPing ? "ledger readiness check" : "reading settings");
   }
+  r.done.set_exception(std::move(failure));
 }
 
 Tx GroupCommit::begin() {
@@ -223,18 +236,18 @@ void GroupCommit::runBatch(const std::vector<Request*>& batch) {
   } catch (...) {
     session_.reset();  // the connection may be broken: reconnect for the next batch
     frontier_.reset();
-    std::exception_ptr failure;
-    try {
-      rethrowAsStorage("appending consent events");
-    } catch (...) {
-      failure = std::current_exception();
+    std::vector<std::exception_ptr> failures;  // one each: no waiter shares one with another
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      failures.push_back(storageFailure("appending consent events"));
     }
-    for (Request* r : batch) r->appended.set_exception(failure);
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->appended.set_exception(std::move(failures[i]));
+    }
     return;
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (outcomes[i].refusal) {
-      batch[i]->appended.set_exception(outcomes[i].refusal);
+      batch[i]->appended.set_exception(std::move(outcomes[i].refusal));
     } else {
       batch[i]->appended.set_value(std::move(*outcomes[i].result));
     }

@@ -56,6 +56,9 @@ class LazyLedger final : public Ledger {
   SubjectState subjectState(std::string_view subject) const override {
     return get().subjectState(subject);
   }
+  std::optional<std::string> subjectKey(std::string_view subject) const override {
+    return get().subjectKey(subject);
+  }
   TreeHead treeHead(std::uint64_t size) const override { return get().treeHead(size); }
   std::vector<core::merkle::Hash> inclusionProof(std::int64_t seq,
                                                  std::uint64_t size) const override {

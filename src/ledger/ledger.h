@@ -361,6 +361,10 @@ class Ledger {
 
   // Whether "subject" is unknown, active or erased. throws StorageError.
   virtual SubjectState subjectState(std::string_view subject) const = 0;
+  // The key of "subject" (32 raw bytes), under which its pseudonym and evidence digests are the
+  // HMAC-SHA256 of its id and evidence: nullopt when unknown or erased. For an evidence bundle
+  // that lets a third party check them. throws StorageError.
+  virtual std::optional<std::string> subjectKey(std::string_view subject) const = 0;
 
   // The Merkle tree head of events 1..size (RFC 9162; leaf index = seq - 1), in O(log n) reads.
   // throws InvalidInput: size > count(). throws StorageError.

@@ -164,6 +164,14 @@ class SqlLedger final : public Ledger {
     });
   }
 
+  std::optional<std::string> subjectKey(std::string_view subject) const override {
+    return readers_.with("reading a subject's key", [&](Session& s) -> std::optional<std::string> {
+      auto row = sql::subjectRow(s, *dialect_, meta_.secret, subject);
+      if (!row) return std::nullopt;
+      return row->key;
+    });
+  }
+
   std::int64_t count() const override {
     return readers_.with("counting consent events", [&](Session& s) { return headSeq(s); });
   }

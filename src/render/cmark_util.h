@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/c_handle.h"
+#include "render/markdown.h"
 
 namespace charta::render::detail {
 
@@ -45,5 +46,8 @@ std::string collapseSpaces(std::string_view s);
 
 // A paragraph of a tight list item: written without an element of its own.
 bool isTightParagraph(cmark_node* para);
+
+// Points every link of "doc" where resolveLink (render/markdown.h) says (render/links.cpp).
+void resolveLinks(cmark_node* doc, const LinkRules& rules);
 
 }  // namespace charta::render::detail

@@ -9,7 +9,8 @@ using namespace detail;
 
 // The dl of the header: the number, when it takes (took) effect, when it was published (and
 // withdrawn), what changed.
-void addMeta(pugi::xml_node header, const EditionPageModel& m, const Strings& s) {
+void addMeta(pugi::xml_node header, const EditionPageModel& m, const Strings& s,
+             const core::TimeZone& z) {
   const core::Edition& e = m.edition;
   pugi::xml_node dl = addElement(header, "dl", "edition-meta");
   auto row = [&](std::string_view label) {
@@ -31,10 +32,10 @@ void addMeta(pugi::xml_node header, const EditionPageModel& m, const Strings& s)
       effectiveLabel = s.wasToTakeEffect;
       break;
   }
-  addTime(row(effectiveLabel), e.effectiveFrom, m.lang);
-  addTime(row(s.published), e.publishedAt, m.lang);
+  addTime(row(effectiveLabel), e.effectiveFrom, m.lang, z);
+  addTime(row(s.published), e.publishedAt, m.lang, z);
   if (m.status == Status::kWithdrawn && e.withdrawal) {
-    addTime(row(s.withdrawnAt), e.withdrawal->at, m.lang);
+    addTime(row(s.withdrawnAt), e.withdrawal->at, m.lang, z);
   }
   if (!e.summary.empty()) addText(row(s.changes), e.summary);
 }
@@ -65,29 +66,31 @@ void addInForce(pugi::xml_node p, const EditionPageModel& m, const Strings& s) {
   if (!m.inForce) return;
   addText(p, " ");
   compose(p, s.noticeCurrentIs, [&](char k, pugi::xml_node at) {
-    if (k == 'L') addLink(at, m.document.route, editionLabel(s.editionLower, *m.inForce));
+    if (k == 'L') addLink(at, m.document.route, editionLabel(s.editionLowerN, *m.inForce));
   });
 }
 
 // In force: the next edition, published and not yet in force, if any.
-void addNextNotice(pugi::xml_node article, const EditionPageModel& m, const Strings& s) {
+void addNextNotice(pugi::xml_node article, const EditionPageModel& m, const Strings& s,
+                   const core::TimeZone& z) {
   if (!m.upcoming) return;
   const core::Edition& next = *m.upcoming;
   addNotice(article, "next", [&](pugi::xml_node p) {
     compose(p, s.noticeNext, [&](char k, pugi::xml_node at) {
       if (k == 'L') {
-        addLink(at, editionPath(m.document.route, next.no), editionLabel(s.editionLower, next.no));
+        addLink(at, editionPath(m.document.route, next.no), editionLabel(s.editionLowerN, next.no));
       }
-      if (k == 'T') addTime(at, next.effectiveFrom, m.lang);
+      if (k == 'T') addTime(at, next.effectiveFrom, m.lang, z);
     });
   });
 }
 
-void addWithdrawnNotice(pugi::xml_node article, const EditionPageModel& m, const Strings& s) {
+void addWithdrawnNotice(pugi::xml_node article, const EditionPageModel& m, const Strings& s,
+                        const core::TimeZone& z) {
   const core::Edition& e = m.edition;
   addNotice(article, "withdrawn", [&](pugi::xml_node p) {
     compose(p, s.noticeWithdrawn, [&](char k, pugi::xml_node at) {
-      if (k == 'T') addTime(at, e.withdrawal ? e.withdrawal->at : e.publishedAt, m.lang);
+      if (k == 'T') addTime(at, e.withdrawal ? e.withdrawal->at : e.publishedAt, m.lang, z);
     });
     if (e.withdrawal && !e.withdrawal->reason.empty()) {
       addText(p, " ");
@@ -100,15 +103,16 @@ void addWithdrawnNotice(pugi::xml_node article, const EditionPageModel& m, const
 }
 
 // The notice of the edition's status: upcoming, superseded, withdrawn, or the next edition.
-void addStatusNotice(pugi::xml_node article, const EditionPageModel& m, const Strings& s) {
+void addStatusNotice(pugi::xml_node article, const EditionPageModel& m, const Strings& s,
+                     const core::TimeZone& z) {
   switch (m.status) {
     case Status::kInForce:
-      addNextNotice(article, m, s);
+      addNextNotice(article, m, s, z);
       break;
     case Status::kUpcoming:
       addNotice(article, "upcoming", [&](pugi::xml_node p) {
         compose(p, s.noticeUpcoming, [&](char k, pugi::xml_node at) {
-          if (k == 'T') addTime(at, m.edition.effectiveFrom, m.lang);
+          if (k == 'T') addTime(at, m.edition.effectiveFrom, m.lang, z);
         });
         addInForce(p, m, s);
       });
@@ -117,7 +121,7 @@ void addStatusNotice(pugi::xml_node article, const EditionPageModel& m, const St
       addNotice(article, "superseded", [&](pugi::xml_node p) {
         if (m.inForce) {
           compose(p, s.noticeSuperseded, [&](char k, pugi::xml_node at) {
-            if (k == 'L') addLink(at, m.document.route, editionLabel(s.editionLower, *m.inForce));
+            if (k == 'L') addLink(at, m.document.route, editionLabel(s.editionLowerN, *m.inForce));
           });
         } else {
           addText(p, s.noticeSupersededNoCurrent);
@@ -125,9 +129,25 @@ void addStatusNotice(pugi::xml_node article, const EditionPageModel& m, const St
       });
       break;
     case Status::kWithdrawn:
-      addWithdrawnNotice(article, m, s);
+      addWithdrawnNotice(article, m, s, z);
       break;
   }
+}
+
+// A translation: which language's text prevails, and a link to it (the same edition).
+void addControllingNotice(pugi::xml_node article, const EditionPageModel& m, const Strings& s) {
+  const core::Lang& controlling = m.document.controllingLang;
+  if (m.lang == controlling) return;
+  addNotice(article, "controlling", [&](pugi::xml_node p) {
+    compose(p, s.noticeControlling, [&](char k, pugi::xml_node at) {
+      if (k != 'L') return;
+      pugi::xml_node a =
+          addLink(at, editionPath(m.document.route, m.edition.no) + "?lang=" + controlling.str(),
+                  languageName(controlling));
+      setAttr(a, "hreflang", controlling.str());
+      setAttr(a, "lang", controlling.str());
+    });
+  });
 }
 
 // The table of contents: the text's sections.
@@ -152,9 +172,10 @@ void addContents(pugi::xml_node article, const RenderedText& text, const Strings
 
 std::string Site::editionPage(const EditionPageModel& m) const {
   const Strings& s = stringsFor(m.lang);
+  const core::TimeZone& z = options_.zone;
   std::string title = documentTitle(m.title, m.document);
   Page page(*layout_, m.lang);
-  fillDocumentPage(page, m.document, title + " — " + editionLabel(s.editionLower, m.edition.no),
+  fillDocumentPage(page, m.document, title + " — " + editionLabel(s.editionLowerN, m.edition.no),
                    title, m.lang, s);
 
   pugi::xml_node article = addElement(page.slot("main"), "article", "policy");
@@ -162,9 +183,10 @@ std::string Site::editionPage(const EditionPageModel& m) const {
   pugi::xml_node header = addElement(article, "header", "policy-header");
   addNewline(article);
   addText(addElement(header, "h1"), title);
-  addMeta(header, m, s);
+  addMeta(header, m, s, z);
   addNav(header, m, s);
-  addStatusNotice(article, m, s);
+  addStatusNotice(article, m, s, z);
+  addControllingNotice(article, m, s);
   addContents(article, m.text, s);
 
   pugi::xml_node body = addElement(article, "div", "policy-text");

@@ -71,15 +71,16 @@ core::Instant entryUpdated(const core::Edition& e, core::Instant now) {
 
 // One entry of the feed: an edition, its moments, and what it says (withdrawn ones say so).
 void addAtomEntry(pugi::xml_node feed, const core::Edition& e, const std::string& url,
-                  const core::Lang& lang, const Strings& s, core::Instant now) {
+                  const core::Lang& lang, const Strings& s, core::Instant now,
+                  const core::TimeZone& zone) {
   bool withdrawn = e.withdrawal.has_value();
   pugi::xml_node entry = feed.append_child("entry");
   addText(entry.append_child("id"), url);
-  std::string entryTitle = editionLabel(s.edition, e.no);
+  std::string entryTitle = editionLabel(s.editionN, e.no);
   if (withdrawn) entryTitle += " (" + std::string(s.statusWithdrawn) + ")";
   addText(entry.append_child("title"), entryTitle);
-  addText(entry.append_child("updated"), almatyRfc3339(entryUpdated(e, now)));
-  addText(entry.append_child("published"), almatyRfc3339(e.publishedAt));
+  addText(entry.append_child("updated"), localRfc3339(entryUpdated(e, now), zone));
+  addText(entry.append_child("published"), localRfc3339(e.publishedAt, zone));
   addAtomLink(entry, "alternate", "text/html", url);
   if (withdrawn) {
     pugi::xml_node cat = entry.append_child("category");
@@ -91,7 +92,8 @@ void addAtomEntry(pugi::xml_node feed, const core::Edition& e, const std::string
     cat.append_attribute("term") = "imported";
     setAttr(cat, "label", s.imported);
   }
-  std::string summary = composeText(s.feedEffective, {{'T', formatMoment(e.effectiveFrom, lang)}});
+  std::string summary =
+      composeText(s.feedEffective, {{'T', formatMoment(e.effectiveFrom, lang, zone)}});
   if (!e.summary.empty()) summary += " " + e.summary;
   if (withdrawn) {
     summary += " ";
@@ -132,7 +134,8 @@ std::string Site::atomFeed(const FeedModel& m) const {
   std::string host = base.substr(base.find("//") + 2);
   addText(feed.append_child("author").append_child("name"), host);
   for (const core::Edition* e : editions) {
-    addAtomEntry(feed, *e, absoluteUrl(base, editionPath(route, e->no)), m.lang, s, m.now);
+    addAtomEntry(feed, *e, absoluteUrl(base, editionPath(route, e->no)), m.lang, s, m.now,
+                 options_.zone);
   }
   return savedXml(doc);
 }
@@ -144,7 +147,8 @@ std::string Site::sitemap(std::string_view baseUrl,
   for (const SitemapEntry& e : entries) {
     pugi::xml_node url = set.append_child("url");
     addText(url.append_child("loc"), absoluteUrl(baseUrl, e.path));
-    if (e.lastModified) addText(url.append_child("lastmod"), almatyRfc3339(*e.lastModified));
+    if (e.lastModified)
+      addText(url.append_child("lastmod"), localRfc3339(*e.lastModified, options_.zone));
   }
   return savedXml(doc);
 }

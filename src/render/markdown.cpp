@@ -71,12 +71,14 @@ bool isSafeUrl(std::string_view url, bool image) {
 
 std::string markdownEngineVersion() { return std::string("cmark-gfm ") + cmark_version_string(); }
 
-RenderedText renderMarkdown(std::string_view markdown, std::optional<core::ClauseProfile> profile) {
+RenderedText renderMarkdown(std::string_view markdown, std::optional<core::ClauseProfile> profile,
+                            const LinkRules& links) {
   if (markdown.size() > kMaxMarkdownBytes) {
     throw RenderError("rendering Markdown: the text has " + std::to_string(markdown.size()) +
                       " bytes, more than the limit of " + std::to_string(kMaxMarkdownBytes));
   }
   NodePtr doc = parse(markdown);
+  detail::resolveLinks(doc.get(), links);
   core::ClauseGrammar grammar = core::ClauseGrammar::forText(profile, markdown);
   detail::TextStructure structure = detail::analyseStructure(doc.get(), grammar);
   RenderedText r;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,20 @@ struct RenderedText {
   std::vector<Section> sections{};
 };
 
+// Where the relative links of a text lead. A text written for a repository links its sibling
+// files ("../terms/README.md", "other.md"): such a link to a text charta publishes goes to that
+// text's page; any other one resolves against "base" (site.link_base). Links to an anchor
+// ("#a-definitions"), to a path of the site ("/terms") or with a scheme never change.
+struct LinkRules {
+  std::string textPath{};  // the text's path in the repository ("legal/privacy.md")
+  std::string base{};      // "https://github.com/acme/policies/blob/main/"; empty: leave them
+  // The repository path of every published text → its page ("terms/en.md" → "/terms?lang=en").
+  std::map<std::string, std::string, std::less<>> pages{};
+};
+
+// "url" as a link of a text under "rules" (see LinkRules); unchanged when no rule applies.
+std::string resolveLink(std::string_view url, const LinkRules& rules);
+
 // Renders the Markdown "markdown" (the body only: front matter already removed) with
 // cmark-gfm in safe mode plus the table, strikethrough and autolink extensions.
 //
@@ -62,8 +77,10 @@ struct RenderedText {
 // "structure": how the text numbers its clauses (charta.xml); nullopt: core::detectProfile. In the
 // lettered and headings profiles headings are anchored by their GitHub slugs (see
 // detail::analyseStructure); "<a name>"/"<a id>" anchors of raw HTML keep their names.
+// "links": where relative links lead (resolveLink); the default leaves them as written.
 RenderedText renderMarkdown(std::string_view markdown,
-                            std::optional<core::ClauseProfile> structure = std::nullopt);
+                            std::optional<core::ClauseProfile> structure = std::nullopt,
+                            const LinkRules& links = {});
 
 // The name and version of the Markdown engine ("cmark-gfm 0.29.0.gfm.6"), part of Site::digest().
 std::string markdownEngineVersion();

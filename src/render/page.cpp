@@ -89,8 +89,8 @@ bool isBlank(pugi::xml_node n) {
 
 }  // namespace
 
-std::string almatyRfc3339(core::Instant t) {
-  return core::formatRfc3339(t, core::almatyOffset(t), false);
+std::string localRfc3339(core::Instant t, const core::TimeZone& zone) {
+  return core::formatRfc3339(t, zone.offsetAt(t), false);
 }
 
 std::string trimBase(std::string_view base) {
@@ -135,10 +135,11 @@ pugi::xml_node addLink(pugi::xml_node parent, std::string_view href, std::string
 
 void addNewline(pugi::xml_node parent) { addText(parent, "\n"); }
 
-void addTime(pugi::xml_node parent, core::Instant t, const core::Lang& lang) {
+void addTime(pugi::xml_node parent, core::Instant t, const core::Lang& lang,
+             const core::TimeZone& zone) {
   pugi::xml_node time = parent.append_child("time");
-  setAttr(time, "datetime", almatyRfc3339(t));
-  addText(time, formatMoment(t, lang));
+  setAttr(time, "datetime", localRfc3339(t, zone));
+  addText(time, formatMoment(t, lang, zone));
 }
 
 void compose(pugi::xml_node parent, std::string_view pattern,

@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/time.h"
+#include "core/time_zone.h"
 #include "render/page_words.h"
 
 namespace charta::render::detail {
@@ -33,8 +34,9 @@ void setAttr(pugi::xml_node n, const char* name, std::string_view value);
 pugi::xml_node addElement(pugi::xml_node parent, const char* name);
 pugi::xml_node addElement(pugi::xml_node parent, const char* name, const char* cls);
 pugi::xml_node addLink(pugi::xml_node parent, std::string_view href, std::string_view text);
-// <time datetime="RFC 3339 in Almaty time">formatMoment</time>
-void addTime(pugi::xml_node parent, core::Instant t, const core::Lang& lang);
+// <time datetime="RFC 3339 in the zone's offset then">formatMoment</time>
+void addTime(pugi::xml_node parent, core::Instant t, const core::Lang& lang,
+             const core::TimeZone& zone);
 // <section class="CLS" aria-labelledby="ID"><h1 id="ID">title</h1> ... in "parent"; returns it.
 pugi::xml_node addTitledSection(pugi::xml_node parent, const char* cls, const char* id,
                                 std::string_view title);
@@ -48,8 +50,8 @@ void compose(pugi::xml_node parent, std::string_view pattern,
 // "pattern" with its {X} markers replaced by "values" (unknown markers by nothing).
 std::string composeText(std::string_view pattern, const std::map<char, std::string>& values);
 
-// "t" in RFC 3339 at Almaty's offset then.
-std::string almatyRfc3339(core::Instant t);
+// "t" in RFC 3339 at the zone's offset then.
+std::string localRfc3339(core::Instant t, const core::TimeZone& zone);
 // "base" without trailing slashes.
 std::string trimBase(std::string_view base);
 // The front-matter title, or the document's when there is none.

@@ -43,13 +43,13 @@ std::string Site::archivePage(const ArchivePageModel& m) const {
         addElement(tbody, "tr", (std::string("status-") + statusClass(entry->status)).c_str());
     pugi::xml_node th = addElement(row, "th");
     setAttr(th, "scope", "row");
-    addLink(th, editionPath(route, e.no), editionLabel(s.edition, e.no));
+    addLink(th, editionPath(route, e.no), editionLabel(s.editionN, e.no));
     if (e.imported) {
       addText(th, " ");
       addText(addElement(th, "span", "imported"), s.imported);
     }
-    addTime(addElement(row, "td"), e.publishedAt, m.lang);
-    addTime(addElement(row, "td"), e.effectiveFrom, m.lang);
+    addTime(addElement(row, "td"), e.publishedAt, m.lang, options_.zone);
+    addTime(addElement(row, "td"), e.effectiveFrom, m.lang, options_.zone);
     pugi::xml_node status = addElement(row, "td");
     if (entry->status == Status::kWithdrawn && e.withdrawal && !e.withdrawal->reason.empty()) {
       addText(status, composeText(s.archiveWithdrawn, {{'R', e.withdrawal->reason}}));
@@ -77,8 +77,8 @@ std::string Site::changesPage(const ChangesPageModel& m) const {
   const Strings& s = stringsFor(m.lang);
   const std::string& route = m.document.route;
   std::string title = documentTitle(m.title, m.document);
-  std::string fromLabel = editionLabel(s.editionLower, m.from.no);
-  std::string toLabel = editionLabel(s.editionLower, m.to.no);
+  std::string fromLabel = editionLabel(s.editionLowerN, m.from.no);
+  std::string toLabel = editionLabel(s.editionLowerN, m.to.no);
   std::string query = m.lang == m.document.controllingLang ? "" : "?lang=" + m.lang.str();
   Page page(*layout_, m.lang);
   fillDocumentPage(page, m.document,
@@ -101,8 +101,8 @@ std::string Site::changesPage(const ChangesPageModel& m) const {
     addText(addElement(dl, "dt"), label);
     return addElement(dl, "dd");
   };
-  addTime(row(s.effective), m.to.effectiveFrom, m.lang);
-  addTime(row(s.published), m.to.publishedAt, m.lang);
+  addTime(row(s.effective), m.to.effectiveFrom, m.lang, options_.zone);
+  addTime(row(s.published), m.to.publishedAt, m.lang, options_.zone);
   if (!m.to.summary.empty()) addText(row(s.changes), m.to.summary);
   pugi::xml_node nav = addElement(header, "nav", "edition-nav");
   setAttr(nav, "aria-label", s.editionsNav);

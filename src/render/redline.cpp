@@ -16,94 +16,9 @@ using core::WordOpKind;
 using detail::appendAttrEscaped;
 using detail::appendEscaped;
 
-struct Words {
-  const char* summary;
-  const char* changes;
-  const char* noChanges;
-  const char* changedN;
-  const char* addedN;
-  const char* removedN;
-  const char* movedN;
-  const char* splitN;
-  const char* mergedN;
-  const char* unchangedN;
-  const char* purposes;
-  const char* clause;
-  const char* section;
-  const char* preamble;
-  const char* heading;
-  const char* changed;
-  const char* added;
-  const char* removed;
-  const char* movedFrom;        // {N}: the old number
-  const char* movedAndChanged;  // {N}
-  const char* splitFrom;        // {N}
-  const char* mergedInto;       // {N}
-  const char* inEdition;        // {E}: "редакция 1", {N}: number
-  const char* noText;
-  const char* navLabel;
-  const char* purposeOf;
-};
+using Words = detail::RedlineWords;
 
-constexpr Words kRu{
-    "Сводка",
-    "Изменённые пункты",
-    "Текст не изменился.",
-    "Изменено",
-    "Добавлено",
-    "Удалено",
-    "Перенесено или перенумеровано",
-    "Выделено из других пунктов",
-    "Объединено с другими пунктами",
-    "Без изменений",
-    "Изменились пункты о целях обработки, требующих согласия:",
-    "Пункт",
-    "Раздел",
-    "Вступление",
-    "Заголовок",
-    "изменён",
-    "добавлен",
-    "удалён",
-    "перенесён, был {N}",
-    "перенесён, был {N}, и изменён",
-    "выделен из пункта {N}",
-    "включён в пункт {N}",
-    "{E}, п. {N}",
-    "(без текста)",
-    "Перечень изменений",
-    "Цель обработки, требующая согласия:",
-};
-
-constexpr Words kEn{
-    "Summary",
-    "Changed clauses",
-    "The text did not change.",
-    "Changed",
-    "Added",
-    "Removed",
-    "Moved or renumbered",
-    "Split off other clauses",
-    "Merged into other clauses",
-    "Unchanged",
-    "Clauses of purposes that need consent changed:",
-    "Clause",
-    "Section",
-    "Preamble",
-    "Heading",
-    "changed",
-    "added",
-    "removed",
-    "moved, was {N}",
-    "moved, was {N}, and changed",
-    "split from clause {N}",
-    "merged into clause {N}",
-    "{E}, clause {N}",
-    "(no text)",
-    "Index of changes",
-    "Purpose that needs consent:",
-};
-
-const Words& wordsFor(const core::Lang& lang) { return detail::isRussian(lang) ? kRu : kEn; }
+const Words& wordsFor(const core::Lang& lang) { return detail::stringsFor(lang).redline; }
 
 std::string fill(std::string_view pattern, char key, std::string_view value) {
   std::string out(pattern);
@@ -119,10 +34,10 @@ const char* statusClass(ClauseStatus s) { return core::clauseStatusName(s); }
 // Requirements", "Heading: In short (B)".
 std::string clauseName(const Words& w, const ClauseDiff& c, const std::string& number,
                        core::ClauseProfile profile) {
-  if (c.preamble) return w.preamble;
+  if (c.preamble) return std::string(w.preamble);
   bool titled = profile != core::ClauseProfile::kDecimal && !c.title.empty();
   if (number.empty()) {
-    if (!titled) return w.heading;
+    if (!titled) return std::string(w.heading);
     return std::string(w.heading) + ": " + c.title +
            (c.within.empty() ? "" : " (" + c.within + ")");
   }
@@ -135,11 +50,11 @@ std::string statusWords(const Words& w, const ClauseDiff& c) {
     case ClauseStatus::kUnchanged:
       return "";
     case ClauseStatus::kChanged:
-      return w.changed;
+      return std::string(w.changed);
     case ClauseStatus::kAdded:
-      return w.added;
+      return std::string(w.added);
     case ClauseStatus::kRemoved:
-      return w.removed;
+      return std::string(w.removed);
     case ClauseStatus::kMoved:
       return fill(c.textChanged ? w.movedAndChanged : w.movedFrom, 'N',
                   c.oldNumber.empty() ? "—" : c.oldNumber);
@@ -215,7 +130,7 @@ class Redline {
     return id;
   }
 
-  void purposes(const char* label, const std::vector<std::string>& ids) {
+  void purposes(std::string_view label, const std::vector<std::string>& ids) {
     out_ += "<p class=\"change-purposes\">";
     appendEscaped(out_, label);
     for (size_t i = 0; i < ids.size(); ++i) {
@@ -225,7 +140,7 @@ class Redline {
     out_ += "</p>\n";
   }
 
-  void countItem(const char* label, size_t n, const char* cls) {
+  void countItem(std::string_view label, size_t n, const char* cls) {
     out_ += "<li class=\"count-";
     out_ += cls;
     out_ += "\">";

@@ -6,6 +6,7 @@
 
 #include "core/sha256.h"
 #include "core/words.h"
+#include "render/catalogue.h"
 #include "render/page.h"
 #include "render/text.h"
 
@@ -130,7 +131,8 @@ std::set<std::string> checkTemplate(const std::string& name, const pugi::xml_doc
 
 // Hex SHA-256 over the renderer version, the libraries' versions, the templates and the assets.
 template <typename Assets>
-std::string siteDigest(const std::map<std::string, std::string>& templates, const Assets& assets) {
+std::string siteDigest(const std::map<std::string, std::string>& templates, const Assets& assets,
+                       const SiteOptions& options) {
   std::string all;
   all += kRendererVersion;
   all += '\n';
@@ -142,6 +144,10 @@ std::string siteDigest(const std::map<std::string, std::string>& templates, cons
   for (const auto& [name, a] : assets) {
     all += "asset " + name + ' ' + std::to_string(a.bytes.size()) + '\n' + a.bytes + '\n';
   }
+  for (const detail::EmbeddedStrings& f : detail::embeddedStrings()) {
+    all += std::string("strings ") + f.lang + '\n' + f.text + '\n';
+  }
+  all += "zone " + options.zone.name() + "\nlink-base " + options.linkBase + '\n';
   return core::sha256Hex(all);
 }
 
@@ -159,7 +165,8 @@ std::string changesPath(std::string_view route, core::EditionNo from, core::Edit
   return trimBase(route) + "/changes/" + from.str() + "..." + to.str();
 }
 
-Site::Site(const fs::path& dataDir) : layout_(std::make_unique<pugi::xml_document>()) {
+Site::Site(const fs::path& dataDir, SiteOptions options)
+    : layout_(std::make_unique<pugi::xml_document>()), options_(std::move(options)) {
   auto templates = readDir(dataDir / "templates", "templates");
   auto files = readDir(dataDir / "site", "site");
   for (auto& [name, bytes] : files) {
@@ -184,7 +191,7 @@ Site::Site(const fs::path& dataDir) : layout_(std::make_unique<pugi::xml_documen
   if (!layout_->document_element()) {
     throw RenderError("loading the site: the templates folder has no page.xhtml");
   }
-  digest_ = siteDigest(templates, assets_);
+  digest_ = siteDigest(templates, assets_, options_);
 }
 
 Site::~Site() = default;

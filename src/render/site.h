@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/time.h"
+#include "core/time_zone.h"
 #include "core/timeline.h"
 #include "render/markdown.h"
 
@@ -23,7 +24,7 @@ class xml_document;
 namespace charta::render {
 
 // Bumped whenever the code's output changes for the same input (part of Site::digest()).
-inline constexpr std::string_view kRendererVersion = "charta-render/3";
+inline constexpr std::string_view kRendererVersion = "charta-render/4";
 
 // Where an edition stands at the moment a page is rendered for. The caller decides
 // (core::Timeline::statusAt with its own clock); rendering never reads a clock.
@@ -106,6 +107,14 @@ struct Asset {
   std::string bytes{};
 };
 
+// What the pages show beyond their models.
+struct SiteOptions {
+  core::TimeZone zone{};  // of every moment shown (site.timezone); stored moments keep theirs
+  // What relative links of the texts that leave charta's routes resolve against (site.link_base;
+  // see LinkRules); empty: they stay as written.
+  std::string linkBase{};
+};
+
 // The public site: page templates and assets, loaded once, and pure functions that turn models
 // into the exact bytes to serve. The same input always gives the same bytes (they are hashed as
 // evidence of what a user was shown, and a static export must match the server byte for byte).
@@ -118,14 +127,16 @@ class Site {
   // throws RenderError: a directory or file cannot be read, a template is not well-formed XHTML,
   //   lacks a required slot, has a script, a style element or attribute or an event handler, or
   //   links an asset that does not exist.
-  explicit Site(const std::filesystem::path& dataDir);
+  explicit Site(const std::filesystem::path& dataDir, SiteOptions options = {});
   ~Site();
   Site(const Site&) = delete;
   Site& operator=(const Site&) = delete;
 
-  // Hex SHA-256 over the renderer version, the libraries' versions, the templates and the
-  // assets: it changes whenever the output for the same model could change.
+  // Hex SHA-256 over the renderer version, the libraries' versions, the templates, the assets,
+  // the words of the pages and the time zone: it changes whenever the output for the same model
+  // could change.
   const std::string& digest() const { return digest_; }
+  const SiteOptions& options() const { return options_; }
 
   // "<!DOCTYPE html>" and an XHTML-serialised HTML5 page (text/html; charset=utf-8).
   std::string editionPage(const EditionPageModel& model) const;
@@ -159,10 +170,20 @@ class Site {
   std::unique_ptr<pugi::xml_document> layout_;
   std::map<std::string, Asset, std::less<>> assets_;
   std::string digest_;
+  SiteOptions options_;
 };
 
-// Formats "t" as the page shows it, in Asia/Almaty time: "1 декабря 2026, 00:00 (UTC+05:00)"
-// for Russian, "1 December 2026, 00:00 (UTC+05:00)" for any other language.
-std::string formatMoment(core::Instant t, const core::Lang& lang);
+// Formats "t" as the page shows it, in "zone": "1 декабря 2026, 00:00 (UTC+05:00)" for Russian,
+// "2026 жылғы 1 желтоқсан, 00:00 (UTC+05:00)" for Kazakh, in English for a language the
+// catalogue lacks.
+std::string formatMoment(core::Instant t, const core::Lang& lang,
+                         const core::TimeZone& zone = core::TimeZone());
+
+// The languages of the catalogue: the page strings of these exist ("en", "kk", "ru").
+std::vector<core::Lang> pageLanguages();
+
+// The page string "key" of the catalogue (src/render/strings) in "lang", else in English; empty
+// when no language has it.
+std::string pageString(const core::Lang& lang, std::string_view key);
 
 }  // namespace charta::render

@@ -81,6 +81,21 @@ std::shared_ptr<const Page> Pages::cached(
   return pages_.emplace(key, std::move(made)).first->second;
 }
 
+render::LinkRules Pages::linkRules(const core::Document& doc, const core::Lang& lang) const {
+  render::LinkRules rules;
+  if (const std::string* path = doc.file(lang)) rules.textPath = *path;
+  rules.base = site_.options().linkBase;
+  auto add = [&](const core::Document& other) {
+    for (const core::Lang& l : other.langs) {
+      std::string query = l == other.controllingLang ? "" : "?lang=" + l.str();
+      if (const std::string* path = other.file(l)) rules.pages.emplace(*path, other.route + query);
+    }
+  };
+  add(doc);
+  for (const auto& other : catalog_.snapshot()->documents) add(other->document);
+  return rules;
+}
+
 std::shared_ptr<const Pages::Content> Pages::content(const DocumentState& d, const Edition& e,
                                                      const core::Lang& lang) {
   std::string key = e.commit.str() + "|" + d.document.id.str() + "|" + lang.str();
@@ -94,7 +109,7 @@ std::shared_ptr<const Pages::Content> Pages::content(const DocumentState& d, con
   if (!text) return nullptr;
   auto c = std::make_shared<Content>();
   c->title = text->title;
-  c->text = render::renderMarkdown(text->body(), d.at(e).structure);
+  c->text = render::renderMarkdown(text->body(), d.at(e).structure, linkRules(d.at(e), lang));
   std::unique_lock lock(cacheMu_);
   return contents_.emplace(key, std::move(c)).first->second;
 }
@@ -239,12 +254,15 @@ std::shared_ptr<const Page> Pages::asset(std::string_view name) {
   return cached("asset|" + std::string(name), [&] { return page(a->bytes, a->contentType); });
 }
 
-std::shared_ptr<const Page> Pages::error(int status, std::string_view title,
-                                         std::string_view detail) {
-  return cached(
-      "err|" + std::to_string(status) + "|" + std::string(title) + "|" + std::string(detail), [&] {
-        return page(site_.errorPage(status, title, detail, *core::Lang::parse("ru")), kHtml);
-      });
+std::shared_ptr<const Page> Pages::error(int status, std::string_view titleKey,
+                                         std::string_view detailKey, const core::Lang& lang) {
+  return cached("err|" + std::to_string(status) + "|" + std::string(titleKey) + "|" +
+                    std::string(detailKey) + "|" + lang.str(),
+                [&] {
+                  return page(site_.errorPage(status, render::pageString(lang, titleKey),
+                                              render::pageString(lang, detailKey), lang),
+                              kHtml, lang);
+                });
 }
 
 std::vector<Pages::Text> Pages::texts(const DocumentState& d, const Edition& e, Instant at) {

@@ -85,8 +85,10 @@ class Pages {
   std::shared_ptr<const Page> robots(const Snapshot& snap);
   // A static asset by name ("charta.css"); nullptr: none.
   std::shared_ptr<const Page> asset(std::string_view name);
-  // An HTML error page.
-  std::shared_ptr<const Page> error(int status, std::string_view title, std::string_view detail);
+  // An HTML error page in "lang": "titleKey" and "detailKey" are keys of the page strings
+  // ("error.404", "error.no-page"; render::pageString).
+  std::shared_ptr<const Page> error(int status, std::string_view titleKey,
+                                    std::string_view detailKey, const core::Lang& lang);
 
   // The texts of edition "e" of "d" as served at "at", per language of the edition: the SHA-256
   // of the exact text and of the page (nullopt when it cannot be rendered).
@@ -108,6 +110,9 @@ class Pages {
 
  private:
   struct Content;  // an edition's text in one language, rendered once
+  // Where the relative links of "doc"'s text in "lang" lead: the site's link base, the pages of
+  // every text of the catalog's documents.
+  render::LinkRules linkRules(const core::Document& doc, const core::Lang& lang) const;
   std::shared_ptr<const Content> content(const DocumentState& d, const core::Edition& e,
                                          const core::Lang& lang);
   std::vector<File> exportSnapshot(const Snapshot& snap, core::Instant at);

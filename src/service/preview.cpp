@@ -1,6 +1,7 @@
 #include "service/preview.h"
 
 #include "core/publication.h"
+#include "render/site.h"
 #include "service/errors.h"
 #include "service/pages.h"
 
@@ -13,17 +14,20 @@ namespace {
 
 constexpr const char* kNoindex = "<meta name=\"robots\" content=\"noindex\"/>";
 
+// The preview notice in "lang" (the page strings' "notice.preview"), escaped for XHTML.
 std::string noticeText(const core::Lang& lang) {
-  if (lang.str() == "ru") {
-    return "Предварительный просмотр: это не опубликованная редакция. Текст ещё не действует и "
-           "может измениться до публикации.";
+  std::string out;
+  for (char c : render::pageString(lang, "notice.preview")) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
   }
-  if (lang.str() == "kk") {
-    return "Алдын ала қарау: бұл жарияланған редакция емес. Мәтін әлі күшіне енген жоқ және "
-           "жарияланғанға дейін өзгеруі мүмкін.";
-  }
-  return "Preview: this is not a published edition. The text is not in force and may change "
-         "before it is published.";
+  return out;
 }
 
 // "at" of the notice: right after the opening tag of the first "<tag" in "bytes".

@@ -91,7 +91,8 @@ TEST_CASE("every golden diff case renders to a well-formed fragment with unique 
   }
 }
 
-TEST_CASE("the words of the texts are escaped; statuses are words; English for other languages") {
+TEST_CASE(
+    "the words of the texts are escaped; statuses are words; Kazakh; English for other languages") {
   core::DocumentDiff d = core::diffTexts("1.1. Текст & 1 < 2 <b>жирный</b>.\n\n1.2. Второй.\n",
                                          "1.1. Текст & 1 < 2 <i>курсив</i>.\n\n1.2. Второй.\n");
   std::string html = render::redlineHtml(d, options());
@@ -105,9 +106,13 @@ TEST_CASE("the words of the texts are escaped; statuses are words; English for o
   CHECK(textOf(doc.select_node("//a[@href='/personal-data/v2#p-1-1']").node()) ==
         "редакция 2, п. 1.1");
 
-  std::string en = render::redlineHtml(d, options("kk"));
+  std::string en = render::redlineHtml(d, options("de"));
   CHECK(en.find("Clause 1.1 <span class=\"change-status\">changed</span>") != std::string::npos);
   CHECK(en.find("<h2 id=\"change-summary-title\">Summary</h2>") != std::string::npos);
+  // Kazakh has its own words (src/render/strings/kk.txt).
+  std::string kk = render::redlineHtml(d, options("kk"));
+  CHECK(kk.find("Тармақ 1.1 <span class=\"change-status\">өзгертілді</span>") != std::string::npos);
+  CHECK(kk.find("<h2 id=\"change-summary-title\">Қысқаша шолу</h2>") != std::string::npos);
 }
 
 TEST_CASE("purposes are named with their titles; a removed clause keeps its old anchor") {

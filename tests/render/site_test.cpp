@@ -260,6 +260,8 @@ TEST_CASE("formatMoment: Asia/Almaty, +06:00 before 2024-03-01") {
   CHECK(formatMoment(at("2026-11-30T19:00:00Z"), lang("ru")) ==
         "1 декабря 2026, 00:00 (UTC+05:00)");
   CHECK(formatMoment(at("2026-11-30T19:00:00Z"), lang("kk")) ==
+        "2026 жылғы 1 желтоқсан, 00:00 (UTC+05:00)");
+  CHECK(formatMoment(at("2026-11-30T19:00:00Z"), lang("de")) ==
         "1 December 2026, 00:00 (UTC+05:00)");
   CHECK(formatMoment(at("2024-02-29T17:59:00Z"), lang("ru")) ==
         "29 февраля 2024, 23:59 (UTC+06:00)");
@@ -509,6 +511,8 @@ TEST_CASE("vnu, when CHARTA_VNU_JAR names vnu.jar: the pages have no HTML errors
       edition(1, "2025-01-10T10:00:00+05:00", "2025-01-10T10:00:00+05:00", "Первая.");
   writeFile(dir / "edition.html", site().editionPage(seedPage()));
   writeFile(dir / "upcoming.html", site().editionPage(upcoming));
+  upcoming.lang = lang("kk");
+  writeFile(dir / "upcoming-kk.html", site().editionPage(upcoming));
   writeFile(dir / "next.html", site().editionPage(withNext));
   writeFile(dir / "cases.html", site().editionPage(cases));
   writeFile(dir / "archive.html",
