@@ -53,13 +53,11 @@ size_t sectionKeywordEnd(std::string_view s, size_t i) {
 size_t nextLetteredInList(std::string_view s, size_t k) {
   size_t j = k;
   while (j < s.size() && s[j] == ' ') ++j;
-  if (j < s.size() && s[j] == ',') {
+  if (j < s.size() && (s[j] == ',' || s[j] == '-')) {
     ++j;
   } else if (s.substr(j, 3) == "and" || s.substr(j, 2) == "or") {
     j += s[j] == 'a' ? 3 : 2;
     if (j >= s.size() || s[j] != ' ') return std::string_view::npos;
-  } else if (j < s.size() && s[j] == '-') {
-    ++j;
   } else if (s.substr(j, 3) == "\xE2\x80\x93") {
     j += 3;
   } else {

@@ -263,11 +263,11 @@ Refusal reasonRefusal(const std::string& reason);
 // (a new edition replaces one in force). A withdrawal is accepted only strictly before the moment.
 Refusal tookEffect(const Edition& e, Instant now);
 
-// The message of the withdrawal tag of edition "no" of "doc", withdrawn at "at" (written at
+// The message of the withdrawal tag of edition "no" of "doc", withdrawn at "when" (written at
 // "offset"): "Withdraw <doc> v<N>", then the trailers Reason and Withdrawn-At (to the millisecond).
 // REQUIRES: "reason" passed reasonRefusal.
 std::string withdrawalMessage(const DocumentId& doc, EditionNo no, const std::string& reason,
-                              Instant at, std::chrono::minutes offset);
+                              Instant when, std::chrono::minutes offset);
 
 // Reads withdrawal tag "name" whose tag object is "tag", of "edition" whose tag object has the id
 // "editionTag" (40 hex). It is a withdrawal when the tag names itself "name", points at the tag

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <system_error>
 
 #include "core/error.h"
 
@@ -77,7 +78,8 @@ Listener::Listener(const std::string& host, uint16_t port, int backlog) {
     throw Error("cannot listen on " + where + ": " + e.displayText());
   }
   auto fail = [&](const char* doing) {
-    throw Error("cannot listen on " + where + ": " + doing + ": " + std::strerror(errno));
+    throw Error("cannot listen on " + where + ": " + doing + ": " +
+                std::generic_category().message(errno));
   };
   fd_.reset(::socket(address.af(), SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd_) fail("socket");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <system_error>
 
 #include "core/error.h"
 
@@ -15,7 +16,8 @@ namespace charta::http {
 namespace {
 
 Fd checked(int fd, const char* what) {
-  if (fd < 0) throw Error(std::string("creating ") + what + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw Error(std::string("creating ") + what + ": " + std::generic_category().message(errno));
   return Fd(fd);
 }
 
@@ -40,7 +42,8 @@ Poller::Poller() : epoll_(checked(::epoll_create1(EPOLL_CLOEXEC), "the connectio
   ev.events = EPOLLIN;
   ev.data.fd = waker_.fd();
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, waker_.fd(), &ev) != 0) {
-    throw Error(std::string("watching the poller's eventfd: ") + std::strerror(errno));
+    throw Error(std::string("watching the poller's eventfd: ") +
+                std::generic_category().message(errno));
   }
 }
 

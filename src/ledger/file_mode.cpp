@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <system_error>
 #include <vector>
 
 #include "core/sha256.h"
@@ -32,7 +33,7 @@ std::string octal(mode_t m) {
 }
 
 [[noreturn]] void fail(const std::string& what) {
-  throw StorageError(what + ": " + std::strerror(errno));
+  throw StorageError(what + ": " + std::generic_category().message(errno));
 }
 
 // An empty SQLite database in WAL mode at "path" (an existing empty file of the right mode).

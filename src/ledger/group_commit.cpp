@@ -208,6 +208,7 @@ std::vector<GroupCommit::Outcome> GroupCommit::commitBatch(const std::vector<Req
   Tx tx = begin();
   try {
     std::vector<ConsentRequest> requests;
+    requests.reserve(batch.size());
     for (const Request* r : batch) requests.push_back({&*r->event, &r->citation, &r->digest});
     ConsentBatch decider(tx, secret_, options_.requirePublication, publications_);
     decider.prepare(requests);
@@ -237,6 +238,7 @@ void GroupCommit::runBatch(const std::vector<Request*>& batch) {
     session_.reset();  // the connection may be broken: reconnect for the next batch
     frontier_.reset();
     std::vector<std::exception_ptr> failures;  // one each: no waiter shares one with another
+    failures.reserve(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) {
       failures.push_back(storageFailure("appending consent events"));
     }

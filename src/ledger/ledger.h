@@ -234,9 +234,9 @@ class NotChained : public Error {
 class EditionChanged : public Conflict {
  public:
   using Fields = std::vector<std::pair<std::string, std::string>>;
-  EditionChanged(std::string message, Fields chained, Fields observed,
+  EditionChanged(const std::string& message, Fields chained, Fields observed,
                  std::vector<std::string> differing)
-      : Conflict(std::move(message)),
+      : Conflict(message),
         chained_(std::move(chained)),
         observed_(std::move(observed)),
         differing_(std::move(differing)) {}

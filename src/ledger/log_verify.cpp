@@ -81,7 +81,9 @@ class NodeChecker {
   }
 
   void flush() {
-    for (auto& [level, nodes] : pending_) {
+    for (auto& entry : pending_) {
+      const auto level = entry.first;  // not a structured binding: lambdas capture it
+      auto& nodes = entry.second;
       std::size_t at = 0;
       r_.nodes(level, nodes.front().first, nodes.back().first + 1,
                [&](std::uint64_t idx, std::string_view hash) {

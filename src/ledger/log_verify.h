@@ -26,7 +26,7 @@ VerifyReport verifyLog(RawReader& r, const VerifyOptions& options);
 // The checks of one event that need nothing but the event and the hash of the one before it:
 // its bytes against its stored hash, its bytes are canonical, its columns say what its bytes say,
 // its prev_hash is "prevHash" (empty: unknown, not checked). Findings are appended to "out".
-void checkEvent(const RawEvent& e, std::string_view prevHash, DecodedEvent& scratch,
+void checkEvent(const RawEvent& e, std::string_view prevHash, DecodedEvent& d,
                 std::vector<Finding>& out);
 
 // Ledger::checkTail's state and step (see there).

@@ -105,7 +105,7 @@ DecodedEvent decodeStored(std::string&& bytes, std::int64_t seq) = delete;
 
 // A stored subject-kind event as an Event: "subject" the clear id (nullopt: erased),
 // "evidence" kept in `personal`.
-Event toEvent(const DecodedEvent& e, const std::string& hash,
+Event toEvent(const DecodedEvent& d, const std::string& hash,
               const std::optional<std::string>& subject,
               const std::optional<std::string>& evidence);
 

@@ -87,6 +87,7 @@ void SubjectKeys::load(const std::vector<std::string>& subjects) {
     if (!rows_.count(subject)) byLookup.emplace(lookupOf(secret_, subject), subject);
   }
   std::vector<std::string> lookups;
+  lookups.reserve(byLookup.size());
   for (const auto& [lookup, subject] : byLookup) lookups.push_back(lookup);
   for (std::size_t at = 0; at < lookups.size(); at += kInList) {
     const std::size_t n = std::min(kInList, lookups.size() - at);

@@ -78,7 +78,7 @@ std::string damageOf(const std::filesystem::path& path) {
 class SqliteDialect final : public Dialect {
  public:
   SqliteDialect(std::string file, std::chrono::milliseconds busyTimeout,
-                std::optional<std::string> group)
+                const std::optional<std::string>& group)
       : file_(std::move(file)), busyTimeout_(busyTimeout), mode_(fileModeFor(group)) {}
 
   std::string_view name() const override { return "sqlite"; }

@@ -74,12 +74,12 @@ std::string resolveLink(std::string_view url, const LinkRules& rules);
 //
 // Pure and deterministic; safe to call from several threads at once. Linear in the input.
 // throws RenderError: "markdown" is larger than kMaxMarkdownBytes.
-// "structure": how the text numbers its clauses (charta.xml); nullopt: core::detectProfile. In the
+// "profile": how the text numbers its clauses (charta.xml); nullopt: core::detectProfile. In the
 // lettered and headings profiles headings are anchored by their GitHub slugs (see
 // detail::analyseStructure); "<a name>"/"<a id>" anchors of raw HTML keep their names.
 // "links": where relative links lead (resolveLink); the default leaves them as written.
 RenderedText renderMarkdown(std::string_view markdown,
-                            std::optional<core::ClauseProfile> structure = std::nullopt,
+                            std::optional<core::ClauseProfile> profile = std::nullopt,
                             const LinkRules& links = {});
 
 // The name and version of the Markdown engine ("cmark-gfm 0.29.0.gfm.6"), part of Site::digest().

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 extern char** environ;
 
@@ -43,7 +44,8 @@ class Fd {
 std::pair<Fd, Fd> makePipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
-    throw RepositoryError(std::string("creating a pipe for git: ") + std::strerror(errno));
+    throw RepositoryError(std::string("creating a pipe for git: ") +
+                          std::generic_category().message(errno));
   }
   return {Fd(fds[0]), Fd(fds[1])};
 }
@@ -54,6 +56,7 @@ pid_t spawnGit(const std::vector<std::string>& args, int in, int out) {
   std::vector<std::string> argv{"git"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
   for (auto& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
@@ -64,7 +67,8 @@ pid_t spawnGit(const std::vector<std::string>& args, int in, int out) {
   pid_t pid = -1;
   int rc = ::posix_spawnp(&pid, "git", &actions, nullptr, cargv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw RepositoryError(std::string("starting git: ") + std::strerror(rc));
+  if (rc != 0)
+    throw RepositoryError(std::string("starting git: ") + std::generic_category().message(rc));
   return pid;
 }
 
@@ -81,7 +85,8 @@ int waitFor(pid_t pid) {
 GitResult runGit(const std::vector<std::string>& args) {
   Fd devnull(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (devnull.get() < 0)
-    throw RepositoryError(std::string("opening /dev/null: ") + std::strerror(errno));
+    throw RepositoryError(std::string("opening /dev/null: ") +
+                          std::generic_category().message(errno));
   auto [readEnd, writeEnd] = makePipe();
   pid_t pid = spawnGit(args, devnull.get(), writeEnd.get());
   writeEnd.reset();
@@ -123,7 +128,8 @@ void CatFile::fill() {
     }
     if (n == 0) throw RepositoryError("git cat-file ended before answering");
     if (errno != EINTR) {
-      throw RepositoryError(std::string("reading from git cat-file: ") + std::strerror(errno));
+      throw RepositoryError(std::string("reading from git cat-file: ") +
+                            std::generic_category().message(errno));
     }
   }
 }
@@ -153,7 +159,8 @@ std::optional<tags::RawObject> CatFile::read(const std::string& spec) {
     ssize_t n = ::write(in_, request.data() + sent, request.size() - sent);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0)
-      throw RepositoryError(std::string("writing to git cat-file: ") + std::strerror(errno));
+      throw RepositoryError(std::string("writing to git cat-file: ") +
+                            std::generic_category().message(errno));
     sent += static_cast<size_t>(n);
   }
   // "<id> <type> <size>", or "<spec> missing" (also "ambiguous").

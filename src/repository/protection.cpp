@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "repository/git_handles.h"
@@ -132,16 +133,19 @@ std::unique_ptr<WithdrawalLock> PolicyRepository::lockWithdrawals(
   }
   if (fd < 0) {
     if (errno == EMFILE || errno == ENFILE) {
-      throw RepositoryUnavailable("opening " + file.string() + ": " + std::strerror(errno));
+      throw RepositoryUnavailable("opening " + file.string() + ": " +
+                                  std::generic_category().message(errno));
     }
-    throw RepositoryError("opening " + file.string() + ": " + std::strerror(errno));
+    throw RepositoryError("opening " + file.string() + ": " +
+                          std::generic_category().message(errno));
   }
   auto held = std::make_unique<WithdrawalLock>(fd);
   const auto deadline = std::chrono::steady_clock::now() + patience;
   while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EINTR) continue;
     if (errno != EWOULDBLOCK) {
-      throw RepositoryError("locking " + file.string() + ": " + std::strerror(errno));
+      throw RepositoryError("locking " + file.string() + ": " +
+                            std::generic_category().message(errno));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       throw Unavailable(

@@ -55,7 +55,7 @@ struct BundleSources {
 // Puts evidence bundles together. Safe for concurrent use.
 class EvidenceBundles {
  public:
-  explicit EvidenceBundles(BundleSources sources) : s_(sources) {}
+  explicit EvidenceBundles(const BundleSources& sources) : s_(sources) {}
 
   // The files of the bundle of consent event "recordId", in archive order.
   // throws Failure kNotFound: no consent-type event has that id; kReplicaReadOnly: no anchor

@@ -115,7 +115,7 @@ class Pages {
   render::LinkRules linkRules(const core::Document& doc, const core::Lang& lang) const;
   std::shared_ptr<const Content> content(const DocumentState& d, const core::Edition& e,
                                          const core::Lang& lang);
-  std::vector<File> exportSnapshot(const Snapshot& snap, core::Instant at);
+  std::vector<File> exportSnapshot(const Snapshot& snap, core::Instant now);
   std::shared_ptr<const Page> cached(const std::string& key,
                                      const std::function<std::shared_ptr<const Page>()>& make);
   // Stores "p", the page of "e" in "lang" as "variant", in the archive unless already there.

@@ -90,6 +90,6 @@ std::vector<PreviewFile> previewSite(const Preview& preview, const render::Site&
 
 // The approvals of a revision as JSON: document, revision, author, needed, counted, approvals
 // [{by, email, at, counts}].
-Poco::JSON::Object::Ptr approvalStateJson(const ApprovalState& state);
+Poco::JSON::Object::Ptr approvalStateJson(const ApprovalState& a);
 
 }  // namespace charta::service

@@ -93,7 +93,7 @@ std::string indexBody(const Preview& p, core::Instant now) {
                      esc(when(e.effectiveFrom, e.effectiveOffset)) +
                      (e.material ? " (material)" : "") + ".</p>\n<ul>\n";
   for (const core::Lang& lang : p.document.langs) {
-    const std::string l = lang.str();
+    const std::string& l = lang.str();
     if (p.pages.count(l)) {
       body += "<li><a href=\"/" + attr(l) + "/\">The page (" + esc(l) + ")</a></li>\n";
     }

@@ -98,8 +98,8 @@ Published Publications::withdraw(const core::DocumentId& doc, core::EditionNo no
   return Published{e, repo_.timeline(doc), {}};
 }
 
-std::vector<Published> Publications::publishFirstEditions(std::optional<core::Person> publisher,
-                                                          core::Instant now) {
+std::vector<Published> Publications::publishFirstEditions(
+    const std::optional<core::Person>& publisher, core::Instant now) {
   std::vector<Published> out;
   core::Registry reg = repo_.registry(repo_.head());
   for (const auto& doc : reg.documents) {

@@ -69,7 +69,7 @@ class Publications {
   // received: lint errors in an imported text (the seed's "7.1..") are accepted with the
   // recorded reason "imported as received"; later editions are checked against it.
   // throws Failure as publish().
-  std::vector<Published> publishFirstEditions(std::optional<core::Person> publisher,
+  std::vector<Published> publishFirstEditions(const std::optional<core::Person>& publisher,
                                               core::Instant now);
 
   // Called with each edition published or withdrawn here, once git holds it and before the call

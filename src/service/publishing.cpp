@@ -193,7 +193,7 @@ ApprovalState Publishing::approvals(const core::DocumentId& doc,
 }
 
 ApprovalState Publishing::approve(const core::DocumentId& doc, const core::CommitId& revision,
-                                  std::optional<core::Person> by, Instant now) {
+                                  const std::optional<core::Person>& by, Instant now) {
   refuseOnReplica(options_);
   const core::Person person = whoActs(by);
   if (!core::isPersonSafe(person)) throw InvalidInput("invalid name or e-mail of who approves");
@@ -272,7 +272,7 @@ core::Edition Publishing::write(const Draft& draft, const PublishRequest& req, E
 }
 
 core::Edition Publishing::withdraw(const core::DocumentId& doc, core::EditionNo no,
-                                   const std::string& reason, std::optional<core::Person> by,
+                                   const std::string& reason, const std::optional<core::Person>& by,
                                    Instant now) {
   refuseOnReplica(options_);
   refuse(core::reasonRefusal(reason));

@@ -144,7 +144,7 @@ class Publishing {
   // throws NotFound: no such edition. throws Conflict: it is already withdrawn.
   // throws Unavailable, RepositoryError: as publish.
   core::Edition withdraw(const core::DocumentId& doc, core::EditionNo no, const std::string& reason,
-                         std::optional<core::Person> by, core::Instant now);
+                         const std::optional<core::Person>& by, core::Instant now);
 
   // Records that "by" (default: git config user, else "charta") approves "revision" of "doc" at
   // "now", unless the same person approved it already. The author's own approval is recorded but
@@ -155,7 +155,7 @@ class Publishing {
   // throws NotFound: no such commit. throws Conflict: another approval at the same moment.
   // throws Unavailable, RepositoryError: as publish.
   ApprovalState approve(const core::DocumentId& doc, const core::CommitId& revision,
-                        std::optional<core::Person> by, core::Instant now);
+                        const std::optional<core::Person>& by, core::Instant now);
 
   // The approvals of "revision" of "doc" and how many charta.xml asks for there.
   // throws as approve, but never writes.

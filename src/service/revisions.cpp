@@ -71,8 +71,10 @@ RevisionLog Revisions::log(const core::DocumentId& doc, size_t limit, bool all) 
                            [&](const RevisionLog::Entry& e) { return e.info.time < info.time; });
     log.revisions.insert(at, RevisionLog::Entry{std::move(info), std::move(editions)});
   }
-  if (log.revisions.size() > limit)
-    log.revisions.erase(log.revisions.begin() + limit, log.revisions.end());
+  if (log.revisions.size() > limit) {
+    log.revisions.erase(log.revisions.begin() + static_cast<std::ptrdiff_t>(limit),
+                        log.revisions.end());
+  }
   return log;
 }
 
