@@ -3,6 +3,7 @@
 // whoever writes; migrations take a transaction-scoped advisory lock.
 
 #include <Poco/Data/PostgreSQL/Connector.h>
+#include <libpq-fe.h>
 
 #include <mutex>
 
@@ -44,6 +45,17 @@ class PostgresqlDialect final : public Dialect {
   std::unique_ptr<Session> connect() const override {
     static std::once_flag once;
     std::call_once(once, [] { Poco::Data::PostgreSQL::Connector::registerConnector(); });
+    // Poco's session keeps libpq's connection object when the connection fails, for good: ask
+    // the server first, so that one that is down or starting up (a restart, a failover) costs
+    // nothing however often the writers retry.
+    switch (PQping(conninfo_.c_str())) {
+      case PQPING_REJECT:
+        throw StorageError("the PostgreSQL server refuses connections now (starting or stopping)");
+      case PQPING_NO_RESPONSE:
+        throw StorageError("no PostgreSQL server answers at the configured address");
+      default:  // PQPING_OK; PQPING_NO_ATTEMPT (bad settings): the session says what is wrong
+        break;
+    }
     auto s = std::make_unique<Session>("PostgreSQL", conninfo_);
     *s << "SET synchronous_commit = on", now;
     // The chain lock makes writers take turns; a server default of SERIALIZABLE would only add
