@@ -3,6 +3,7 @@
 // InvalidInput; nothing else escapes.
 #include <set>
 
+#include "core/clauses.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "fuzz/fuzz_check.h"
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require(!doc.langs.empty() && doc.langs.front() == doc.controllingLang,
             "the controlling language comes first");
     for (const auto& p : doc.purposes) {
-      require(core::isClauseNumber(p.clause), "purpose clauses are clause numbers");
+      require(core::isClauseRef(p.clause), "purpose clauses are clause ids or heading anchors");
     }
   }
   return 0;
