@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages charta needs. "build" installs what building and running need;
 # "test" adds what the test suite needs (PostgreSQL, sqlite3, the git CLI, Chromium, Node.js, a
 # Java runtime for the Nu HTML checker, fonts for screenshots, clang 14 and its libFuzzer for
-# scripts/fuzz.sh, debootstrap, file, iproute2 and man-db for the Debian package stage); "bench"
+# scripts/fuzz.sh, debootstrap, file, iproute2 and man-db for the Debian package stage, tzdata for
+# the time zone tests); "bench"
 # adds nginx and wrk to those (tests/bench). Idempotent: apt-get runs only when a package is
 # missing.
 set -euo pipefail
@@ -12,7 +13,7 @@ build_pkgs=(build-essential cmake ninja-build pkg-config git ca-certificates
   libpq-dev libsqlite3-dev doctest-dev)
 test_pkgs=(postgresql sqlite3 clang-format clang-tidy-14 cppcheck chromium nodejs curl procps
   default-jre-headless fonts-dejavu-core openssl clang-14 libclang-rt-14-dev python3
-  debootstrap file iproute2 man-db)
+  debootstrap file iproute2 man-db tzdata)
 # Debian's nodejs comes without npm; NodeSource's ships it and conflicts with Debian's npm.
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 bench_pkgs=(nginx-light wrk)
