@@ -68,7 +68,6 @@ void EventBatch::clear() {
   arena_.clear();
   events_.clear();
   nodes_.clear();
-  leaves.clear();
   hashOk.clear();
   treeFrom = treeTo = 0;
 }
@@ -133,6 +132,11 @@ void BatchPipeline::submit() {
     filling_ = nullptr;
   }
   changed_.notify_all();
+}
+
+bool BatchPipeline::checkerBusy() {
+  std::lock_guard lock(mutex_);
+  return busy_ || !full_.empty();
 }
 
 void BatchPipeline::finish() {

@@ -41,8 +41,8 @@ class EventBatch {
 
   // Set by the reader: the tree positions this batch's events take.
   std::uint64_t treeFrom = 0, treeTo = 0;
-  // Filled by the checker, one per event.
-  std::vector<core::merkle::Hash> leaves;
+  // Whether each event's bytes hash to its stored hash: filled by the reader when the checker is
+  // behind, else left empty for the checker.
   std::vector<std::uint8_t> hashOk;
 
  private:
@@ -85,6 +85,9 @@ class BatchPipeline {
   EventBatch& next();
   // Hands the batch from next() to the checker.
   void submit();
+  // Whether the checker is still at work on an earlier batch: the reader may then take on some of
+  // the checking of the batch it is about to submit.
+  bool checkerBusy();
   // Waits until every batch submitted is checked; rethrows the checker's exception.
   void finish();
 
