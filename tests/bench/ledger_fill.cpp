@@ -44,14 +44,37 @@ struct Args {
   bool api = false;
 };
 
-ledger::NewEvent consent(std::size_t n, std::size_t subjects, const std::string& run) {
+// What the consents cite: the latest chained publication of personal-data when the ledger has one
+// (so that each consent cites it and has an evidence bundle), else made-up facts of edition 3.
+struct Cited {
+  core::EditionNo edition = *core::EditionNo::of(3);
+  core::CommitId commit = *core::CommitId::parse(std::string(40, 'c'));
+  std::string textSha = std::string(64, 'a');
+};
+
+Cited citedBy(const ledger::Ledger& l) {
+  Cited c;
+  auto pubs = l.publications(*core::DocumentId::parse("personal-data"));
+  if (pubs.empty()) return c;
+  const ledger::PublicationFacts& f = pubs.back().facts;
+  for (const auto& [lang, sha] : f.texts) {
+    if (lang.str() != "ru") continue;
+    c.edition = f.edition;
+    c.commit = f.commit;
+    c.textSha = sha;
+  }
+  return c;
+}
+
+ledger::NewEvent consent(std::size_t n, std::size_t subjects, const std::string& run,
+                         const Cited& cited) {
   const std::size_t who = subjects ? n % subjects : n;
   return ledger::NewEvent{
       "fill-" + std::to_string(who),
       *core::DocumentId::parse("personal-data"),
-      *core::EditionNo::of(3),
-      *core::CommitId::parse(std::string(40, 'c')),
-      std::string(64, 'a'),
+      cited.edition,
+      cited.commit,
+      cited.textSha,
       std::string(64, 'b'),
       *core::Lang::parse("ru"),
       {*core::PurposeId::parse("marketing"), *core::PurposeId::parse("account")},
@@ -63,14 +86,15 @@ ledger::NewEvent consent(std::size_t n, std::size_t subjects, const std::string&
 }
 
 // Through the public API: every append waits for its group commit.
-std::size_t fillByApi(ledger::Ledger& l, const Args& a, const std::string& run) {
+std::size_t fillByApi(ledger::Ledger& l, const Args& a, const std::string& run,
+                      const Cited& cited) {
   std::atomic<std::size_t> next{0}, failures{0};
   std::vector<std::thread> workers;
   for (int t = 0; t < a.threads; ++t) {
     workers.emplace_back([&] {
       for (std::size_t n = next++; n < a.events; n = next++) {
         try {
-          l.append(consent(n, a.subjects, run));
+          l.append(consent(n, a.subjects, run, cited));
         } catch (const std::exception& e) {
           if (failures++ == 0) std::fprintf(stderr, "append failed: %s\n", e.what());
         }
@@ -109,7 +133,7 @@ void commitBatch(ledger::sql::Session& s, const ledger::sql::Dialect& d, const s
 }
 
 // In transactions of a.batch events on a connection of its own, made as the ledger makes them.
-void fillInBatches(const Args& a, const std::string& run) {
+void fillInBatches(const Args& a, const std::string& run, const Cited& cited) {
   namespace sql = ledger::sql;
   ledger::Options options;
   auto dialect = sql::makeDialect(ledger::parseLocation(a.uri), options);
@@ -130,7 +154,7 @@ void fillInBatches(const Args& a, const std::string& run) {
     events.reserve(n);
     digests.reserve(n);
     for (std::size_t i = at; i < at + n; ++i) {
-      events.push_back(ledger::normalize(consent(i, a.subjects, run)));
+      events.push_back(ledger::normalize(consent(i, a.subjects, run, cited)));
       digests.push_back(ledger::requestDigest(events.back()));
     }
     std::vector<sql::ConsentRequest> requests;
@@ -178,13 +202,14 @@ int main(int argc, char** argv) {
   options.linger = std::chrono::milliseconds(2);
   auto l = ledger::openLedger(a.uri, options);  // creates or migrates the schema
   const std::string run = std::to_string(l->count());
+  const Cited cited = citedBy(*l);
   std::size_t failures = 0;
   auto start = Clock::now();
   try {
     if (a.api) {
-      failures = fillByApi(*l, a, run);
+      failures = fillByApi(*l, a, run, cited);
     } else {
-      fillInBatches(a, run);
+      fillInBatches(a, run, cited);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fill failed: %s\n", e.what());
