@@ -21,7 +21,8 @@
 # --events     the size of each ledger (default 1000000; 10000000 for the figure)
 # --tail       events appended after the anchor for --since-anchor (default 10000)
 # --subjects   distinct subjects of the fill (default events / 10)
-# --sqlite-db, --pg-uri  an existing ledger to grow to --events (and keep) instead of a new one
+# --sqlite-db, --pg-uri  an existing ledger to grow to --events (and keep) instead of a new one;
+#              give the --dir of the run that made it (its policy repository chained v1)
 # Configure with -DCHARTA_BENCH=ON and build charta and ledger_fill first. Prints one line per
 # figure and, last, "ROW" lines: what charta-figure reference-figure unit.
 set -euo pipefail
@@ -82,9 +83,10 @@ timed() {
   cat "$dir/time.txt"
 }
 
-# The policy repository (anchors go to it) and the tokens, once.
+# The policy repository (anchors go to it) and the tokens, once. A ledger grown again (--sqlite-db,
+# --pg-uri) needs the repository it was measured with: pass the same --dir.
 mkdir -p "$dir/site"
-(cd "$dir/site" && "$charta" init >/dev/null)
+[ -d "$dir/site/var/policies.git" ] || (cd "$dir/site" && "$charta" init >/dev/null)
 token_of() {  # name roles -> "token entry"
   "$charta" --json token new --name "$1" --roles "$2" |
     python3 -c 'import json,sys; o=json.load(sys.stdin); print(o["token"], o["config_entry"])'
