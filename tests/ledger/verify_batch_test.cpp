@@ -72,32 +72,32 @@ std::unique_ptr<Ledger> filled(const std::string& uri) {
   return l;
 }
 
-}  // namespace
+// Each kind of tampering: its SQL at "seq" and the findings it must make.
+struct Case {
+  const char* name;
+  std::function<std::string(const Ledger&, int)> sql;  // tampering at "seq"
+  std::function<std::string(int)> expected;            // findings among those made, at "seq"
+};
 
-TEST_CASE_TEMPLATE("batched verify finds each kind of tampering at batch boundaries", B,
-                   SqliteBackend, PgBackend) {
-  struct Case {
-    const char* name;
-    std::function<std::string(const Ledger&, int)> sql;  // tampering at "seq"
-    std::function<std::string(int)> expected;            // findings among those made, at "seq"
-  };
+template <typename B>
+std::vector<Case> tamperings() {
   const std::string cols =
       "seq, id, kind, recorded_at, pseudonym, document, edition, idempotency_key, prev_hash, hash, "
       "bytes";
   auto at = [](const char* kind, int seq) { return std::string(kind) + "@" + std::to_string(seq); };
-  const Case cases[] = {
+  return {
       {"changed", [](const Ledger&, int s) { return editBytes<B>(s, "marketing", "marketinG"); },
-       [&](int s) { return at("changed", s); }},
+       [at](int s) { return at("changed", s); }},
       {"mismatch",
        [](const Ledger&, int s) {
          return "UPDATE events SET document = 'terms' WHERE seq = " + std::to_string(s) + ";";
        },
-       [&](int s) { return at("mismatch", s); }},
+       [at](int s) { return at("mismatch", s); }},
       {"removed",
        [](const Ledger&, int s) {
          return "DELETE FROM events WHERE seq = " + std::to_string(s) + ";";
        },
-       [&](int s) { return at("removed", s); }},
+       [at](int s) { return at("removed", s); }},
       {"broken link (edited and re-hashed)",
        [](const Ledger& l, int s) {
          std::string bytes = *l.canonicalBytes(s);
@@ -105,14 +105,14 @@ TEST_CASE_TEMPLATE("batched verify finds each kind of tampering at batch boundar
          return "UPDATE events SET bytes = " + B::blob(core::toHex(bytes)) + ", hash = '" +
                 core::sha256Hex(bytes) + "' WHERE seq = " + std::to_string(s) + ";";
        },
-       [&](int s) { return at("broken_link", s + 1); }},
+       [at](int s) { return at("broken_link", s + 1); }},
       {"reordered (two events swapped)",
        [](const Ledger&, int s) {
          const std::string a = std::to_string(s), b = std::to_string(s + 1);
          return "UPDATE events SET seq = -1 WHERE seq = " + a + "; UPDATE events SET seq = " + a +
                 " WHERE seq = " + b + "; UPDATE events SET seq = " + b + " WHERE seq = -1;";
        },
-       [&](int s) {
+       [at](int s) {
          return at("mismatch", s) + " " + at("broken_link", s) + " " + at("mismatch", s + 1) + " " +
                 at("broken_link", s + 1) + " " + at("broken_link", s + 2);
        }},
@@ -124,14 +124,21 @@ TEST_CASE_TEMPLATE("batched verify finds each kind of tampering at batch boundar
                 std::string(64, 'e') +
                 "', bytes FROM events WHERE seq = " + std::to_string(kEvents) + ";";
        },
-       [&](int) { return at("inserted", kEvents + 1); }},
+       [at](int) { return at("inserted", kEvents + 1); }},
       {"Merkle node",
        [](const Ledger&, int) {
          return "UPDATE merkle_nodes SET hash = '" + std::string(64, 'f') +
                 "' WHERE level = 4 AND idx = 0;";
        },
-       [&](int) { return at("merkle_node", 16); }},
+       [at](int) { return at("merkle_node", 16); }},
   };
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("batched verify finds each kind of tampering at batch boundaries", B,
+                   SqliteBackend, PgBackend) {
+  const std::vector<Case> cases = tamperings<B>();
   for (const auto& c : cases) {
     // At the last event of a batch of 8, at the first of the next, and at the last of the second.
     for (int seq : {8, 9, 16}) {
