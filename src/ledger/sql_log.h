@@ -54,7 +54,7 @@ class Tx {
   const Head& head() const { return head_; }
   const merkle::Frontier& frontier() const { return frontier_; }
 
-  // Sets the event's seq and prev_hash, and its id (a random UUID) and recorded_at (now) when
+  // Sets the event's seq and prev_hash, and its id (a UUID of version 7) and recorded_at (now) when
   // absent; queues its row and the Merkle nodes it completes. Returns where it is chained.
   Chained append(CanonicalEvent& event);
 
