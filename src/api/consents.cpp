@@ -4,6 +4,7 @@
 #include "api/bodies.h"
 #include "api/modules.h"
 #include "api/request.h"
+#include "api/verifications.h"
 #include "service/views.h"
 
 namespace charta::api {
@@ -53,8 +54,8 @@ class ConsentsApi : public ApiModule {
       : consents_(consents),
         evidence_(evidence),
         bundles_(bundles),
-        audit_(audit),
-        metrics_(metrics) {}
+        metrics_(metrics),
+        verify_(audit, std::string(evidence.backend()), metrics) {}
 
   std::vector<std::string> routes() const override {
     return {"POST /api/v1/consents",
@@ -67,7 +68,9 @@ class ConsentsApi : public ApiModule {
             "POST /api/v1/subjects/{subject}/block",
             "POST /api/v1/subjects/{subject}/unblock",
             "POST /api/v1/subjects/{subject}/erasure",
-            "GET /api/v1/ledger/verify"};
+            "GET /api/v1/ledger/verify",
+            "POST /api/v1/ledger/verifications",
+            "GET /api/v1/ledger/verifications/{id}"};
   }
 
   std::optional<http::Reply> handle(http::Request& req, Instant now,
@@ -107,11 +110,7 @@ class ConsentsApi : public ApiModule {
       requireRole(caller, "auditor");
       return evidenceBundle(s[1], now);
     }
-    if (s.size() == 2 && head == "ledger" && s[1] == "verify") {
-      requireMethod(req, {"GET", "HEAD"});
-      requireRole(caller, "auditor");
-      return verify(req);
-    }
+    if (head == "ledger") return verify_.handle(req, s, now, caller);
     if (s.size() != 3 || head != "subjects") return std::nullopt;
     const std::string& what = s[2];
     if (what == "block" || what == "unblock") {
@@ -229,24 +228,11 @@ class ConsentsApi : public ApiModule {
                      "/api/v1/subjects/{subject}/erasure");
   }
 
-  // ?since_anchor=true checks the log from its latest anchor on.
-  http::Reply verify(const http::Request& req) {
-    requireQueryParams(req, {"since_anchor"});
-    auto since = req.queryParam("since_anchor");
-    if (since && *since != "true" && *since != "false") {
-      throw Problem(Fault::kInvalidParameter, "since_anchor must be true or false.");
-    }
-    service::AuditReport rep = audit_.verify(since && *since == "true");
-    if (!rep.ok()) metrics_.add("charta_ledger_verify_failures_total");
-    return jsonReply(200, service::auditReportJson(rep, evidence_.backend()),
-                     "/api/v1/ledger/verify");
-  }
-
   service::Consents& consents_;
   const service::Evidence& evidence_;
   const service::EvidenceBundles& bundles_;
-  const service::Audit& audit_;
   http::Metrics& metrics_;
+  VerifyRoutes verify_;  // last: its running verifications stop first
 };
 
 }  // namespace

@@ -72,7 +72,11 @@ std::unique_ptr<ApiModule> makeReviewApi(service::Publishing& publishing,
 //                                                             before; status, export and
 //                                                             consents of it are 410 then
 //   GET  /api/v1/ledger/verify[?since_anchor=true]  auditor  the log, its anchors in git and
-//                                                             the record of editions, now
+//                                                             the record of editions: 200 when
+//                                                             the walk ends within 3 s, else 202
+//   POST /api/v1/ledger/verifications[?since_anchor=true]  auditor  202 + Location: the walk
+//                                                             off the request (verifications.h)
+//   GET  /api/v1/ledger/verifications/{id}          auditor  its state, progress and report
 // Subject ids never appear in problem details, logs or metrics (routes are templates). Counts
 // charta_consents_written_total{event=...} and charta_consents_refused_total{reason=...}.
 std::unique_ptr<ApiModule> makeConsentsApi(service::Consents& consents,

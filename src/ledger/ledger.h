@@ -118,6 +118,11 @@ struct VerifyOptions {
   // Check only the events after the latest anchor: the stored Merkle nodes at its size must give
   // its root and its chain head must be stored, then the new events must extend both.
   bool sinceAnchor = false;
+  // Events read and checked at a time (one thread reads the next batch while another checks this
+  // one; memory holds three); tests use small ones to put tampering at batch boundaries.
+  std::size_t batch = 4096;
+  // Called on the checking thread after each batch with the number of events checked so far.
+  std::function<void(std::int64_t checked)> progress = nullptr;
 };
 
 // What checkTail found: the events appended since the previous call, checked.

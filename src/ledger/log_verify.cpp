@@ -8,6 +8,7 @@
 
 #include "core/sha256.h"
 #include "ledger/chain.h"
+#include "ledger/verify_batch.h"
 
 namespace charta::ledger::sql {
 
@@ -16,8 +17,8 @@ namespace merkle = core::merkle;
 namespace {
 
 constexpr std::int64_t kLast = std::numeric_limits<std::int64_t>::max();
-constexpr unsigned kStored = 4;           // merkle_nodes holds levels >= 4
-constexpr std::size_t kNodeBatch = 4096;  // completed nodes compared per round trip
+constexpr unsigned kStored = 4;       // merkle_nodes holds levels >= 4
+constexpr std::size_t kInFlight = 2;  // batches being checked while the next one is read
 
 std::string decimal(std::int64_t v) { return std::to_string(v); }
 
@@ -32,7 +33,8 @@ bool isDecimal(std::optional<std::string_view> text, std::int64_t n) {
   return text && ec == std::errc() && *text == std::string_view(buf, end);
 }
 
-// Whether "hex" is the SHA-256 of "bytes" in lower-case hex.
+}  // namespace
+
 bool hashes(std::string_view bytes, std::string_view hex) {
   static constexpr char kDigits[] = "0123456789abcdef";
   if (hex.size() != 64) return false;
@@ -44,6 +46,8 @@ bool hashes(std::string_view bytes, std::string_view hex) {
   }
   return true;
 }
+
+namespace {
 
 std::string range(std::int64_t from, std::int64_t to) {
   if (from == to) return "the event with seq " + decimal(from) + " is missing";
@@ -68,56 +72,6 @@ std::string columnMismatches(const RawEvent& e, const DecodedEvent& d) {
   check(d.get("prev_hash") == e.prevHash, "prev_hash");
   return out;
 }
-
-// Compares the Merkle nodes completed while reading with the stored ones, a batch at a time.
-class NodeChecker {
- public:
-  NodeChecker(RawReader& r, std::vector<Finding>& findings) : r_(r), findings_(findings) {}
-
-  void completed(unsigned level, std::uint64_t index, const merkle::Hash& h) {
-    if (level < kStored) return;
-    pending_[level].emplace_back(index, merkle::toHex(h));
-    if (++count_ >= kNodeBatch) flush();
-  }
-
-  void flush() {
-    for (auto& entry : pending_) {
-      const auto level = entry.first;  // not a structured binding: lambdas capture it
-      auto& nodes = entry.second;
-      std::size_t at = 0;
-      r_.nodes(level, nodes.front().first, nodes.back().first + 1,
-               [&](std::uint64_t idx, std::string_view hash) {
-                 while (at < nodes.size() && nodes[at].first < idx) missing(level, nodes[at++]);
-                 if (at < nodes.size() && nodes[at].first == idx) {
-                   if (nodes[at].second != hash) differs(level, nodes[at]);
-                   ++at;
-                 }
-               });
-      while (at < nodes.size()) missing(level, nodes[at++]);
-    }
-    pending_.clear();
-    count_ = 0;
-  }
-
- private:
-  using Node = std::pair<std::uint64_t, std::string>;
-  void missing(unsigned level, const Node& n) { add(level, n, "is missing"); }
-  void differs(unsigned level, const Node& n) {
-    add(level, n, "is not the hash of the events it covers");
-  }
-  void add(unsigned level, const Node& n, const char* what) {
-    if (findings_.size() >= kMaxFindings) return;
-    const std::int64_t lastSeq = static_cast<std::int64_t>((n.first + 1) << level);
-    findings_.push_back({FindingKind::kMerkle, lastSeq, "",
-                         "the stored Merkle node (level " + std::to_string(level) + ", index " +
-                             std::to_string(n.first) + ") " + what});
-  }
-
-  RawReader& r_;
-  std::vector<Finding>& findings_;
-  std::map<unsigned, std::vector<Node>> pending_;
-  std::size_t count_ = 0;
-};
 
 // The anchors sorted by size, compared as the log reaches each size.
 class AnchorChecker {
@@ -261,8 +215,13 @@ merkle::PerfectHash rawPerfect(RawReader& r) {
 
 void checkEvent(const RawEvent& e, std::string_view prevHash, DecodedEvent& d,
                 std::vector<Finding>& out) {
+  checkEvent(e, hashes(e.bytes, e.hash), prevHash, d, out);
+}
+
+void checkEvent(const RawEvent& e, bool hashOk, std::string_view prevHash, DecodedEvent& d,
+                std::vector<Finding>& out) {
   const std::string_view id = e.id;
-  if (!hashes(e.bytes, e.hash)) {
+  if (!hashOk) {
     out.push_back({FindingKind::kChanged, e.seq, std::string(id),
                    "the stored bytes do not hash to its hash"});
   }
@@ -283,6 +242,150 @@ void checkEvent(const RawEvent& e, std::string_view prevHash, DecodedEvent& d,
   }
 }
 
+namespace {
+
+// The stored nodes completed when the tree grows from "from" to "to" leaves: at each level >= 4,
+// the subtrees (idx + 1) << level in (from, to].
+std::vector<RawReader::NodeRange> completedBetween(std::uint64_t from, std::uint64_t to) {
+  std::vector<RawReader::NodeRange> out;
+  for (unsigned level = kStored; level < 64 && (std::uint64_t{1} << level) <= to; ++level) {
+    if ((from >> level) < (to >> level)) out.push_back({level, from >> level, to >> level});
+  }
+  return out;
+}
+
+// Whether each event's bytes hash to its stored hash (the chain hash's half of the checking).
+void hashAll(EventBatch& b) {
+  b.hashOk.resize(b.size());
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    const RawEvent e = b.at(i);
+    b.hashOk[i] = hashes(e.bytes, e.hash);
+  }
+}
+
+// The walk over the log that the checking thread carries from batch to batch.
+class LogWalk {
+ public:
+  LogWalk(VerifyReport& report, std::optional<std::pair<std::int64_t, std::string>> head,
+          AnchorChecker& anchors, Start start)
+      : report_(report),
+        head_(std::move(head)),
+        anchors_(anchors),
+        frontier_(std::move(start.frontier)),
+        last_(start.seq - 1),
+        lastHash_(std::move(start.prevHash)) {}
+
+  // Every event of "b" in order, then the nodes its events complete against the stored ones.
+  void check(EventBatch& b) {
+    std::vector<Finding>& findings = report_.findings;
+    computed_.clear();
+    if (b.hashOk.size() != b.size()) hashAll(b);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      const RawEvent e = b.at(i);
+      ++report_.checked;
+      if (head_ && e.seq > head_->first) {
+        add({FindingKind::kInserted, e.seq, std::string(e.id),
+             "beyond the chain head (seq " + decimal(head_->first) + ")"});
+        continue;
+      }
+      if (e.seq != last_ + 1) {
+        add({FindingKind::kRemoved, last_ + 1, "", range(last_ + 1, e.seq - 1)});
+      }
+      local_.clear();
+      checkEvent(e, b.hashOk[i] != 0,
+                 e.seq == last_ + 1 ? std::string_view(lastHash_) : std::string_view(), scratch_,
+                 local_);
+      if (findings.size() < kMaxFindings)
+        findings.insert(findings.end(), local_.begin(), local_.end());
+      leafBuffer_.assign(1, '\0');
+      leafBuffer_.append(e.bytes);
+      frontier_.append(core::sha256(leafBuffer_),
+                       [&](unsigned level, std::uint64_t idx, const merkle::Hash& h) {
+                         if (level >= kStored) computed_.push_back({level, idx, h});
+                       });
+      last_ = e.seq;
+      lastHash_.assign(e.hash);
+      anchors_.reached(frontier_.size(), lastHash_, frontier_);
+    }
+    compareNodes(b);
+  }
+
+  std::int64_t last() const { return last_; }
+  const std::string& lastHash() const { return lastHash_; }
+  const merkle::Frontier& frontier() const { return frontier_; }
+
+ private:
+  struct Computed {
+    unsigned level;
+    std::uint64_t idx;
+    merkle::Hash hash;
+  };
+  void add(Finding f) {
+    if (report_.findings.size() < kMaxFindings) report_.findings.push_back(std::move(f));
+  }
+  void compareNodes(const EventBatch& b) {
+    std::vector<EventBatch::Node> stored = b.nodes();
+    auto key = [](unsigned level, std::uint64_t idx) { return std::make_pair(level, idx); };
+    std::sort(stored.begin(), stored.end(), [&](const auto& x, const auto& y) {
+      return key(x.level, x.idx) < key(y.level, y.idx);
+    });
+    for (const Computed& c : computed_) {
+      auto it =
+          std::lower_bound(stored.begin(), stored.end(), key(c.level, c.idx),
+                           [&](const auto& n, const auto& k) { return key(n.level, n.idx) < k; });
+      if (it == stored.end() || it->level != c.level || it->idx != c.idx) {
+        node(c, "is missing");
+      } else if (merkle::toHex(c.hash) != it->hash) {
+        node(c, "is not the hash of the events it covers");
+      }
+    }
+  }
+  void node(const Computed& n, const char* what) {
+    const std::int64_t lastSeq = static_cast<std::int64_t>((n.idx + 1) << n.level);
+    add({FindingKind::kMerkle, lastSeq, "",
+         "the stored Merkle node (level " + std::to_string(n.level) + ", index " +
+             std::to_string(n.idx) + ") " + what});
+  }
+
+  VerifyReport& report_;
+  const std::optional<std::pair<std::int64_t, std::string>> head_;
+  AnchorChecker& anchors_;
+  merkle::Frontier frontier_;
+  std::int64_t last_;
+  std::string lastHash_;
+  DecodedEvent scratch_;
+  std::vector<Finding> local_;
+  std::string leafBuffer_;
+  std::vector<Computed> computed_;
+};
+
+// Reads the log from "from" on in batches, with the stored nodes each completes, into "pipe".
+void readBatches(RawReader& r, BatchPipeline& pipe, std::int64_t from, std::uint64_t tree,
+                 const std::optional<std::pair<std::int64_t, std::string>>& head,
+                 std::size_t batch) {
+  for (;;) {
+    EventBatch& b = pipe.next();
+    b.treeFrom = tree;
+    std::int64_t lastSeq = from - 1;
+    const std::size_t n = r.eventsFrom(from, batch, [&](const RawEvent& e) {
+      b.add(e);
+      lastSeq = e.seq;
+      if (!head || e.seq <= head->first) ++tree;
+    });
+    b.treeTo = tree;
+    if (pipe.checkerBusy()) hashAll(b);  // reading is the faster part: take some checking on
+    r.nodes(completedBetween(b.treeFrom, tree),
+            [&](unsigned level, std::uint64_t idx, std::string_view hash) {
+              b.addNode(level, idx, hash);
+            });
+    pipe.submit();
+    if (n < batch || lastSeq == kLast) return;
+    from = lastSeq + 1;
+  }
+}
+
+}  // namespace
+
 VerifyReport verifyLog(RawReader& r, const VerifyOptions& options) {
   VerifyReport report;
   r.begin();
@@ -297,43 +400,29 @@ VerifyReport verifyLog(RawReader& r, const VerifyOptions& options) {
   }
   report.fromSeq = start.seq;
   anchors.skipTo(start.frontier.size());
-  NodeChecker nodes(r, findings);
-  merkle::Frontier frontier = start.frontier;
-  std::int64_t last = start.seq - 1;
-  std::string lastHash = start.prevHash;
-  DecodedEvent scratch;
-  std::vector<Finding> local;
-  r.events(start.seq, kLast, [&](const RawEvent& e) {
-    ++report.checked;
-    if (head && e.seq > head->first) {
-      findings.push_back({FindingKind::kInserted, e.seq, std::string(e.id),
-                          "beyond the chain head (seq " + decimal(head->first) + ")"});
-      return;
-    }
-    if (e.seq != last + 1) {
-      findings.push_back({FindingKind::kRemoved, last + 1, "", range(last + 1, e.seq - 1)});
-    }
-    local.clear();
-    checkEvent(e, e.seq == last + 1 ? std::string_view(lastHash) : std::string_view(), scratch,
-               local);
-    if (findings.size() < kMaxFindings) findings.insert(findings.end(), local.begin(), local.end());
-    frontier.append(merkle::leafHash(e.bytes),
-                    [&](unsigned level, std::uint64_t idx, const merkle::Hash& h) {
-                      nodes.completed(level, idx, h);
-                    });
-    last = e.seq;
-    lastHash.assign(e.hash);
-    anchors.reached(frontier.size(), lastHash, frontier);
-  });
-  nodes.flush();
+  const std::int64_t from = start.seq;
+  const std::uint64_t tree = start.frontier.size();
+  LogWalk walk(report, head, anchors, std::move(start));
+  {
+    BatchPipeline pipe(
+        [&](EventBatch& b) {
+          walk.check(b);
+          if (options.progress) options.progress(report.checked);
+        },
+        kInFlight);
+    readBatches(r, pipe, from, tree, head, std::max<std::size_t>(1, options.batch));
+    pipe.finish();
+  }
+  const std::int64_t last = walk.last();
   if (!head) {
     findings.push_back({FindingKind::kBrokenLink, 0, "", "the chain head row is missing"});
   } else if (last < head->first) {
     findings.push_back({FindingKind::kRemoved, last + 1, "", range(last + 1, head->first)});
-  } else if (lastHash != head->second) {
+  } else if (walk.lastHash() != head->second) {
     findings.push_back({FindingKind::kBrokenLink, last, "",
                         "the chain head's hash is not the hash of the last event"});
   }
+  const merkle::Frontier& frontier = walk.frontier();
   anchors.finish(frontier.size());
   anchors.consistency(frontier.size(), rawPerfect(r));
   r.end();

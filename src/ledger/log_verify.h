@@ -28,6 +28,11 @@ VerifyReport verifyLog(RawReader& r, const VerifyOptions& options);
 // its prev_hash is "prevHash" (empty: unknown, not checked). Findings are appended to "out".
 void checkEvent(const RawEvent& e, std::string_view prevHash, DecodedEvent& d,
                 std::vector<Finding>& out);
+// The same with its bytes already hashed: "hashOk" says whether they hash to its stored hash.
+void checkEvent(const RawEvent& e, bool hashOk, std::string_view prevHash, DecodedEvent& d,
+                std::vector<Finding>& out);
+// Whether "hex" is the SHA-256 of "bytes" in lower-case hex.
+bool hashes(std::string_view bytes, std::string_view hex);
 
 // Ledger::checkTail's state and step (see there).
 class TailChecker {

@@ -139,14 +139,19 @@ EditionChanged::Fields fieldsOf(const CanonicalEvent& e) {
 std::optional<std::pair<std::string, std::string>> storedOf(Tx& tx, Kind kind,
                                                             const core::DocumentId& doc,
                                                             core::EditionNo edition) {
-  std::string k(kindName(kind)), document = doc.str();
+  std::string document = doc.str();
   Poco::Int64 no = edition.value();
   std::vector<Poco::Data::BLOB> bytes;
   std::vector<std::string> hash;
-  tx.session << tx.dialect.sql(
-      "SELECT bytes, hash FROM events WHERE kind = ? AND document = ? AND "
-      "edition = ?"),
-      use(k), use(document), use(no), into(bytes), into(hash), now;
+  // The kind written out, not bound: only then can the database use its partial index
+  // (events_published, events_withdrawn) instead of scanning every event of the log.
+  const std::string query =
+      kind == Kind::kEditionPublished
+          ? "SELECT bytes, hash FROM events WHERE kind = 'edition.published' AND document = ? AND "
+            "edition = ?"
+          : "SELECT bytes, hash FROM events WHERE kind = 'edition.withdrawn' AND document = ? AND "
+            "edition = ?";
+  tx.session << tx.dialect.sql(query), use(document), use(no), into(bytes), into(hash), now;
   if (bytes.empty()) return std::nullopt;
   return std::make_pair(blobText(bytes.front()), hash.front());
 }
@@ -229,10 +234,14 @@ std::vector<ChainedPublication> publicationsOf(Session& s, const Dialect& d,
   std::string document = doc.str();
   std::vector<Poco::Data::BLOB> bytes;
   std::vector<std::string> hash;
+  std::vector<Poco::Int64> seq;
+  // One query per kind, each on its partial index (events_published, events_withdrawn): a single
+  // "kind IN (...)" matches neither, and would scan every event of the log.
   s << d.sql(
-      "SELECT bytes, hash FROM events WHERE document = ? AND kind IN "
-      "('edition.published', 'edition.withdrawn') ORDER BY seq"),
-      use(document), into(bytes), into(hash), now;
+      "SELECT bytes, hash, seq FROM events WHERE kind = 'edition.published' AND document = ? "
+      "UNION ALL SELECT bytes, hash, seq FROM events WHERE kind = 'edition.withdrawn' AND "
+      "document = ? ORDER BY 3"),
+      use(document), use(document), into(bytes), into(hash), into(seq), now;
   std::vector<ChainedPublication> out;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const std::string text = blobText(bytes[i]);

@@ -62,7 +62,7 @@ std::vector<ledger::Anchor> Audit::readAnchors(AuditReport& report) const {
   return out;
 }
 
-AuditReport Audit::verify(bool sinceAnchor) const {
+AuditReport Audit::verify(bool sinceAnchor, std::function<void(std::int64_t)> progress) const {
   AuditReport r;
   r.sinceAnchor = sinceAnchor;
   std::vector<ledger::Anchor> anchors;
@@ -70,7 +70,9 @@ AuditReport Audit::verify(bool sinceAnchor) const {
     anchors = readAnchors(r);
     r.repositoryChecked = true;
   }
-  r.log = ledger_.verify(ledger::VerifyOptions{anchors, sinceAnchor});
+  ledger::VerifyOptions options{anchors, sinceAnchor};
+  options.progress = std::move(progress);
+  r.log = ledger_.verify(options);
   std::vector<AuditFinding> all;
   for (const auto& f : r.log.findings) {
     all.push_back(

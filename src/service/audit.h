@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,7 +56,10 @@ class Audit {
   // Verifies everything, or with "sinceAnchor" the log from its latest anchor on (the anchors
   // still each against the one before).
   // throws ledger::StorageError, RepositoryError.
-  AuditReport verify(bool sinceAnchor) const;
+  AuditReport verify(bool sinceAnchor) const { return verify(sinceAnchor, nullptr); }
+  // The same, calling "progress" with the events checked so far after each batch (on another
+  // thread; an exception from it stops the walk and reaches the caller).
+  AuditReport verify(bool sinceAnchor, std::function<void(std::int64_t)> progress) const;
 
  private:
   // The anchors of this ledger as the log's verify takes them; findings for the rest.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Ledger verification rate and memory (not a test): fills a SQLite and a PostgreSQL consent
-# ledger with generated consents (tests/bench/ledger_fill, through the public Ledger API), then
-# times `charta ledger verify` at two sizes (to show its memory does not grow with the ledger)
-# next to the reference measured in the same run on the same rows: the database's own client
-# reading every event's bytes and hashing them (sqlite3 CLI: sha3(bytes); psql: sha256(bytes)).
+# ledger with generated consents (tests/bench/ledger_fill: the ledger's own batch writer in large
+# transactions), then times `charta ledger verify` at two sizes (to show its memory does not grow
+# with the ledger) next to the reference measured in the same run on the same rows: the
+# database's own client reading every event's bytes and hashing them (sqlite3 CLI: sha3(bytes);
+# psql: sha256(bytes)).
 #
 #   tests/bench/verify_bench.sh [--charta PATH] [--fill PATH] [--events N] [--no-pg] [--dir DIR]
 #
