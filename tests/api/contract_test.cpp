@@ -287,7 +287,7 @@ TEST_CASE("/metrics is valid Prometheus text with the operator's series") {
   charta::testing::http(server.port(), "POST", "/api/v1/documents/personal-data/publications", h,
                         "{}");
   // A request is counted once its answer has been sent, so a sample may show up a moment after
-  // the client has read that answer: read the exposition until the page's sample is there.
+  // the client has read that answer: read the exposition until the samples awaited are there.
   Exposition ex;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   for (;;) {
@@ -300,6 +300,8 @@ TEST_CASE("/metrics is valid Prometheus text with the operator's series") {
       FAIL(e.what() << "\n" << r.body);
     }
     if (hasSample(ex, "charta_http_requests_total", {{"route", "page"}, {"status", "200"}}) &&
+        hasSample(ex, "charta_http_requests_total",
+                  {{"route", "/api/v1/documents/{doc}/current"}, {"status", "200"}}) &&
         hasSample(ex, "charta_publication_conflicts_total", {{"reason", "precondition"}})) {
       break;
     }
