@@ -25,6 +25,7 @@ http::Reply ChartaHandler::refuse(int status, std::string_view detail) {
 void ChartaHandler::completed(const http::Request& req, const http::Reply& reply,
                               std::chrono::nanoseconds took) {
   metrics_.request(reply.route, reply.status, took);
+  if (req.onLoop) metrics_.answeredOnLoop();
   if (log_) log_->write(req, reply, reply.route, took);
 }
 

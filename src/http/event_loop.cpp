@@ -185,6 +185,7 @@ Parse EventLoop::answerBuffered(Connection& c) {
       return Parse::kRequest;
     }
     bool keepAlive = wantsKeepAlive(req) && c.served + 1 < limits_.keepAliveMax && !stopping();
+    req.onLoop = true;
     queueReply(c.out, req, *reply, keepAlive);
     handler_.completed(req, *reply, Clock::now() - started);
     ++c.served;
