@@ -78,7 +78,7 @@ void expectBody(Connection& c, const Request& req, size_t total) {
   auto expect = req.header("Expect");
   if (expect && iequals(*expect, "100-continue") && !c.sentContinue) {
     static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    ::send(c.fd.get(), kContinue, sizeof kContinue - 1, MSG_NOSIGNAL);
+    ::send(c.fd.get(), kContinue, sizeof kContinue - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     c.sentContinue = true;
   }
   if (c.buf.size() < c.begin + total + 1) {
