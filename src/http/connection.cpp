@@ -127,7 +127,7 @@ Parse tryParse(Connection& c, const ServerLimits& lim, Request& req, size_t& con
 }
 
 long readSome(Connection& c) {
-  if (c.buf.empty()) c.buf.resize(kFirstBuffer);  // released while parked idle (releaseIdle)
+  if (c.buf.empty()) c.buf.resize(kFirstBuffer);  // released between requests (releaseIdle)
   if (c.end == c.buf.size()) {
     if (c.begin > 0) {
       std::copy(c.buf.begin() + static_cast<long>(c.begin),

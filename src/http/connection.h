@@ -88,7 +88,7 @@ Parse tryParse(Connection& c, const ServerLimits& lim, Request& req, size_t& con
                Refusal& refusal);
 
 // The read buffer a connection starts with (and gets back after releaseIdle).
-inline constexpr size_t kFirstBuffer = 16 * 1024;
+inline constexpr size_t kFirstBuffer = 4 * 1024;  // a request head seldom needs more
 
 // Frees the read buffer of a connection with nothing unanswered in it (parked between requests):
 // an idle keep-alive connection then costs its socket and this struct, not a buffer.

@@ -19,8 +19,6 @@ using Clock = Connection::Clock;
 constexpr size_t kOutputHigh = 256 * 1024;
 // Reads and sends on one connection per event before the others get their turn.
 constexpr int kRounds = 16;
-// A connection idle this long gives its read buffer back.
-constexpr auto kKeepBuffer = std::chrono::seconds(1);
 constexpr size_t kMaxDrained = 4 * 1024 * 1024;
 
 }  // namespace
@@ -218,6 +216,9 @@ void EventLoop::settle(Table::iterator it, Next next) {
       again_.push_back(it->first);
       [[fallthrough]];
     case Next::kWait:
+      // Between requests the read buffer goes back to the allocator (which hands the same block to
+      // the next reader): idle connections cost their socket and this struct, not a buffer.
+      if (c.out.empty()) releaseIdle(c);
       watch(c);
       account(c, c.inFlight() || !c.out.empty(),
               c.idle() && c.out.empty() && !c.draining && !c.closeAfter);
@@ -281,17 +282,12 @@ void EventLoop::closeOldestIdle() {
   if (oldest != conns_.end()) close(oldest);
 }
 
-// Time-outs, the read buffers of idle connections, and (once stopping) the idle connections.
+// Time-outs, and (once stopping) the idle connections.
 void EventLoop::sweep(Clock::time_point now) {
   std::vector<int> expired;
   for (auto& [fd, c] : conns_) {
     bool quietNow = c->idle() && c->out.empty() && !c->draining;
-    if ((stopping() && quietNow) || c->deadline <= now) {
-      expired.push_back(fd);
-    } else if (quietNow && !c->buf.empty() &&
-               c->deadline - limits_.keepAliveIdle + kKeepBuffer <= now) {
-      releaseIdle(*c);
-    }
+    if ((stopping() && quietNow) || c->deadline <= now) expired.push_back(fd);
   }
   for (int fd : expired) {
     auto it = conns_.find(fd);

@@ -38,7 +38,7 @@ struct LoopHooks {
 // request that quick() does not answer, a refused one (bad syntax, limits) and one that did not
 // arrive in time (408) go to a worker with the connection, once every earlier answer is sent, so
 // that pipelined answers keep their order. Idle connections cost their socket and a few hundred
-// bytes (the read buffer is let go after a second idle).
+// bytes (the read buffer is let go between requests).
 //
 // Ownership: the loop's thread alone touches the connections in its table. adopt() (any thread)
 // puts a connection in the inbox under a mutex and wakes the loop, which moves it into its table;

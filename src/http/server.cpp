@@ -49,7 +49,7 @@ void HttpServer::start() {
   hooks.closed = [this] { open_.fetch_sub(1); };
   hooks.stopping = &stopping_;
   std::vector<std::unique_ptr<EventLoop>> made;
-  for (int i = 0; i < std::clamp(loops, 1, 64); ++i) {
+  for (int i = 0; i < std::clamp(loops, 1, 16); ++i) {
     made.push_back(
         std::make_unique<EventLoop>(static_cast<size_t>(i), handler_, options_.limits, hooks));
   }

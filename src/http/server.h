@@ -28,7 +28,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;                  // 0: any free port
   int threads = 64;                      // requests handled at once by workers
-  int loops = 0;                         // event loops; 0: one per core
+  int loops = 0;                         // event loops; 0: one per core (at most 16)
   int queue = 512;                       // listen backlog
   int maxConnections = 10000;            // open connections (lowered to fit the open-file limit)
   std::chrono::microseconds spin{1000};  // how long a thread waits for more bytes before parking
