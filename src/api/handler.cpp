@@ -25,6 +25,7 @@ http::Reply ChartaHandler::refuse(int status, std::string_view detail) {
 void ChartaHandler::completed(const http::Request& req, const http::Reply& reply,
                               std::chrono::nanoseconds took) {
   metrics_.request(reply.route, reply.status, took);
+  if (req.onLoop) metrics_.answeredOnLoop();
   if (log_) log_->write(req, reply, reply.route, took);
 }
 
@@ -59,6 +60,28 @@ http::Reply ChartaHandler::handle(http::Request& req) {
   if (auto preflight = cors_.preflight(req)) return std::move(*preflight);
   http::Reply r = answer(req);
   cors_.decorate(req, r);
+  return r;
+}
+
+void ChartaHandler::answerFromMemory(std::function<std::optional<core::Instant>()> quickClock) {
+  quickClock_ = std::move(quickClock);
+}
+
+std::optional<http::Reply> ChartaHandler::quick(http::Request& req) {
+  if (!quickClock_ || (req.method != "GET" && req.method != "HEAD")) return std::nullopt;
+  std::string_view path = req.path;
+  // The API and the operators' endpoints (which read the repository and the ledger) go to a
+  // worker, as does a malformed escape (an error page).
+  if (path.substr(0, 4) == "/api" || path == "/livez" || path == "/readyz" || path == "/metrics") {
+    return std::nullopt;
+  }
+  if (path.find('%') != std::string_view::npos || req.query.find('%') != std::string_view::npos) {
+    if (!http::percentDecode(req.path) || !http::percentDecode(req.query)) return std::nullopt;
+  }
+  auto now = quickClock_();
+  if (!now) return std::nullopt;
+  auto r = site_.quick(req, *now);
+  if (r) cors_.decorate(req, *r);
   return r;
 }
 

@@ -76,6 +76,17 @@ std::optional<http::Reply> SiteRoutes::get(const http::Request& req, Instant now
   return document(req, *snap, *snap->documents[it->second], path.substr(slash + 1), now);
 }
 
+std::optional<http::Reply> SiteRoutes::quick(const http::Request& req, Instant now) {
+  try {
+    service::CacheOnly fromMemory;
+    auto r = get(req, now);
+    if (r && (r->status == 200 || r->status == 304)) return r;
+  } catch (const std::exception&) {
+    // service::NotCached, or anything else: a worker answers it (and reports what went wrong).
+  }
+  return std::nullopt;
+}
+
 // "<route>/changes/v<A>...v<B>": what changed from edition A to edition B.
 std::optional<http::Reply> SiteRoutes::changes(const http::Request& req,
                                                const service::Snapshot& snap, std::string_view path,

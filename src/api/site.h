@@ -23,6 +23,11 @@ class SiteRoutes {
   // Answers GET or HEAD of a public path at "now"; nullopt when "req.path" is not a site path.
   std::optional<http::Reply> get(const http::Request& req, core::Instant now);
 
+  // The same answer when it is a page already in memory (200 or 304), made without waiting for
+  // anything (service::CacheOnly): for the HTTP server's event loops. nullopt: ask get() on a
+  // worker (a page to render or archive, an error page, not a site path).
+  std::optional<http::Reply> quick(const http::Request& req, core::Instant now);
+
   // An HTML error page (Cache-Control: no-store): its title and detail are keys of the page
   // strings ("error.404", "error.no-page"; src/render/strings), in the language of the page
   // strings that Accept-Language prefers, else Russian.

@@ -279,6 +279,7 @@ class ServeApp : public Poco::Util::ServerApplication {
         siteRoutes, router, ops, metrics, log.get(),
         api::Cors(api::Cors::parseOrigins(config_.getString("api.cors_origins"))),
         [&app] { return app.catalog.now(); });
+    handler.answerFromMemory([&app] { return app.catalog.nowWithoutWaiting(); });
 
     webhooks.start();
     http::ServerOptions options = serverOptions(config_);

@@ -78,7 +78,7 @@ void expectBody(Connection& c, const Request& req, size_t total) {
   auto expect = req.header("Expect");
   if (expect && iequals(*expect, "100-continue") && !c.sentContinue) {
     static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    ::send(c.fd.get(), kContinue, sizeof kContinue - 1, MSG_NOSIGNAL);
+    ::send(c.fd.get(), kContinue, sizeof kContinue - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     c.sentContinue = true;
   }
   if (c.buf.size() < c.begin + total + 1) {
@@ -127,7 +127,7 @@ Parse tryParse(Connection& c, const ServerLimits& lim, Request& req, size_t& con
 }
 
 long readSome(Connection& c) {
-  if (c.buf.empty()) c.buf.resize(kFirstBuffer);  // released while parked idle (releaseIdle)
+  if (c.buf.empty()) c.buf.resize(kFirstBuffer);  // released between requests (releaseIdle)
   if (c.end == c.buf.size()) {
     if (c.begin > 0) {
       std::copy(c.buf.begin() + static_cast<long>(c.begin),
@@ -173,21 +173,99 @@ bool wantsKeepAlive(const Request& req) {
   return !(conn && iequals(*conn, "close"));
 }
 
-bool sendReply(int fd, const Request& req, const Reply& reply, bool keepAlive) {
-  const std::string& body = reply.bytes();
+namespace {
+
+// The framing of "reply": its head (the status line and the header lines made per response)
+// and whether a body follows.
+struct Framing {
+  std::string head;
+  bool withBody = false;
+};
+
+Framing framing(const Request& req, const Reply& reply, bool keepAlive) {
   bool noBody = reply.status == 304 || reply.status == 204 || reply.status < 200;
-  std::string head = statusAndHeaders(req, reply, keepAlive, noBody);
+  Framing f{statusAndHeaders(req, reply, keepAlive, noBody), false};
+  f.withBody = !noBody && !req.isHead() && !reply.bytes().empty();
+  return f;
+}
+
+const std::shared_ptr<const std::string>& endOfHead() {
+  static const auto kEnd = std::make_shared<const std::string>("\r\n");
+  return kEnd;
+}
+
+}  // namespace
+
+bool sendReply(int fd, const Request& req, const Reply& reply, bool keepAlive) {
+  Framing f = framing(req, reply, keepAlive);
   const std::string* block = reply.headerBlock.get();
-  static const std::string kEnd = "\r\n";
+  const std::string& end = *endOfHead();
   iovec iov[4];
   int count = 0;
-  iov[count++] = {head.data(), head.size()};
+  iov[count++] = {f.head.data(), f.head.size()};
   if (block && !block->empty()) iov[count++] = {const_cast<char*>(block->data()), block->size()};
-  iov[count++] = {const_cast<char*>(kEnd.data()), kEnd.size()};
-  if (!noBody && !req.isHead() && !body.empty()) {
+  iov[count++] = {const_cast<char*>(end.data()), end.size()};
+  if (f.withBody) {
+    const std::string& body = reply.bytes();
     iov[count++] = {const_cast<char*>(body.data()), body.size()};
   }
   return writeAll(fd, iov, count);
+}
+
+void queueReply(Output& out, const Request& req, Reply& reply, bool keepAlive) {
+  Framing f = framing(req, reply, keepAlive);
+  out.add(std::move(f.head));
+  if (reply.headerBlock && !reply.headerBlock->empty()) out.add(reply.headerBlock);
+  out.add(endOfHead());
+  if (!f.withBody) return;
+  if (reply.shared) {
+    out.add(reply.shared);
+  } else {
+    out.add(std::move(reply.body));
+  }
+}
+
+void Output::add(std::string bytes) {
+  if (bytes.empty()) return;
+  left_ += bytes.size();
+  segments_.push_back(Segment{std::move(bytes), nullptr, 0});
+}
+
+void Output::add(std::shared_ptr<const std::string> bytes) {
+  if (!bytes || bytes->empty()) return;
+  left_ += bytes->size();
+  segments_.push_back(Segment{{}, std::move(bytes), 0});
+}
+
+Output::Sent Output::send(int fd) {
+  while (left_ > 0) {
+    iovec iov[64];
+    size_t count = 0;
+    for (size_t i = first_; i < segments_.size() && count < 64; ++i, ++count) {
+      const Segment& s = segments_[i];
+      iov[count] = {const_cast<char*>(s.bytes().data() + s.at), s.bytes().size() - s.at};
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    ssize_t n = ::sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK ? Sent::kBlocked : Sent::kFailed;
+    }
+    auto sent = static_cast<size_t>(n);
+    left_ -= sent;
+    while (sent > 0) {
+      Segment& s = segments_[first_];
+      size_t take = std::min(sent, s.bytes().size() - s.at);
+      s.at += take;
+      sent -= take;
+      if (s.at == s.bytes().size()) ++first_;
+    }
+  }
+  segments_.clear();  // every segment was sent: what they kept alive is let go
+  first_ = 0;
+  return Sent::kDone;
 }
 
 std::string nextRequestId() {

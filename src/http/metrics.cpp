@@ -60,6 +60,10 @@ std::string Metrics::exposition() const {
     out << "charta_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second
         << "\"} " << n << '\n';
   }
+  out << "# HELP charta_http_loop_answers_total Requests answered from memory by an event loop, "
+         "without a worker.\n# TYPE charta_http_loop_answers_total counter\n"
+         "charta_http_loop_answers_total "
+      << loopAnswers_.load() << '\n';
   histogram("charta_http_request_duration_seconds", "Time to answer a request.", latency_);
   histogram("charta_render_duration_seconds", "Time to render a page or text.", render_);
   std::string lastFamily;

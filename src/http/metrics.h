@@ -17,6 +17,8 @@ class Metrics {
  public:
   // Records one answered request. "route" must be a string literal (a route template).
   void request(const char* route, int status, std::chrono::nanoseconds took);
+  // Counts a request answered by an event loop from memory, without a worker.
+  void answeredOnLoop() { loopAnswers_.fetch_add(1, std::memory_order_relaxed); }
   // Adds "n" to counter "name" (a metric name in Prometheus syntax, with labels if any).
   void add(const std::string& name, double n = 1);
   // Records a duration in the render-time histogram.
@@ -40,6 +42,7 @@ class Metrics {
   mutable std::array<Shard, kShards> shards_;
   mutable std::mutex mu_;
   std::map<std::string, double> counters_;
+  std::atomic<uint64_t> loopAnswers_{0};
   Histogram latency_;
   Histogram render_;
 };

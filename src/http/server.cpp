@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "http/connection.h"
+#include "http/event_loop.h"
 #include "http/listener.h"
 #include "http/poller.h"
 
@@ -38,14 +39,28 @@ void HttpServer::start() {
   // Every descriptor has its owner before the next can fail: if one of these throws, the ones
   // made before it are closed with their owners.
   auto listener = std::make_unique<Listener>(options_.host, options_.port, options_.queue);
-  auto poller = std::make_unique<Poller>();
   auto acceptWake = std::make_unique<Waker>();
+  int loops =
+      options_.loops > 0 ? options_.loops : static_cast<int>(std::thread::hardware_concurrency());
+  LoopHooks hooks;
+  hooks.toWorker = [this](std::unique_ptr<Connection> c, std::atomic<int>& active) {
+    dispatch(std::move(c), &active);
+  };
+  hooks.closed = [this] { open_.fetch_sub(1); };
+  hooks.stopping = &stopping_;
+  std::vector<std::unique_ptr<EventLoop>> made;
+  for (int i = 0; i < std::clamp(loops, 1, 16); ++i) {
+    made.push_back(
+        std::make_unique<EventLoop>(static_cast<size_t>(i), handler_, options_.limits, hooks));
+  }
   listener_ = std::move(listener);
-  poller_ = std::move(poller);
   acceptWake_ = std::move(acceptWake);
+  loops_ = std::move(made);
   port_ = listener_->port();
   threads_.emplace_back([this] { acceptLoop(); });
-  threads_.emplace_back([this] { parkLoop(); });
+  for (auto& loop : loops_) {
+    threads_.emplace_back([this, l = loop.get()] { l->run(shutdown_); });
+  }
   for (int i = 0; i < std::max(1, options_.threads); ++i) {
     threads_.emplace_back([this] { workerLoop(); });
   }
@@ -55,38 +70,34 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   if (threads_.empty()) return;
   stopping_.store(true);
   acceptWake_->signal();
-  poller_->wake();  // closes the idle connections at once
+  for (auto& loop : loops_) loop->wake();  // closes the idle connections at once
   auto deadline = Clock::now() + grace;
   while (Clock::now() < deadline && !quiet()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   shutdown_.store(true);
   queueCv_.notify_all();
-  poller_->wake();
+  for (auto& loop : loops_) loop->wake();
   for (auto& t : threads_) t.join();
   threads_.clear();
   {
-    std::lock_guard lock(parkMu_);
-    parked_.clear();
-  }
-  {
     std::lock_guard q(queueMu_);
+    for (auto& c : queue_) close(std::move(c));
     queue_.clear();
   }
-  poller_.reset();
+  loops_.clear();  // closes what they still hold
   acceptWake_.reset();
   listener_.reset();
 }
 
-// No request in flight: none queued or being answered, and none parked whose head is complete
-// and whose body is still arriving. (A connection moves from the parking lot to the queue with
-// both locks held, and a worker is busy until its connection is parked, queued or closed.)
+// No request in flight: none queued or being answered, none in a loop with its body arriving or
+// its answer unsent. A connection is counted by its loop until the queue has it (a loop lets go
+// of its count under the queue's lock), and by a worker (busy_) until its loop has it: so the
+// queue and the workers are read first, under that lock, then the loops.
 bool HttpServer::quiet() {
-  std::lock_guard parkLock(parkMu_);
   std::lock_guard queueLock(queueMu_);
   if (!queue_.empty() || busy_.load() > 0) return false;
-  return std::none_of(parked_.begin(), parked_.end(),
-                      [](const auto& p) { return p.second->inFlight(); });
+  return std::all_of(loops_.begin(), loops_.end(), [](const auto& l) { return l->quiet(); });
 }
 
 void HttpServer::acceptLoop() {
@@ -129,27 +140,13 @@ void HttpServer::admit(Fd fd, std::string peer) {
   c->peer = std::move(peer);
   // The read buffer comes with the first read (readSome).
   open_.fetch_add(1);
-  dispatch(std::move(c));
+  loops_[nextLoop_++ % loops_.size()]->adopt(std::move(c));
 }
 
-// Closes the parked keep-alive connection that has been idle longest (a server may close an idle
+// Has an event loop close its longest-idle keep-alive connection (a server may close an idle
 // connection at any time, RFC 9112 9.5); false when none is idle.
 bool HttpServer::evictIdle() {
-  std::unique_ptr<Connection> victim;
-  {
-    std::lock_guard lock(parkMu_);
-    auto oldest = parked_.end();
-    for (auto it = parked_.begin(); it != parked_.end(); ++it) {
-      if (!it->second->idle() || it->second->draining) continue;
-      if (oldest == parked_.end() || it->second->deadline < oldest->second->deadline) oldest = it;
-    }
-    if (oldest == parked_.end()) return false;
-    poller_->remove(oldest->first);
-    victim = std::move(oldest->second);
-    parked_.erase(oldest);
-  }
-  close(std::move(victim));
-  return true;
+  return std::any_of(loops_.begin(), loops_.end(), [](const auto& l) { return l->claimIdle(); });
 }
 
 // Every connection is busy with a request: this one is answered 503 and closed at once. The
@@ -171,11 +168,12 @@ void HttpServer::refuseBusy(Fd fd, std::string peer) {
   handler_.completed(req, reply, Clock::now() - started);
 }
 
-void HttpServer::dispatch(std::unique_ptr<Connection> c) {
+void HttpServer::dispatch(std::unique_ptr<Connection> c, std::atomic<int>* active) {
   {
     std::lock_guard lock(queueMu_);
     queue_.push_back(std::move(c));
     queued_.fetch_add(1, std::memory_order_relaxed);
+    if (active) active->fetch_sub(1);  // see quiet()
   }
   queueCv_.notify_one();
 }
@@ -241,6 +239,7 @@ void HttpServer::drain(std::unique_ptr<Connection> c) {
 void HttpServer::serve(std::unique_ptr<Connection> c) {
   if (c->draining) return drain(std::move(c));
   const ServerLimits& lim = options_.limits;
+  if (c->expired) return refuseAndClose(std::move(c), 408, "the request was not received in time");
   while (true) {
     Request req;
     size_t consumed = 0;
@@ -263,8 +262,6 @@ void HttpServer::serve(std::unique_ptr<Connection> c) {
           waitReadable(c->fd.get(), options_.spin)) {
         continue;
       }
-      auto now = Clock::now();
-      c->deadline = c->idle() ? now + lim.keepAliveIdle : c->requestStart + lim.headerTimeout;
       return park(std::move(c));
     }
     auto started = Clock::now();
@@ -283,73 +280,16 @@ void HttpServer::serve(std::unique_ptr<Connection> c) {
     // Fairness: when other connections wait for a thread, this one goes to the back.
     if (queued_.load(std::memory_order_relaxed) > 0) {
       if (!c->idle()) return dispatch(std::move(c));
-      if (!waitReadable(c->fd.get(), std::chrono::microseconds(0))) {
-        c->deadline = Clock::now() + lim.keepAliveIdle;
-        return park(std::move(c));
-      }
+      if (!waitReadable(c->fd.get(), std::chrono::microseconds(0))) return park(std::move(c));
       return dispatch(std::move(c));
     }
   }
 }
 
+// Gives the connection back to its event loop, which watches it and sets its deadline.
 void HttpServer::park(std::unique_ptr<Connection> c) {
-  releaseIdle(*c);
-  int fd = c->fd.get();
-  std::lock_guard lock(parkMu_);
-  if (!poller_->add(fd)) {
-    close(std::move(c));
-    return;
-  }
-  parked_[fd] = std::move(c);
-}
-
-void HttpServer::parkLoop() {
-  std::vector<int> ready;
-  auto nextSweep = Clock::now();
-  while (!shutdown_.load()) {
-    poller_->wait(ready, std::chrono::milliseconds(100));
-    {
-      // Moved to the queue with both locks held: see quiet().
-      std::lock_guard lock(parkMu_);
-      for (int fd : ready) {
-        auto it = parked_.find(fd);
-        if (it == parked_.end()) continue;
-        poller_->remove(fd);
-        auto c = std::move(it->second);
-        parked_.erase(it);
-        dispatch(std::move(c));
-      }
-    }
-    auto now = Clock::now();
-    if (now < nextSweep && !stopping_.load()) continue;
-    nextSweep = now + std::chrono::milliseconds(100);
-    sweep(now);
-  }
-}
-
-// Time-outs: idle connections are closed (all of them once stopping), unfinished requests get 408.
-void HttpServer::sweep(Clock::time_point now) {
-  std::vector<std::unique_ptr<Connection>> expired;
-  {
-    std::lock_guard lock(parkMu_);
-    for (auto it = parked_.begin(); it != parked_.end();) {
-      bool idleStop = stopping_.load() && it->second->idle();
-      if (it->second->deadline <= now || idleStop) {
-        poller_->remove(it->first);
-        expired.push_back(std::move(it->second));
-        it = parked_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& c : expired) {
-    if (c->idle()) {
-      close(std::move(c));
-    } else {
-      refuseAndClose(std::move(c), 408, "the request was not received in time");
-    }
-  }
+  EventLoop& home = *loops_[c->home];
+  home.adopt(std::move(c));
 }
 
 }  // namespace charta::http

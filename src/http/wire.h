@@ -24,6 +24,7 @@ struct Request {
   std::string_view body;
   std::string requestId;  // assigned by the server, echoed as X-Request-Id
   std::string peer;       // client address, for logs only when configured
+  bool onLoop = false;    // answered by an event loop from memory (Handler::quick), no worker
 
   // The first value of header "name" (case-insensitive), or nullopt.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -122,6 +122,14 @@ Instant Catalog::now() {
   return core::now();
 }
 
+std::optional<Instant> Catalog::nowWithoutWaiting() {
+  std::shared_lock lock(momentMu_, std::try_to_lock);
+  if (!lock.owns_lock()) return std::nullopt;
+  const Instant t = core::now();
+  if (millis(t) < guardAt_.load()) return t;
+  return std::nullopt;
+}
+
 void Catalog::confirmSwitch() {
   try {
     // A withdrawal being written by another process ends first (it holds the lock for

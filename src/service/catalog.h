@@ -98,6 +98,10 @@ class Catalog {
   // repository); when that fails, the snapshot already taken is used and the reading is tried
   // again a second later.
   core::Instant now();
+  // The same reading when it needs no waiting: nullopt when a withdrawal or a switch holds the
+  // clock, or the moment of a switch has come and the tags must be read again first (now() does
+  // that). For a thread that must not block (an event loop).
+  std::optional<core::Instant> nowWithoutWaiting();
 
   // Runs "withdraw" with the clock read under the lock readers take and under the repository's
   // withdrawal lock, and publishes the snapshot with its result before releasing them.

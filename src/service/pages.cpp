@@ -1,5 +1,7 @@
 #include "service/pages.h"
 
+#include <utility>
+
 #include "core/diff.h"
 #include "core/page_state.h"
 #include "core/sha256.h"
@@ -25,7 +27,12 @@ std::optional<core::EditionNo> previous(const core::Timeline& tl, const Edition&
   return before;
 }
 
+thread_local bool cacheOnly = false;
+
 }  // namespace
+
+CacheOnly::CacheOnly() : was_(std::exchange(cacheOnly, true)) {}
+CacheOnly::~CacheOnly() { cacheOnly = was_; }
 
 struct Pages::Content {
   std::string title;
@@ -75,6 +82,7 @@ std::shared_ptr<const Page> Pages::cached(
     auto it = pages_.find(key);
     if (it != pages_.end()) return it->second;
   }
+  if (cacheOnly) throw NotCached();
   auto made = make();  // rendering happens outside the lock; a race renders twice, same bytes
   std::unique_lock lock(cacheMu_);
   if (pages_.size() >= kMaxPages) pages_.clear();
@@ -147,6 +155,7 @@ void Pages::archive(const Page& p, const DocumentState& d, const Edition& e, con
     std::shared_lock lock(cacheMu_);
     if (archived_.count(p.sha256)) return;
   }
+  if (cacheOnly) throw NotCached();
   try {
     options_.archive->storePage(
         ledger::PageRecord{p.sha256, *p.body, d.document.id, e.no, lang, variant, core::now()});

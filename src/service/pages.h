@@ -1,5 +1,6 @@
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,6 +32,26 @@ struct Page {
   // The transport's header lines for these bytes, made once with the page by PagesOptions::frame
   // so that serving it is a lookup and a write; nullptr without a frame.
   std::shared_ptr<const std::string> headerBlock;
+};
+
+// Thrown by a lookup of Pages made under CacheOnly when the answer is not in memory yet: it would
+// need rendering, reading git or writing the page archive.
+struct NotCached : std::exception {
+  const char* what() const noexcept override { return "the page is not in memory"; }
+};
+
+// While one lives on a thread, every lookup of Pages on that thread answers from memory or throws
+// NotCached, and never waits for git, the ledger or a renderer: what an event loop may do (the
+// HTTP server's event loops answer cached pages; the rest goes to a worker). Not movable.
+class CacheOnly {
+ public:
+  CacheOnly();
+  ~CacheOnly();
+  CacheOnly(const CacheOnly&) = delete;
+  CacheOnly& operator=(const CacheOnly&) = delete;
+
+ private:
+  bool was_;
 };
 
 // The site's documents as they were at "at", as far as "snap" knows: only the editions published

@@ -50,19 +50,37 @@ url="http://127.0.0.1:$port/personal-data"
 for _ in $(seq 1 200); do curl -sf -o /dev/null "$url" && break; sleep 0.05; done
 
 rss() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$server_pid/status"; }
-run_wrk() {  # prints requests/s and p99 ms
+# With perf (linux-perf) the server's CPU time and context switches per request are counted too:
+# unlike requests/s they hardly depend on what else runs on the machine.
+use_perf=0
+if command -v perf >/dev/null && perf stat -e task-clock -p $$ -- sleep 0.01 >/dev/null 2>&1; then
+  use_perf=1
+fi
+run_wrk() {  # prints requests/s, p99 ms, server CPU µs per request, context switches per request
   wrk -t2 -c64 -d2s "$url" >/dev/null
-  wrk -t2 -c64 -d"${duration}s" --latency "$url" | awk '
+  local perf_pid="" out="$dir/wrk.txt" p="$dir/perf.txt"
+  if [ "$use_perf" = 1 ]; then
+    perf stat -x, -e task-clock,context-switches -p "$server_pid" -o "$p" -- sleep "$duration" &
+    perf_pid=$!
+  fi
+  wrk -t2 -c64 -d"${duration}s" --latency "$url" >"$out"
+  [ -n "$perf_pid" ] && wait "$perf_pid"
+  [ -n "$perf_pid" ] || : >"$p"
+  awk -F, -v perf="$p" '
+    BEGIN { while ((getline line < perf) > 0) { split(line, f, ",");
+              if (f[3] == "task-clock") cpu = f[1]; if (f[3] == "context-switches") cs = f[1] } }
+    /requests in/ { total = $1 }
     /^Requests\/sec:/ { rps = $2 }
     $1 == "99%" { v = $2; n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
                   if (u == "us") n /= 1000; else if (u == "s") n *= 1000; p99 = n }
-    END { printf "%s %.2f\n", rps, p99 }'
+    END { if (cpu == "" || total == 0) printf "%s %.2f - -\n", rps, p99;
+          else printf "%s %.2f %.1f %.2f\n", rps, p99, cpu * 1000 / total, cs / total }' FS=' ' "$out"
 }
 
 echo "idle_bench: $(nproc) cores, $idle idle connections, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 rss0=$(rss)
-read -r rps0 p990 <<<"$(run_wrk)"
-echo "  alone:               $rps0 req/s, p99 $p990 ms, RSS $rss0 MiB"
+read -r rps0 p990 cpu0 cs0 <<<"$(run_wrk)"
+echo "  alone:               $rps0 req/s, p99 $p990 ms, RSS $rss0 MiB; $cpu0 us CPU, $cs0 cs /req"
 
 # The idle connections: each sends one request, reads its answer, then stays open and silent.
 python3 - "$port" "$idle" "$dir/idle.ready" <<'PY' &
@@ -87,10 +105,10 @@ idle_pid=$!
 for _ in $(seq 1 1200); do [ -s "$dir/idle.ready" ] && break; sleep 0.1; done
 [ -s "$dir/idle.ready" ] || { echo "idle_bench: the idle connections did not open" >&2; exit 1; }
 rss1=$(rss)
-read -r rps1 p991 <<<"$(run_wrk)"
+read -r rps1 p991 cpu1 cs1 <<<"$(run_wrk)"
 held=$(ls "/proc/$server_pid/fd" | wc -l)
 echo "  with $(cat "$dir/idle.ready") idle:    $rps1 req/s, p99 $p991 ms, RSS $(rss) MiB" \
-  "(after opening them $rss1 MiB; $held descriptors open)"
+  "(after opening them $rss1 MiB; $held descriptors open); $cpu1 us CPU, $cs1 cs /req"
 kill "$idle_pid"; wait "$idle_pid" 2>/dev/null || true; idle_pid=""
 sleep 1
 echo "  after they closed:   RSS $(rss) MiB"

@@ -54,6 +54,19 @@ class RawClient {
     return r;
   }
 
+  // Reads the answer to a HEAD: a head and no body, whatever Content-Length says.
+  RawResponse readHead() {
+    RawResponse r;
+    size_t end;
+    while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
+      if (!fill()) return r;
+    }
+    r.head = buf_.substr(0, end + 2);
+    buf_.erase(0, end + 4);
+    if (r.head.size() >= 12) r.status = std::stoi(r.head.substr(9, 3));
+    return r;
+  }
+
   RawResponse exchange(const std::string& request) {
     send(request);
     return read();
