@@ -41,13 +41,14 @@ Timeline::Timeline(std::vector<Edition> editions) : byNo_(std::move(editions)) {
     live_.push_back(taking[end]);
     i = end + 1;
   }
+  std::sort(cancelled_.begin(), cancelled_.end(),
+            [](const Cancelled& a, const Cancelled& b) { return a.edition->no < b.edition->no; });
 }
 
 const Timeline::Cancelled* Timeline::cancellation(const Edition& e) const {
-  for (const Cancelled& c : cancelled_) {
-    if (c.edition->no == e.no) return &c;
-  }
-  return nullptr;
+  auto it = std::lower_bound(cancelled_.begin(), cancelled_.end(), e.no,
+                             [](const Cancelled& c, EditionNo no) { return c.edition->no < no; });
+  return it != cancelled_.end() && it->edition->no == e.no ? &*it : nullptr;
 }
 
 bool Timeline::cancelled(const Edition& e) const { return cancellation(e) != nullptr; }

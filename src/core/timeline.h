@@ -71,7 +71,7 @@ class Timeline {
 
   std::vector<Edition> byNo_;         // all editions, by number
   std::vector<const Edition*> live_;  // the editions that take effect, by effectiveFrom
-  std::vector<Cancelled> cancelled_;
+  std::vector<Cancelled> cancelled_;  // by number of the edition
 };
 
 }  // namespace charta::core
