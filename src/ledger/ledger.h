@@ -50,7 +50,7 @@ struct Citation {
 
 // A recorded consent-type event. Immutable once appended.
 struct Event : NewEvent {
-  std::string id;              // UUID v4, random, lower-case ("3f0c...-4...")
+  std::string id;              // UUID v7 (time-ordered, random), lower-case ("0193...-7...")
   std::int64_t seq = 0;        // 1, 2, 3... dense: the chain order (shared with every kind)
   core::Instant recordedAt{};  // the server's clock (UTC, ms) when the event was appended
   std::string requestDigest;   // hex HMAC-SHA256 under the subject's key of the request

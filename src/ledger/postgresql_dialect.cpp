@@ -3,10 +3,12 @@
 // whoever writes; migrations take a transaction-scoped advisory lock.
 
 #include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/PostgreSQL/SessionImpl.h>
 #include <libpq-fe.h>
 
 #include <mutex>
 
+#include "core/c_handle.h"
 #include "ledger/raw_reader.h"
 #include "ledger/sql_dialect.h"
 #include "ledger/sql_schema.h"
@@ -80,7 +82,58 @@ class PostgresqlDialect final : public Dialect {
   void endRead(Session& s) const override { s.commit(); }
 
   std::string headForUpdate() const override {
-    return "SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE";
+    return "SELECT CAST(seq AS TEXT), hash FROM chain_head WHERE id = 1 FOR UPDATE";
+  }
+
+  std::vector<Row> select(Session& s, std::string_view text,
+                          const std::vector<std::string>& params) const override {
+    std::vector<const char*> values;  // text format: NUL-terminated, as std::string keeps them
+    values.reserve(params.size());
+    for (const std::string& p : params) values.push_back(p.c_str());
+    const std::string query = sql(text);
+    PGconn* conn = connection(s);
+    std::unique_ptr<PGresult, core::CFree<PQclear>> r(
+        PQexecParams(conn, query.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                     nullptr, nullptr, 1 /* binary results: text and bytea as their bytes */));
+    check(conn, r.get(), PGRES_TUPLES_OK);
+    std::vector<Row> rows(static_cast<std::size_t>(PQntuples(r.get())));
+    const int columns = PQnfields(r.get());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const int row = static_cast<int>(i);
+      rows[i].reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (PQgetisnull(r.get(), row, c)) {
+          rows[i].emplace_back();
+        } else {
+          rows[i].emplace_back(std::in_place, PQgetvalue(r.get(), row, c),
+                               static_cast<std::size_t>(PQgetlength(r.get(), row, c)));
+        }
+      }
+    }
+    return rows;
+  }
+
+  void execute(Session& s, std::string_view text, const std::vector<Param>& params) const override {
+    constexpr Oid kInt8 = 20, kBytea = 17;  // pg_type OIDs; text is left to the server to infer
+    std::vector<std::string> numbers;
+    numbers.reserve(params.size());  // no reallocation: values point into it
+    std::vector<const char*> values;
+    std::vector<Oid> types;
+    std::vector<int> lengths, formats;
+    for (const Param& p : params) {
+      const bool number = p.kind == Param::Kind::kInt;
+      if (number) numbers.push_back(std::to_string(p.number));
+      values.push_back(number ? numbers.back().c_str() : p.bytes.c_str());
+      types.push_back(number ? kInt8 : p.kind == Param::Kind::kBlob ? kBytea : 0);
+      lengths.push_back(number ? 0 : static_cast<int>(p.bytes.size()));
+      formats.push_back(p.kind == Param::Kind::kBlob ? 1 : 0);  // bytea as its bytes
+    }
+    const std::string statement = sql(text);
+    PGconn* conn = connection(s);
+    std::unique_ptr<PGresult, core::CFree<PQclear>> r(
+        PQexecParams(conn, statement.c_str(), static_cast<int>(values.size()), types.data(),
+                     values.data(), lengths.data(), formats.data(), 0));
+    check(conn, r.get(), PGRES_COMMAND_OK);
   }
 
   void beforeMigration(Session&) const override {}
@@ -140,6 +193,17 @@ class PostgresqlDialect final : public Dialect {
   }
 
  private:
+  static PGconn* connection(Session& s) {
+    auto* impl = dynamic_cast<Poco::Data::PostgreSQL::SessionImpl*>(s.impl());
+    if (!impl) throw StorageError("a PostgreSQL statement on another database's connection");
+    return impl->handle();
+  }
+  static void check(PGconn* conn, const PGresult* r, ExecStatusType expected) {
+    if (r && PQresultStatus(r) == expected) return;
+    throw StorageError("the PostgreSQL server refused a statement: " +
+                       std::string(r ? PQresultErrorMessage(r) : PQerrorMessage(conn)));
+  }
+
   std::string conninfo_;
 };
 

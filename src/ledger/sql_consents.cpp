@@ -139,40 +139,32 @@ Event toEvent(const DecodedEvent& d, const std::string& hash,
 
 std::vector<Event> selectConsents(Session& s, const Dialect& d, const std::string& where,
                                   std::vector<std::string> values) {
-  std::vector<Poco::Data::BLOB> bytes;
-  std::vector<std::string> hash, subject, evidence;
-  std::vector<Poco::Int64> hasSubject;
-  Statement st(s);
-  st << d.sql(
-      "SELECT e.bytes, e.hash, COALESCE(s.subject, ''), CASE WHEN s.subject IS NULL THEN 0 ELSE 1 "
-      "END, COALESCE(p.evidence, '') FROM events e LEFT JOIN subjects s ON s.pseudonym = "
-      "e.pseudonym LEFT JOIN personal p ON p.event_id = e.id " +
-      where);
-  for (std::string& v : values) st, use(v);
-  st, into(bytes), into(hash), into(subject), into(hasSubject), into(evidence);
-  st.execute();
+  std::vector<Row> rows = d.select(
+      s,
+      "SELECT e.bytes, e.hash, s.subject, p.evidence FROM events e LEFT JOIN subjects s ON "
+      "s.pseudonym = e.pseudonym LEFT JOIN personal p ON p.event_id = e.id " +
+          where,
+      values);
   std::vector<Event> out;
-  out.reserve(bytes.size());
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    std::string text = blobText(bytes[i]);
+  out.reserve(rows.size());
+  for (const Row& r : rows) {
+    const std::string text = r[0].value_or("");
     DecodedEvent ev = decodeStored(text, -1);
     if (!isSubjectKind(ev.kind)) continue;
-    std::optional<std::string> who;
-    if (hasSubject[i]) who = subject[i];
-    out.push_back(
-        toEvent(ev, hash[i], who, evidence[i].empty() ? std::nullopt : std::optional(evidence[i])));
+    std::optional<std::string> evidence = r[3];
+    if (evidence && evidence->empty()) evidence.reset();
+    out.push_back(toEvent(ev, r[1].value_or(""), r[2], evidence));
   }
   return out;
 }
 
 bool blockedIn(Session& s, const Dialect& d, const std::string& pseudonym) {
-  std::string who = pseudonym;
-  std::vector<std::string> kind;
-  s << d.sql(
-      "SELECT kind FROM events WHERE pseudonym = ? AND kind IN "
-      "('subject.blocked', 'subject.unblocked') ORDER BY seq DESC LIMIT 1"),
-      use(who), into(kind), now;
-  return !kind.empty() && kind.front() == "subject.blocked";
+  std::vector<Row> rows = d.select(s,
+                                   "SELECT kind FROM events WHERE pseudonym = ? AND kind IN "
+                                   "('subject.blocked', 'subject.unblocked') ORDER BY seq DESC "
+                                   "LIMIT 1",
+                                   {pseudonym});
+  return !rows.empty() && rows.front()[0] == "subject.blocked";
 }
 
 void ConsentBatch::prepare(const std::vector<ConsentRequest>& requests) {
@@ -199,16 +191,16 @@ void ConsentBatch::prepare(const std::vector<ConsentRequest>& requests) {
   }
   for (std::size_t at = 0; at < pseudonyms.size(); at += kInList) {
     const std::size_t n = std::min(kInList, pseudonyms.size() - at);
-    std::vector<std::string> who, kind;
-    Statement st(tx_.session);
-    st << tx_.dialect.sql(
-        "SELECT pseudonym, kind FROM events WHERE kind IN ('subject.blocked', "
-        "'subject.unblocked') AND pseudonym IN " +
-        inList(n) + " ORDER BY seq");
-    for (std::size_t i = at; i < at + n; ++i) st, use(pseudonyms[i]);
-    st, into(who), into(kind);
-    st.execute();
-    for (std::size_t i = 0; i < who.size(); ++i) blocked_[who[i]] = kind[i] == "subject.blocked";
+    const std::vector<std::string> values(pseudonyms.begin() + static_cast<std::ptrdiff_t>(at),
+                                          pseudonyms.begin() + static_cast<std::ptrdiff_t>(at + n));
+    for (const Row& r : tx_.dialect.select(tx_.session,
+                                           "SELECT pseudonym, kind FROM events WHERE kind IN "
+                                           "('subject.blocked', 'subject.unblocked') AND "
+                                           "pseudonym IN " +
+                                               inList(n) + " ORDER BY seq",
+                                           values)) {
+      blocked_[r[0].value_or("")] = r[1] == "subject.blocked";
+    }
   }
 }
 
@@ -332,18 +324,20 @@ std::optional<ConsentBatch::Cited> ConsentBatch::citation(const NewEvent& e, con
 
 void ConsentBatch::flush() {
   keys_.flush(&tx_);
-  // The rows stay here until the transaction's write (Tx::write binds them by reference).
-  std::vector<Personal>& rows = flushed_.emplace_back(std::move(personal_));
+  std::vector<Personal> rows = std::move(personal_);
   personal_.clear();
   for (std::size_t at = 0; at < rows.size(); at += kInList) {
     const std::size_t n = std::min(kInList, rows.size() - at);
     std::string text = "INSERT INTO personal (event_id, pseudonym, evidence) VALUES ";
     for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?)" : "(?, ?, ?)";
-    tx_.write(std::move(text), 3 * n, [&rows, at, n](Statement& st) {
-      for (std::size_t i = at; i < at + n; ++i) {
-        st, use(rows[i].eventId), use(rows[i].pseudonym), use(rows[i].evidence);
-      }
-    });
+    std::vector<Param> params;
+    params.reserve(3 * n);
+    for (std::size_t i = at; i < at + n; ++i) {
+      params.push_back(Param::text(rows[i].eventId));
+      params.push_back(Param::text(rows[i].pseudonym));
+      params.push_back(Param::text(rows[i].evidence));
+    }
+    tx_.write(std::move(text), std::move(params));
   }
 }
 

@@ -77,7 +77,6 @@ class ConsentBatch {
     std::string eventId, pseudonym, evidence;
   };
   std::vector<Personal> personal_;
-  std::list<std::vector<Personal>> flushed_;  // written by the transaction's flush
 };
 
 // Reads stored subject-kind events: "where" selects from `events e` (placeholders bound from

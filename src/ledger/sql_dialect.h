@@ -2,7 +2,9 @@
 
 #include <Poco/Data/Session.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,6 +20,20 @@ namespace charta::ledger::sql {
 
 using Poco::Data::Session;
 using Settings = std::vector<std::pair<std::string, std::string>>;
+// One row of Dialect::select: each column's bytes; nullopt for NULL.
+using Row = std::vector<std::optional<std::string>>;
+
+// A value bound to a statement of Dialect::execute: text, a 64-bit integer or bytes (a blob).
+struct Param {
+  enum class Kind { kText, kInt, kBlob };
+  Kind kind = Kind::kText;
+  std::string bytes;  // kText, kBlob
+  std::int64_t number = 0;
+
+  static Param text(std::string v) { return {Kind::kText, std::move(v), 0}; }
+  static Param integer(std::int64_t v) { return {Kind::kInt, {}, v}; }
+  static Param blob(std::string v) { return {Kind::kBlob, std::move(v), 0}; }
+};
 
 // One database's way of speaking. Immutable after construction; safe for concurrent use (each
 // Session is used by one thread at a time).
@@ -51,8 +67,23 @@ class Dialect {
   virtual void beginRead(Session& s) const = 0;
   virtual void endRead(Session& s) const = 0;
 
-  // The query of the chain head that, inside a write transaction, also takes the chain lock.
+  // The query of the chain head (seq as text, hash) that, inside a write transaction, also takes
+  // the chain lock.
   virtual std::string headForUpdate() const = 0;
+
+  // Runs the query "text" ("?" placeholders, text "params"; every column selected is text or a
+  // blob: CAST numbers AS TEXT) on the connection of "s" through the database's own C API, and
+  // returns its rows. On PostgreSQL that is one round trip (an unnamed statement parsed, bound and
+  // run in one message) where Poco::Data takes three (prepare, execute, deallocate a named one);
+  // on SQLite no binding objects per value. For the queries of every consent and subject lookup.
+  // throws StorageError: the database refused the query.
+  virtual std::vector<Row> select(Session& s, std::string_view text,
+                                  const std::vector<std::string>& params) const = 0;
+  // Runs the statement "text" (an INSERT or UPDATE; "?" placeholders) with "params" the same way:
+  // the writes of every consent batch.
+  // throws StorageError: the database refused it (a constraint, a lost connection).
+  virtual void execute(Session& s, std::string_view text,
+                       const std::vector<Param>& params) const = 0;
 
   // Before the migration's transaction (SQLite: the switch to WAL).
   virtual void beforeMigration(Session& s) const = 0;

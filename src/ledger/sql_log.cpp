@@ -1,13 +1,13 @@
 #include "ledger/sql_log.h"
 
 #include <Poco/Data/Statement.h>
-#include <Poco/UUIDGenerator.h>
 
 #include <algorithm>
 #include <charconv>
 
 #include "core/sha256.h"
 #include "ledger/sql_events.h"
+#include "ledger/sql_subjects.h"
 
 namespace charta::ledger::sql {
 
@@ -71,11 +71,11 @@ merkle::Hash hashFromEvents(Session& s, const Dialect& d, std::uint64_t first,
 }  // namespace
 
 Head lockHead(Session& s, const Dialect& d) {
-  std::vector<Poco::Int64> seq;
-  std::vector<std::string> hash;
-  s << d.headForUpdate(), into(seq), into(hash), now;
-  if (seq.empty()) throw StorageError("the consent ledger's chain head row is missing");
-  return {seq.front(), hash.front()};
+  std::vector<Row> rows = d.select(s, d.headForUpdate(), {});
+  if (rows.empty() || !rows.front()[0] || !rows.front()[1]) {
+    throw StorageError("the consent ledger's chain head row is missing");
+  }
+  return {std::stoll(*rows.front()[0]), *rows.front()[1]};
 }
 
 void writeHead(Session& s, const Dialect& d, const Head& head) {
@@ -109,69 +109,84 @@ merkle::PerfectHash storedPerfect(Session& s, const Dialect& d) {
   };
 }
 
+namespace {
+
+// A UUID of version 7 (RFC 9562 §5.7): the Unix time in milliseconds, then 74 random bits. Ids
+// made together sort together, so the unique indexes on event ids take a batch's new ids in one
+// leaf page instead of one page each (a random UUID lands anywhere in the index).
+std::string uuid7(std::int64_t unixMs) {
+  std::string b = randomBytes(16);
+  for (int i = 0; i < 6; ++i)
+    b[static_cast<std::size_t>(i)] = static_cast<char>(unixMs >> (40 - 8 * i));
+  b[6] = static_cast<char>(0x70 | (b[6] & 0x0f));
+  b[8] = static_cast<char>(0x80 | (b[8] & 0x3f));
+  std::string hex = core::toHex(b);
+  return hex.substr(0, 8) + '-' + hex.substr(8, 4) + '-' + hex.substr(12, 4) + '-' +
+         hex.substr(16, 4) + '-' + hex.substr(20);
+}
+
+}  // namespace
+
 Chained Tx::append(CanonicalEvent& event) {
-  if (!event.values[kIdField]) {
-    event.values[kIdField] = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
-  }
   if (!event.values[kRecordedAtField]) {
     event.values[kRecordedAtField] = std::to_string(core::now().time_since_epoch().count());
+  }
+  if (!event.values[kIdField]) {
+    event.values[kIdField] = uuid7(toInt(*event.values[kRecordedAtField]));
   }
   const std::int64_t seq = head_.seq + 1;
   event.values[kSeqField] = std::to_string(seq);
   event.set("prev_hash", head_.hash);
-  const std::string bytes = encode(event);
-  Row row;
-  row.seq = seq;
-  row.recordedAt = toInt(*event.values[kRecordedAtField]);
-  row.id = *event.values[kIdField];
-  row.kind = std::string(kindName(event.kind));
-  row.pseudonym = event.value("subject").value_or("");
-  row.document = event.value("document").value_or("");
+  std::string bytes = encode(event);
+  const std::int64_t recordedAt = toInt(*event.values[kRecordedAtField]);
   auto edition = event.value("edition");
-  row.edition = edition ? toInt(*edition) : 0;
-  row.idempotencyKey = event.value("idempotency_key").value_or("");
-  row.prevHash = head_.hash;
-  row.hash = core::sha256Hex(bytes);
-  row.bytes = toBlob(bytes);
-  frontier_.append(
-      merkle::leafHash(bytes), [&](unsigned level, std::uint64_t index, const merkle::Hash& h) {
-        if (level >= kStoredLevel) {
-          nodes_.push_back(
-              {static_cast<Poco::Int64>(level), static_cast<Poco::Int64>(index), merkle::toHex(h)});
-        }
-      });
-  Chained chained{seq, row.id, core::Instant{std::chrono::milliseconds{row.recordedAt}},
-                  row.prevHash, row.hash};
-  head_ = {seq, row.hash};
-  rows_.push_back(std::move(row));
+  Chained chained{seq, std::string(*event.values[kIdField]),
+                  core::Instant{std::chrono::milliseconds{recordedAt}}, head_.hash,
+                  core::sha256Hex(bytes)};
+  frontier_.append(merkle::leafHash(bytes),
+                   [&](unsigned level, std::uint64_t index, const merkle::Hash& h) {
+                     if (level < kStoredLevel) return;
+                     nodes_.push_back(Param::integer(level));
+                     nodes_.push_back(Param::integer(static_cast<std::int64_t>(index)));
+                     nodes_.push_back(Param::text(merkle::toHex(h)));
+                     ++nodeCount_;
+                   });
+  rows_.push_back(Param::integer(seq));
+  rows_.push_back(Param::text(chained.id));
+  rows_.push_back(Param::text(std::string(kindName(event.kind))));
+  rows_.push_back(Param::integer(recordedAt));
+  rows_.push_back(Param::text(event.value("subject").value_or("")));
+  rows_.push_back(Param::text(event.value("document").value_or("")));
+  rows_.push_back(Param::integer(edition ? toInt(*edition) : 0));
+  rows_.push_back(Param::text(event.value("idempotency_key").value_or("")));
+  rows_.push_back(Param::text(head_.hash));
+  rows_.push_back(Param::text(chained.hash));
+  rows_.push_back(Param::blob(std::move(bytes)));  // kEventParams in all
+  ++rowCount_;
+  head_ = {seq, chained.hash};
   return chained;
 }
 
-void Tx::write(std::string insert, std::size_t params, Bind bind) {
+void Tx::write(std::string insert, std::vector<Param> params) {
   if (combines()) {
-    writes_.push_back({std::move(insert), params, std::move(bind)});
+    writes_.push_back({std::move(insert), std::move(params)});
     return;
   }
-  Statement st(session);
-  st << dialect.sql(insert);
-  bind(st);
-  st.execute();
+  dialect.execute(session, insert, params);
 }
 
 bool Tx::combines() const { return dialect.name() == "postgresql"; }
 
-void Tx::bindRows(Statement& st, std::size_t at, std::size_t n) {
-  for (std::size_t i = at; i < at + n; ++i) {
-    Row& r = rows_[i];
-    st, use(r.seq), use(r.id), use(r.kind), use(r.recordedAt), use(r.pseudonym), use(r.document),
-        use(r.edition), use(r.idempotencyKey), use(r.prevHash), use(r.hash), use(r.bytes);
-  }
+namespace {
+
+// "n" items of "width" params each from "from" at item "at".
+std::vector<Param> slice(const std::vector<Param>& from, std::size_t width, std::size_t at,
+                         std::size_t n) {
+  return {from.begin() + static_cast<std::ptrdiff_t>(at * width),
+          from.begin() + static_cast<std::ptrdiff_t>((at + n) * width)};
 }
 
-void Tx::bindNodes(Statement& st, std::size_t at, std::size_t n) {
-  for (std::size_t i = at; i < at + n; ++i)
-    st, use(nodes_[i].level), use(nodes_[i].idx), use(nodes_[i].hash);
-}
+}  // namespace
 
 // One statement: WITH w0 AS (INSERT ...), ..., wN AS (INSERT INTO events ...) UPDATE chain_head.
 void Tx::flushCombined() {
@@ -180,53 +195,43 @@ void Tx::flushCombined() {
   auto part = [&](const std::string& insert) {
     text += "w" + std::to_string(k++) + " AS (" + insert + "), ";
   };
-  for (const Write& w : writes_) part(w.insert);
-  part(eventsInsert(rows_.size()));
-  if (!nodes_.empty()) part(nodesInsert(nodes_.size()));
+  std::vector<Param> params;
+  for (Write& w : writes_) {
+    part(w.insert);
+    std::move(w.params.begin(), w.params.end(), std::back_inserter(params));
+  }
+  part(eventsInsert(rowCount_));
+  std::move(rows_.begin(), rows_.end(), std::back_inserter(params));
+  if (nodeCount_ > 0) part(nodesInsert(nodeCount_));
+  std::move(nodes_.begin(), nodes_.end(), std::back_inserter(params));
   text.resize(text.size() - 2);
   text += " UPDATE chain_head SET seq = ?, hash = ? WHERE id = 1";
-  Statement st(session);
-  st << dialect.sql(text);
-  for (Write& w : writes_) w.bind(st);
-  bindRows(st, 0, rows_.size());
-  bindNodes(st, 0, nodes_.size());
-  Poco::Int64 seq = head_.seq;
-  std::string hash = head_.hash;
-  st, use(seq), use(hash);
-  st.execute();
+  params.push_back(Param::integer(head_.seq));
+  params.push_back(Param::text(head_.hash));
+  dialect.execute(session, text, params);
 }
 
 void Tx::flush() {
-  std::size_t params = rows_.size() * kEventParams + nodes_.size() * kNodeParams + 2;
-  for (const Write& w : writes_) params += w.params;
-  if (combines() && !rows_.empty() && params <= kMaxParams) {
+  std::size_t params = rows_.size() + nodes_.size() + 2;
+  for (const Write& w : writes_) params += w.params.size();
+  if (combines() && rowCount_ > 0 && params <= kMaxParams) {
     flushCombined();
   } else {
-    for (Write& w : writes_) {
-      Statement st(session);
-      st << dialect.sql(w.insert);
-      w.bind(st);
-      st.execute();
+    for (const Write& w : writes_) dialect.execute(session, w.insert, w.params);
+    for (std::size_t at = 0; at < rowCount_; at += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, rowCount_ - at);
+      dialect.execute(session, eventsInsert(n), slice(rows_, kEventParams, at, n));
     }
-    for (std::size_t at = 0; at < rows_.size(); at += kRowsPerInsert) {
-      const std::size_t n = std::min(kRowsPerInsert, rows_.size() - at);
-      Statement st(session);
-      st << dialect.sql(eventsInsert(n));
-      bindRows(st, at, n);
-      st.execute();
+    for (std::size_t at = 0; at < nodeCount_; at += kRowsPerInsert) {
+      const std::size_t n = std::min(kRowsPerInsert, nodeCount_ - at);
+      dialect.execute(session, nodesInsert(n), slice(nodes_, kNodeParams, at, n));
     }
-    for (std::size_t at = 0; at < nodes_.size(); at += kRowsPerInsert) {
-      const std::size_t n = std::min(kRowsPerInsert, nodes_.size() - at);
-      Statement st(session);
-      st << dialect.sql(nodesInsert(n));
-      bindNodes(st, at, n);
-      st.execute();
-    }
-    if (!rows_.empty()) writeHead(session, dialect, head_);
+    if (rowCount_ > 0) writeHead(session, dialect, head_);
   }
   writes_.clear();
   rows_.clear();
   nodes_.clear();
+  rowCount_ = nodeCount_ = 0;
 }
 
 std::optional<std::string> bytesAt(Session& s, const Dialect& d, std::int64_t seq) {

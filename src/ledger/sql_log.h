@@ -54,45 +54,33 @@ class Tx {
   const Head& head() const { return head_; }
   const merkle::Frontier& frontier() const { return frontier_; }
 
-  // Sets the event's seq and prev_hash, and its id (a random UUID) and recorded_at (now) when
+  // Sets the event's seq and prev_hash, and its id (a UUID of version 7) and recorded_at (now) when
   // absent; queues its row and the Merkle nodes it completes. Returns where it is chained.
   Chained append(CanonicalEvent& event);
 
   // Another table's rows for this transaction: "insert" is "INSERT INTO t (cols) VALUES (?, ...)
-  // ..." with "params" placeholders, and "bind" binds their values, which must live until flush()
-  // returns. On PostgreSQL flush() sends them with the events and the chain head in one
-  // statement (data-modifying WITH clauses: one round trip); elsewhere they run at once.
-  using Bind = std::function<void(Poco::Data::Statement&)>;
-  void write(std::string insert, std::size_t params, Bind bind);
+  // ..." with one of "params" per placeholder. On PostgreSQL flush() sends them with the events
+  // and the chain head in one statement (data-modifying WITH clauses: one round trip); elsewhere
+  // they run at once.
+  void write(std::string insert, std::vector<Param> params);
 
   // Writes the queued rows and nodes and moves the chain head (before the commit).
   void flush();
 
  private:
-  struct Row {
-    Poco::Int64 seq, recordedAt, edition;
-    std::string id, kind, pseudonym, document, idempotencyKey, prevHash, hash;
-    Poco::Data::BLOB bytes;
-  };
-  struct Node {
-    Poco::Int64 level, idx;
-    std::string hash;
-  };
   struct Write {
     std::string insert;
-    std::size_t params;
-    Bind bind;
+    std::vector<Param> params;
   };
   bool combines() const;
   void flushCombined();
-  void bindRows(Poco::Data::Statement& st, std::size_t at, std::size_t n);
-  void bindNodes(Poco::Data::Statement& st, std::size_t at, std::size_t n);
 
   Head head_;
   merkle::Frontier frontier_;
   std::vector<Write> writes_;
-  std::vector<Row> rows_;
-  std::vector<Node> nodes_;
+  std::vector<Param> rows_;   // kEventParams per event, in the order of the events' columns
+  std::vector<Param> nodes_;  // kNodeParams per Merkle node
+  std::size_t rowCount_ = 0, nodeCount_ = 0;
 };
 
 // The event stored at "seq": its canonical bytes; nullopt when there is none.

@@ -72,13 +72,10 @@ std::string fromHexBytes(std::string_view hex) {
 std::optional<SubjectRow> subjectRow(Session& s, const Dialect& d, std::string_view secret,
                                      std::string_view subject) {
   std::string lookup = lookupOf(secret, subject);
-  std::vector<std::string> key, pseudonym;
-  s << d.sql(
-      "SELECT COALESCE(subject_key, ''), COALESCE(pseudonym, '') FROM subjects "
-      "WHERE lookup = ?"),
-      use(lookup), into(key), into(pseudonym), now;
-  if (key.empty()) return std::nullopt;
-  return rowOf(lookup, key.front(), pseudonym.front());
+  std::vector<Row> rows =
+      d.select(s, "SELECT subject_key, pseudonym FROM subjects WHERE lookup = ?", {lookup});
+  if (rows.empty()) return std::nullopt;
+  return rowOf(lookup, rows.front()[0].value_or(""), rows.front()[1].value_or(""));
 }
 
 void SubjectKeys::load(const std::vector<std::string>& subjects) {
@@ -91,18 +88,13 @@ void SubjectKeys::load(const std::vector<std::string>& subjects) {
   for (const auto& [lookup, subject] : byLookup) lookups.push_back(lookup);
   for (std::size_t at = 0; at < lookups.size(); at += kInList) {
     const std::size_t n = std::min(kInList, lookups.size() - at);
-    std::string text =
-        "SELECT lookup, COALESCE(subject_key, ''), COALESCE(pseudonym, '') FROM subjects "
-        "WHERE lookup IN (";
+    std::string text = "SELECT lookup, subject_key, pseudonym FROM subjects WHERE lookup IN (";
     for (std::size_t i = 0; i < n; ++i) text += i ? ", ?" : "?";
-    std::vector<std::string> lookup, key, pseudonym;
-    Statement st(s_);
-    st << d_.sql(text + ")");
-    for (std::size_t i = at; i < at + n; ++i) st, use(lookups[i]);
-    st, into(lookup), into(key), into(pseudonym);
-    st.execute();
-    for (std::size_t i = 0; i < lookup.size(); ++i) {
-      rows_[byLookup.at(lookup[i])] = rowOf(lookup[i], key[i], pseudonym[i]);
+    const std::vector<std::string> values(lookups.begin() + static_cast<std::ptrdiff_t>(at),
+                                          lookups.begin() + static_cast<std::ptrdiff_t>(at + n));
+    for (const Row& r : d_.select(s_, text + ")", values)) {
+      rows_[byLookup.at(r[0].value_or(""))] =
+          rowOf(r[0].value_or(""), r[1].value_or(""), r[2].value_or(""));
     }
   }
   for (const auto& [lookup, subject] : byLookup) {
@@ -130,7 +122,7 @@ const SubjectRow& SubjectKeys::keyOf(const std::string& subject) {
 }
 
 void SubjectKeys::flush(Tx* tx) {
-  std::vector<New>& inserts = written_.emplace_back();
+  std::vector<New> inserts;
   for (const auto& [subject, existed] : made_) {
     const SubjectRow& row = rows_.at(subject);
     New n{row.lookup, subject, core::toHex(*row.key), *row.pseudonym};
@@ -150,19 +142,18 @@ void SubjectKeys::flush(Tx* tx) {
     const std::size_t n = std::min(kInList, inserts.size() - at);
     std::string text = "INSERT INTO subjects (lookup, subject, subject_key, pseudonym) VALUES ";
     for (std::size_t i = 0; i < n; ++i) text += i ? ", (?, ?, ?, ?)" : "(?, ?, ?, ?)";
-    Tx::Bind bind = [&inserts, at, n](Statement& st) {
-      for (std::size_t i = at; i < at + n; ++i) {
-        st, use(inserts[i].lookup), use(inserts[i].who), use(inserts[i].key),
-            use(inserts[i].pseudonym);
+    std::vector<Param> params;
+    params.reserve(4 * n);
+    for (std::size_t i = at; i < at + n; ++i) {
+      for (const std::string* v :
+           {&inserts[i].lookup, &inserts[i].who, &inserts[i].key, &inserts[i].pseudonym}) {
+        params.push_back(Param::text(*v));
       }
-    };
+    }
     if (tx) {
-      tx->write(std::move(text), 4 * n, std::move(bind));
+      tx->write(std::move(text), std::move(params));
     } else {
-      Statement st(s_);
-      st << d_.sql(text);
-      bind(st);
-      st.execute();
+      d_.execute(s_, text, params);
     }
   }
 }

@@ -62,7 +62,6 @@ class SubjectKeys {
   struct New {
     std::string lookup, who, key, pseudonym;
   };
-  std::list<std::vector<New>> written_;  // bound by reference until the transaction's write
 };
 
 // Inside "tx" (see Ledger::erase): appends `subject.erased`, then erases the key, pseudonym and

@@ -3,6 +3,8 @@
 
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
+#include <sqlite3.h>
 
 #include <cstring>
 #include <filesystem>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <thread>
 
+#include "core/c_handle.h"
 #include "ledger/file_mode.h"
 #include "ledger/raw_reader.h"
 #include "ledger/sql_dialect.h"
@@ -144,7 +147,35 @@ class SqliteDialect final : public Dialect {
   void endRead(Session& s) const override { s << "COMMIT", now; }
 
   std::string headForUpdate() const override {
-    return "SELECT seq, hash FROM chain_head WHERE id = 1";  // BEGIN IMMEDIATE holds the lock
+    // BEGIN IMMEDIATE holds the lock.
+    return "SELECT CAST(seq AS TEXT), hash FROM chain_head WHERE id = 1";
+  }
+
+  std::vector<Row> select(Session& s, std::string_view text,
+                          const std::vector<std::string>& params) const override {
+    std::vector<Param> bound;
+    bound.reserve(params.size());
+    for (const std::string& p : params) bound.push_back(Param::text(p));
+    std::vector<Row> rows;
+    run(s, text, bound, [&rows](sqlite3_stmt* st) {
+      const int columns = sqlite3_column_count(st);
+      Row& row = rows.emplace_back();
+      row.reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (sqlite3_column_type(st, c) == SQLITE_NULL) {
+          row.emplace_back();
+          continue;
+        }
+        const auto* bytes = static_cast<const char*>(sqlite3_column_blob(st, c));
+        row.emplace_back(std::in_place, bytes ? bytes : "",
+                         static_cast<std::size_t>(sqlite3_column_bytes(st, c)));
+      }
+    });
+    return rows;
+  }
+
+  void execute(Session& s, std::string_view text, const std::vector<Param>& params) const override {
+    run(s, text, params, [](sqlite3_stmt*) {});
   }
 
   void beforeMigration(Session& s) const override {
@@ -208,6 +239,34 @@ class SqliteDialect final : public Dialect {
   }
 
  private:
+  // Prepares "text", binds "params", calls "row" for each row. throws StorageError.
+  template <typename OnRow>
+  void run(Session& s, std::string_view text, const std::vector<Param>& params, OnRow&& row) const {
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
+    auto fail = [db]() -> StorageError {
+      return StorageError(std::string("SQLite refused a statement: ") + sqlite3_errmsg(db));
+    };
+    const std::string statement = sql(text);
+    sqlite3_stmt* raw = nullptr;
+    const int prepared = sqlite3_prepare_v2(db, statement.c_str(),
+                                            static_cast<int>(statement.size()), &raw, nullptr);
+    std::unique_ptr<sqlite3_stmt, core::CFree<sqlite3_finalize>> st(raw);
+    if (prepared != SQLITE_OK) throw fail();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      const Param& p = params[i];
+      const int at = static_cast<int>(i + 1);
+      const int n = static_cast<int>(p.bytes.size());
+      const int rc = p.kind == Param::Kind::kInt ? sqlite3_bind_int64(st.get(), at, p.number)
+                     : p.kind == Param::Kind::kBlob
+                         ? sqlite3_bind_blob(st.get(), at, p.bytes.data(), n, SQLITE_STATIC)
+                         : sqlite3_bind_text(st.get(), at, p.bytes.data(), n, SQLITE_STATIC);
+      if (rc != SQLITE_OK) throw fail();
+    }
+    int rc = 0;
+    while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) row(st.get());
+    if (rc != SQLITE_DONE) throw fail();
+  }
+
   std::string file_;
   std::chrono::milliseconds busyTimeout_;
   FileMode mode_;

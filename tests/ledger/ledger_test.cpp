@@ -60,7 +60,10 @@ TEST_CASE_TEMPLATE("append, find, bySubject, count", B, BACKENDS) {
   CHECK(c.event.prevHash == a.event.hash);
   CHECK(d.event.prevHash == c.event.hash);
   CHECK(a.event.id.size() == 36);
-  CHECK(a.event.id[14] == '4');  // UUID version 4
+  CHECK(a.event.id[14] == '7');  // UUID version 7: time-ordered
+  CHECK(a.event.id[19] >= '8');  // the RFC 9562 variant
+  CHECK(a.event.id[19] <= 'b');
+  CHECK(a.event.id.substr(0, 13) <= d.event.id.substr(0, 13));  // milliseconds first
   CHECK((a.event.recordedAt >= t0 - std::chrono::seconds(1)));
   CHECK(a.event.hash == core::sha256Hex(*ledger->canonicalBytes(1)));
   CHECK(a.event.pseudonym.size() == 64);
