@@ -1,5 +1,9 @@
 #pragma once
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -40,13 +44,21 @@ class PageCache {
     std::unique_lock lock(mu_);
     if (auto it = entries_.find(key); it != entries_.end()) return it->second.value;
     if (bytes > budget_) return value;
-    if (bytes_ + bytes > budget_) evict(budget_ / 4 * 3 - std::min(bytes, budget_ / 4 * 3));
+    const bool evicting = bytes_ + bytes > budget_;
+    if (evicting) evict(budget_ / 4 * 3 - std::min(bytes, budget_ / 4 * 3));
     auto [it, added] = entries_.try_emplace(key);
     it->second.value = std::move(value);
     it->second.bytes = bytes;
     it->second.used.store(tick_.fetch_add(1, std::memory_order_relaxed));
     bytes_ += bytes;
-    return it->second.value;
+    std::shared_ptr<const T> kept = it->second.value;
+    lock.unlock();
+#if defined(__GLIBC__)
+    // glibc keeps what is freed in the arena of the thread that freed it (up to 8 a core): without
+    // this the pages dropped stay in the RSS, which then grows with every page ever served.
+    if (evicting) malloc_trim(0);
+#endif
+    return kept;
   }
 
   size_t bytes() const {
