@@ -25,6 +25,21 @@ std::optional<core::Lang> chooseLang(const http::Request& req, const core::Docum
   return docAt.controllingLang;
 }
 
+// The number of an older page ("2" of "versions/2", "3.atom" of "feed/3.atom"): digits without a
+// leading zero, then "suffix"; nullopt otherwise.
+std::optional<size_t> pageNumber(std::string_view s, std::string_view suffix) {
+  if (s.size() <= suffix.size() || s.substr(s.size() - suffix.size()) != suffix)
+    return std::nullopt;
+  s.remove_suffix(suffix.size());
+  if (s.size() > 6 || s[0] == '0') return std::nullopt;
+  size_t n = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + static_cast<size_t>(c - '0');
+  }
+  return n;
+}
+
 }  // namespace
 
 SiteRoutes::SiteRoutes(service::Catalog& catalog, service::Pages& pages, int maxAgeSeconds)
@@ -72,7 +87,15 @@ std::optional<http::Reply> SiteRoutes::get(const http::Request& req, Instant now
   size_t slash = path.rfind('/');
   if (slash == std::string_view::npos || slash == 0) return std::nullopt;
   auto it = snap->byRoute.find(path.substr(0, slash));
-  if (it == snap->byRoute.end()) return std::nullopt;
+  if (it == snap->byRoute.end()) {
+    // "<route>/versions/<N>" and "<route>/feed/<K>.atom": the older pages of the archive and feed.
+    size_t up = path.rfind('/', slash - 1);
+    std::string_view rest = up == std::string_view::npos ? "" : path.substr(up + 1);
+    if (rest.rfind("versions/", 0) != 0 && rest.rfind("feed/", 0) != 0) return std::nullopt;
+    it = snap->byRoute.find(path.substr(0, up));
+    if (it == snap->byRoute.end()) return std::nullopt;
+    return document(req, *snap, *snap->documents[it->second], rest, now);
+  }
   return document(req, *snap, *snap->documents[it->second], path.substr(slash + 1), now);
 }
 
@@ -118,6 +141,19 @@ http::Reply SiteRoutes::document(const http::Request& req, const service::Snapsh
                                  const service::DocumentState& d, std::string_view rest,
                                  Instant now) {
   if (rest == "feed.atom") return serve(req, *pages_.feed(snap, d, now), now, "feed");
+  if (rest.rfind("feed/", 0) == 0) {
+    auto k = pageNumber(rest.substr(5), ".atom");
+    auto page = k ? pages_.feed(snap, d, now, *k) : nullptr;
+    if (!page) return error(req, 404, "error.404", "error.no-page");
+    return serve(req, *page, now, "feed");
+  }
+  size_t archivePage = 1;
+  if (rest.rfind("versions/", 0) == 0) {
+    auto n = pageNumber(rest.substr(9), "");
+    if (!n || *n < 2) return error(req, 404, "error.404", "error.no-page");
+    archivePage = *n;
+    rest = "versions";
+  }
   // Which edition, for the language choice.
   const Edition* e = nullptr;
   if (rest.empty()) {
@@ -131,7 +167,11 @@ http::Reply SiteRoutes::document(const http::Request& req, const service::Snapsh
   }
   auto lang = chooseLang(req, e ? d.at(*e) : d.document);
   if (!lang) return error(req, 400, "error.400", "error.bad-lang");
-  if (!e) return serve(req, *pages_.archive(snap, d, *lang, now), now, "archive");
+  if (!e) {
+    auto page = pages_.archive(snap, d, *lang, now, archivePage);
+    if (!page) return error(req, 404, "error.404", "error.no-page");
+    return serve(req, *page, now, "archive");
+  }
   auto page = pages_.edition(d, *e, *lang, now);
   if (!page) return error(req, 404, "error.404", "error.no-translation");
   return serve(req, *page, now, rest.empty() ? "page" : "edition");

@@ -40,6 +40,10 @@ const std::vector<ConfigKey>& configKeys() {
       {"site.link_base", "",
        "absolute URL that relative links of the texts to files charta does not publish resolve "
        "against (https://github.com/acme/policies/blob/main/); empty: left as written"},
+      {"site.feed_entries", "50",
+       "entries of a document's Atom feed (the newest); older ones are in its archived feeds "
+       "(RFC 5005), each this many editions"},
+      {"site.archive_page_size", "50", "editions listed on each page of a document's archive"},
       {"server.host", "127.0.0.1", "address to listen on"},
       {"server.port", "8080", "port to listen on (0: any free port)"},
       {"server.threads", "64", "requests handled at once (a consent waits for its commit)"},
@@ -50,6 +54,9 @@ const std::vector<ConfigKey>& configKeys() {
       {"server.timeout_s", "10", "receive and send time-out of a connection"},
       {"server.max_body", "65536", "largest request body in bytes"},
       {"server.port_file", "", "write the bound port to this file once listening"},
+      {"server.page_cache_bytes", "67108864",
+       "memory for rendered pages and texts; the least recently used are rendered again when "
+       "asked for"},
       {"ledger.uri", "sqlite:var/consents.db", "sqlite:PATH or postgresql://user@host:port/db"},
       {"consent.page_grace_s", "86400",
        "a consent may cite an archived variant of the edition's page shown this long ago"},

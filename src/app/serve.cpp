@@ -54,7 +54,8 @@ Services::Services(const AbstractConfiguration& config, repository::PolicyReposi
                    ledger::Ledger& ledger, const render::Site& site)
     : record(config, repo, ledger),
       catalog(repo, settledCatalogOptions(config, record.chain)),
-      pages(catalog, site, service::PagesOptions{api::frame, &ledger, false}),
+      pages(catalog, site,
+            service::PagesOptions{api::frame, &ledger, false, pageCacheBytes(config)}),
       publishing(repo, publishingOptions(config)),
       publications(publishing, repo, &catalog),
       revisions(repo, publishing),

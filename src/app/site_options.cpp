@@ -63,7 +63,24 @@ render::SiteOptions siteOptions(const Poco::Util::AbstractConfiguration& config)
   if (!b.empty() && (!absolute || !plain || b.size() > 2048)) {
     throw InvalidInput("site.link_base \"" + b + "\": not an absolute http(s) URL");
   }
+  auto count = [](const char* key, int n) {
+    if (n < 1 || n > 10000) {
+      throw InvalidInput(std::string(key) + " \"" + std::to_string(n) + "\": not 1 to 10000");
+    }
+    return static_cast<size_t>(n);
+  };
+  o.feedEntries = count("site.feed_entries", config.getInt("site.feed_entries", 50));
+  o.archivePageSize = count("site.archive_page_size", config.getInt("site.archive_page_size", 50));
   return o;
+}
+
+size_t pageCacheBytes(const Poco::Util::AbstractConfiguration& config) {
+  const int64_t n = config.getInt64("server.page_cache_bytes", int64_t{64} << 20);
+  if (n < (int64_t{1} << 20)) {
+    throw InvalidInput("server.page_cache_bytes \"" + std::to_string(n) +
+                       "\": at least 1048576 (1 MiB)");
+  }
+  return static_cast<size_t>(n);
 }
 
 }  // namespace charta::app

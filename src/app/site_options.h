@@ -22,8 +22,11 @@ core::TimeZone loadTimeZone(const std::string& value, const std::filesystem::pat
 // The zoneinfo directory: $TZDIR, else /usr/share/zoneinfo.
 std::filesystem::path zoneinfoDir();
 
-// site.timezone and site.link_base.
-// throws InvalidInput: either is not valid (one line saying which and why).
+// site.timezone, site.link_base, site.feed_entries and site.archive_page_size.
+// throws InvalidInput: one is not valid (one line saying which and why).
 render::SiteOptions siteOptions(const Poco::Util::AbstractConfiguration& config);
+
+// server.page_cache_bytes. throws InvalidInput: less than 1 MiB.
+size_t pageCacheBytes(const Poco::Util::AbstractConfiguration& config);
 
 }  // namespace charta::app

@@ -41,13 +41,16 @@ Timeline::Timeline(std::vector<Edition> editions) : byNo_(std::move(editions)) {
     live_.push_back(taking[end]);
     i = end + 1;
   }
+  liveFrom_.reserve(live_.size());
+  for (const Edition* e : live_) liveFrom_.push_back(e->effectiveFrom);
+  std::sort(cancelled_.begin(), cancelled_.end(),
+            [](const Cancelled& a, const Cancelled& b) { return a.edition->no < b.edition->no; });
 }
 
 const Timeline::Cancelled* Timeline::cancellation(const Edition& e) const {
-  for (const Cancelled& c : cancelled_) {
-    if (c.edition->no == e.no) return &c;
-  }
-  return nullptr;
+  auto it = std::lower_bound(cancelled_.begin(), cancelled_.end(), e.no,
+                             [](const Cancelled& c, EditionNo no) { return c.edition->no < no; });
+  return it != cancelled_.end() && it->edition->no == e.no ? &*it : nullptr;
 }
 
 bool Timeline::cancelled(const Edition& e) const { return cancellation(e) != nullptr; }
@@ -57,17 +60,19 @@ const Edition* Timeline::outrankedBy(const Edition& e) const {
   return c ? c->outranker : nullptr;
 }
 
+size_t Timeline::liveBy(Instant t) const {
+  return static_cast<size_t>(std::upper_bound(liveFrom_.begin(), liveFrom_.end(), t) -
+                             liveFrom_.begin());
+}
+
 const Edition* Timeline::inForceAt(Instant t) const {
-  auto it = std::upper_bound(live_.begin(), live_.end(), t,
-                             [](Instant v, const Edition* e) { return v < e->effectiveFrom; });
-  if (it == live_.begin()) return nullptr;
-  return *std::prev(it);
+  const size_t n = liveBy(t);
+  return n == 0 ? nullptr : live_[n - 1];
 }
 
 std::vector<const Edition*> Timeline::upcomingAt(Instant t) const {
   std::vector<const Edition*> out;
-  auto it = std::upper_bound(live_.begin(), live_.end(), t,
-                             [](Instant v, const Edition* e) { return v < e->effectiveFrom; });
+  auto it = live_.begin() + static_cast<std::ptrdiff_t>(liveBy(t));
   for (; it != live_.end(); ++it) {
     if ((*it)->publishedAt <= t) out.push_back(*it);
   }
@@ -83,10 +88,9 @@ std::vector<const Edition*> Timeline::upcomingAt(Instant t) const {
 }
 
 std::optional<Instant> Timeline::nextSwitchAfter(Instant t) const {
-  auto it = std::upper_bound(live_.begin(), live_.end(), t,
-                             [](Instant v, const Edition* e) { return v < e->effectiveFrom; });
-  if (it == live_.end()) return std::nullopt;
-  return (*it)->effectiveFrom;
+  const size_t n = liveBy(t);
+  if (n == liveFrom_.size()) return std::nullopt;
+  return liveFrom_[n];
 }
 
 const char* statusName(EditionStatus s) {
@@ -110,11 +114,7 @@ EditionStatus Timeline::statusAt(const Edition& e, Instant t) const {
   return current && current->no == e.no ? EditionStatus::kInForce : EditionStatus::kSuperseded;
 }
 
-size_t Timeline::epochAt(Instant t) const {
-  auto it = std::upper_bound(live_.begin(), live_.end(), t,
-                             [](Instant v, const Edition* e) { return v < e->effectiveFrom; });
-  return static_cast<size_t>(it - live_.begin());
-}
+size_t Timeline::epochAt(Instant t) const { return liveBy(t); }
 
 const Edition* Timeline::edition(EditionNo no) const {
   auto it = std::lower_bound(byNo_.begin(), byNo_.end(), no,

@@ -68,10 +68,13 @@ class Timeline {
     const Edition* outranker;  // nullptr: withdrawn
   };
   const Cancelled* cancellation(const Edition& e) const;
+  // How many of live_ take effect at or before "t" (a binary search of liveFrom_).
+  size_t liveBy(Instant t) const;
 
   std::vector<Edition> byNo_;         // all editions, by number
   std::vector<const Edition*> live_;  // the editions that take effect, by effectiveFrom
-  std::vector<Cancelled> cancelled_;
+  std::vector<Instant> liveFrom_;     // their effectiveFrom, contiguous for the binary search
+  std::vector<Cancelled> cancelled_;  // by number of the edition
 };
 
 }  // namespace charta::core

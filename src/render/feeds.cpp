@@ -114,22 +114,44 @@ std::string Site::atomFeed(const FeedModel& m) const {
   std::string title = documentTitle(m.title, m.document);
   const std::string& route = m.document.route;
   std::string base = trimBase(m.baseUrl);
-  std::string selfUrl = absoluteUrl(base, feedPath(route));
+  std::string currentUrl = absoluteUrl(base, feedPath(route));
 
-  std::vector<const core::Edition*> editions;
-  for (const auto& e : m.editions) editions.push_back(&e);
-  std::stable_sort(editions.begin(), editions.end(),
-                   [](const auto* a, const auto* b) { return a->no.value() > b->no.value(); });
+  // The editions in order of number; this document holds a slice of them (RFC 5005 §4).
+  std::vector<const core::Edition*> all;
+  for (const auto& e : m.editions) all.push_back(&e);
+  std::stable_sort(all.begin(), all.end(),
+                   [](const auto* a, const auto* b) { return a->no.value() < b->no.value(); });
+  const size_t per = std::max<size_t>(options_.feedEntries, 1);
+  const size_t archives = feedArchives(all.size(), per);
+  const size_t k = std::min(m.archive, archives);
+  const size_t from = k == 0 ? all.size() - std::min(all.size(), per) : (k - 1) * per;
+  const size_t to = k == 0 ? all.size() : k * per;
+  std::vector<const core::Edition*> editions(all.rbegin() + static_cast<long>(all.size() - to),
+                                             all.rbegin() + static_cast<long>(all.size() - from));
   core::Instant updated{};
   for (const auto* e : editions) updated = std::max(updated, entryUpdated(*e, m.now));
 
   pugi::xml_document doc;
   pugi::xml_node feed = startXml(doc, "feed", "http://www.w3.org/2005/Atom");
   setAttr(feed, "xml:lang", m.lang.str());
-  addText(feed.append_child("id"), selfUrl);
+  if (k > 0) feed.append_attribute("xmlns:fh") = "http://purl.org/syndication/history/1.0";
+  addText(feed.append_child("id"), currentUrl);  // one logical feed: its archives share the id
   addText(feed.append_child("title"), composeText(s.feedTitle, {{'R', title}}));
   addText(feed.append_child("updated"), core::formatRfc3339(updated));
-  addAtomLink(feed, "self", "application/atom+xml", selfUrl);
+  const char* atom = "application/atom+xml";
+  addAtomLink(feed, "self", atom,
+              k == 0 ? currentUrl : absoluteUrl(base, feedArchivePath(route, k)));
+  if (k > 0) {
+    feed.append_child("fh:archive");
+    addAtomLink(feed, "current", atom, currentUrl);
+  }
+  const size_t previous = k == 0 ? archives : k - 1;
+  if (previous > 0) {
+    addAtomLink(feed, "prev-archive", atom, absoluteUrl(base, feedArchivePath(route, previous)));
+  }
+  if (k > 0 && k < archives) {
+    addAtomLink(feed, "next-archive", atom, absoluteUrl(base, feedArchivePath(route, k + 1)));
+  }
   addAtomLink(feed, "alternate", "text/html", absoluteUrl(base, route));
   std::string host = base.substr(base.find("//") + 2);
   addText(feed.append_child("author").append_child("name"), host);

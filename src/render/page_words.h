@@ -65,6 +65,10 @@ struct Strings {
   std::string_view feed;
   std::string_view status;  // the archive's columns
   std::string_view effective;
+  std::string_view archivePages;   // the label of the archive's page links
+  std::string_view archiveNewer;   // a link to the page of newer editions
+  std::string_view archiveOlder;   // a link to the page of older editions
+  std::string_view archivePageOf;  // {N} of {M}: "Page 2 of 7"
   std::string_view statusInForce;
   std::string_view statusUpcoming;
   std::string_view statusSuperseded;

@@ -10,6 +10,31 @@ namespace charta::render {
 
 using namespace detail;
 
+namespace {
+
+// The links between the pages of an archive: newer (rel=prev), "page N of M", older (rel=next).
+void addArchiveNav(pugi::xml_node section, const std::string& route, size_t pageNo, size_t pages,
+                   const Strings& s) {
+  pugi::xml_node nav = addElement(section, "nav", "archive-pages");
+  setAttr(nav, "aria-label", s.archivePages);
+  pugi::xml_node ul = addElement(nav, "ul");
+  if (pageNo > 1) {
+    setAttr(addLink(addElement(ul, "li"), archivePath(route, pageNo - 1), s.archiveNewer), "rel",
+            "prev");
+  }
+  pugi::xml_node here = addElement(ul, "li");
+  setAttr(here, "aria-current", "page");
+  addText(here, composeText(s.archivePageOf,
+                            {{'N', std::to_string(pageNo)}, {'M', std::to_string(pages)}}));
+  if (pageNo < pages) {
+    setAttr(addLink(addElement(ul, "li"), archivePath(route, pageNo + 1), s.archiveOlder), "rel",
+            "next");
+  }
+  addNewline(section);
+}
+
+}  // namespace
+
 std::string Site::archivePage(const ArchivePageModel& m) const {
   const Strings& s = stringsFor(m.lang);
   const std::string& route = m.document.route;
@@ -26,6 +51,12 @@ std::string Site::archivePage(const ArchivePageModel& m) const {
   std::stable_sort(entries.begin(), entries.end(), [](const auto* a, const auto* b) {
     return a->edition.no.value() > b->edition.no.value();
   });
+  const size_t per = std::max<size_t>(options_.archivePageSize, 1);
+  const size_t pages = archivePages(entries.size(), per);
+  const size_t pageNo = std::clamp<size_t>(m.page, 1, pages);
+  entries.erase(entries.begin(),
+                entries.begin() + static_cast<long>(std::min(entries.size(), (pageNo - 1) * per)));
+  if (entries.size() > per) entries.resize(per);
 
   pugi::xml_node table = addElement(section, "table", "editions");
   addNewline(section);
@@ -70,6 +101,7 @@ std::string Site::archivePage(const ArchivePageModel& m) const {
     }
   }
   addNewline(tbody);
+  if (pages > 1) addArchiveNav(section, route, pageNo, pages, s);
   return page.finish();
 }
 

@@ -148,6 +148,8 @@ std::string siteDigest(const std::map<std::string, std::string>& templates, cons
     all += std::string("strings ") + f.lang + '\n' + f.text + '\n';
   }
   all += "zone " + options.zone.name() + "\nlink-base " + options.linkBase + '\n';
+  all += "feed-entries " + std::to_string(options.feedEntries) + "\narchive-page " +
+         std::to_string(options.archivePageSize) + '\n';
   return core::sha256Hex(all);
 }
 
@@ -160,6 +162,20 @@ std::string editionPath(std::string_view route, core::EditionNo no) {
 }
 std::string archivePath(std::string_view route) { return trimBase(route) + "/versions"; }
 std::string feedPath(std::string_view route) { return trimBase(route) + "/feed.atom"; }
+std::string archivePath(std::string_view route, size_t page) {
+  return page <= 1 ? archivePath(route) : archivePath(route) + "/" + std::to_string(page);
+}
+std::string feedArchivePath(std::string_view route, size_t k) {
+  return trimBase(route) + "/feed/" + std::to_string(k) + ".atom";
+}
+
+size_t archivePages(size_t editions, size_t pageSize) {
+  return editions == 0 ? 1 : (editions + pageSize - 1) / pageSize;
+}
+
+size_t feedArchives(size_t editions, size_t entries) {
+  return editions > entries ? (editions - entries - 1) / entries + 1 : 0;
+}
 std::string assetPath(std::string_view name) { return "/assets/" + std::string(name); }
 std::string changesPath(std::string_view route, core::EditionNo from, core::EditionNo to) {
   return trimBase(route) + "/changes/" + from.str() + "..." + to.str();

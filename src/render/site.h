@@ -34,7 +34,19 @@ using Status = core::EditionStatus;
 std::string editionPath(std::string_view route, core::EditionNo no);  // "/personal-data/v3"
 std::string archivePath(std::string_view route);                      // "/personal-data/versions"
 std::string feedPath(std::string_view route);                         // "/personal-data/feed.atom"
-std::string assetPath(std::string_view name);                         // "/assets/charta.css"
+// Page "page" (from 1, the newest editions) of the archive: "/personal-data/versions/2"; page 1
+// is archivePath(route).
+std::string archivePath(std::string_view route, size_t page);
+// Archived feed "k" (RFC 5005 §4): "/personal-data/feed/3.atom".
+std::string feedArchivePath(std::string_view route, size_t k);
+// How many pages an archive of "editions" editions has, "pageSize" a page (at least one).
+size_t archivePages(size_t editions, size_t pageSize);
+// How many archived feeds a feed of "editions" editions has, "entries" a document: archive k
+// holds the editions k*entries-entries+1 .. k*entries in order of number (it never changes once
+// made); the current feed the newest "entries"; archives exist up to the one holding the newest
+// edition not in the current feed.
+size_t feedArchives(size_t editions, size_t entries);
+std::string assetPath(std::string_view name);  // "/assets/charta.css"
 // "/personal-data/changes/v1...v2": the redline of edition "to" against edition "from".
 std::string changesPath(std::string_view route, core::EditionNo from, core::EditionNo to);
 inline constexpr std::string_view kSitemapPath = "/sitemap.xml";
@@ -79,6 +91,9 @@ struct ArchivePageModel {
   core::Lang lang;
   std::string title{};                  // empty: document.title
   std::vector<ArchiveEntry> entries{};  // any order; shown newest first
+  // Which page (from 1, the newest editions; SiteOptions::archivePageSize each); a page beyond
+  // the last shows the last.
+  size_t page = 1;
 };
 
 // The Atom feed of a document's editions.
@@ -88,6 +103,9 @@ struct FeedModel {
   std::string title{};    // empty: document.title
   std::string baseUrl{};  // the registry's base URL ("https://shop.kz"): links must be absolute
   std::vector<core::Edition> editions{};  // every edition, withdrawn ones too; any order
+  // 0: the current feed, the newest SiteOptions::feedEntries editions; k >= 1: archived feed k
+  // (see feedArchives).
+  size_t archive = 0;
   // The moment the feed is served at: nothing later is an update yet (an edition scheduled after
   // it has not taken effect; a withdrawn one never does).
   core::Instant now = core::Instant::max();
@@ -113,6 +131,10 @@ struct SiteOptions {
   // What relative links of the texts that leave charta's routes resolve against (site.link_base;
   // see LinkRules); empty: they stay as written.
   std::string linkBase{};
+  // Entries of a feed document (the current one and each archived one, RFC 5005).
+  size_t feedEntries = 50;
+  // Editions on each page of an archive.
+  size_t archivePageSize = 50;
 };
 
 // The public site: page templates and assets, loaded once, and pure functions that turn models
@@ -149,7 +171,10 @@ class Site {
   std::string errorPage(int status, std::string_view title, std::string_view detail,
                         const core::Lang& lang) const;
 
-  // Atom 1.0 (application/atom+xml): one entry per edition, newest first; entry id = the
+  // Atom 1.0 (application/atom+xml), archived as RFC 5005 §4 says: the current feed holds the
+  // newest options().feedEntries editions and links (prev-archive) the archived feed with the
+  // ones before; each archived feed links the one before and after it and the current one.
+  // One entry per edition, newest first; entry id = the
   // absolute edition URL; updated = the latest of its publication, its effective moment once
   // reached by model.now (never for a withdrawn edition) and its withdrawal; feed updated = the
   // latest of those, so never after model.now.

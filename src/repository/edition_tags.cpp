@@ -23,17 +23,58 @@ std::string refOf(const TagName& name) { return "refs/tags/" + name.str(); }
 
 // The tag object "id" names, or why it is not one: a lightweight tag (a commit), another object,
 // or bytes that are no tag object.
-std::optional<core::TagObject> tagObject(TagReader& reader, const std::string& id,
-                                         std::string& why) {
+ReadMemo::Tag readTagObject(TagReader& reader, const std::string& id) {
   RawObject object = reader.object(id);
   if (object.type != "tag") {
-    why = object.type == "commit" ? "a lightweight tag: charta writes annotated tags"
-                                  : "it names a " + object.type + ", not a tag";
-    return std::nullopt;
+    return {std::nullopt, object.type == "commit"
+                              ? "a lightweight tag: charta writes annotated tags"
+                              : "it names a " + object.type + ", not a tag"};
   }
   auto tag = core::parseTagObject(object.bytes);
-  if (!tag) why = "its tag object cannot be parsed";
-  return tag;
+  return {tag, tag ? "" : "its tag object cannot be parsed"};
+}
+
+std::optional<core::TagObject> tagObject(TagReader& reader, const std::string& id,
+                                         std::string& why) {
+  if (!reader.memo) {
+    ReadMemo::Tag read = readTagObject(reader, id);
+    why = read.why;
+    return read.tag;
+  }
+  auto& known = reader.memo->tags;
+  auto it = known.find(id);
+  if (it == known.end()) it = known.emplace(id, readTagObject(reader, id)).first;
+  why = it->second.why;
+  return it->second.tag;
+}
+
+std::shared_ptr<const ReadMemo::Parsed> parse(const std::string& xml) {
+  auto out = std::make_shared<ReadMemo::Parsed>();
+  try {
+    out->registry = std::make_shared<const core::Registry>(parseRegistry(xml));
+  } catch (const InvalidInput& err) {
+    out->invalid = err.what();
+  }
+  return out;
+}
+
+// charta.xml at commit "at" parsed (nullptr: the commit has none), through the reader's memo.
+std::shared_ptr<const ReadMemo::Parsed> registryAt(TagReader& reader, const std::string& at) {
+  ReadMemo* memo = reader.memo;
+  if (memo) {
+    if (auto it = memo->atCommit.find(at); it != memo->atCommit.end()) return it->second;
+  }
+  auto xml = reader.registryAt(at);
+  std::shared_ptr<const ReadMemo::Parsed> parsed;
+  if (xml && memo) {
+    auto same = memo->byBytes.find(*xml);
+    parsed = same != memo->byBytes.end() ? same->second
+                                         : memo->byBytes.emplace(*xml, parse(*xml)).first->second;
+  } else if (xml) {
+    parsed = parse(*xml);
+  }
+  if (memo) memo->atCommit.emplace(at, parsed);
+  return parsed;
 }
 
 // charta.xml's entry for "doc" at the edition's commit, or why there is none.
@@ -42,18 +83,17 @@ std::optional<core::TagObject> tagObject(TagReader& reader, const std::string& i
 std::optional<core::Document> documentAt(TagReader& reader, const Edition& e, std::string& why) {
   const std::string at = e.registryAt ? e.registryAt->str() : e.commit.str();
   const std::string where = e.registryAt ? "its Registry-At " : "its commit ";
-  auto xml = reader.registryAt(at);
-  if (!xml) {
+  auto parsed = registryAt(reader, at);
+  if (!parsed) {
     why = "charta.xml is missing at " + where + at;
     return std::nullopt;
   }
-  try {
-    core::Registry reg = parseRegistry(*xml);
-    if (const core::Document* d = reg.document(e.doc)) return *d;
-    why = "charta.xml at " + where + at + " does not declare " + e.doc.str();
-  } catch (const InvalidInput& err) {
-    why = "charta.xml at " + where + at + " is invalid (" + err.what() + ")";
+  if (!parsed->registry) {
+    why = "charta.xml at " + where + at + " is invalid (" + parsed->invalid + ")";
+    return std::nullopt;
   }
+  if (const core::Document* d = parsed->registry->document(e.doc)) return *d;
+  why = "charta.xml at " + where + at + " does not declare " + e.doc.str();
   return std::nullopt;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/publication.h"
@@ -25,6 +28,28 @@ struct RawObject {
   std::string bytes;
 };
 
+// What a reading of tags learnt from git objects, kept for the next reading: an object never
+// changes under its id, so a later reading reuses it exactly and reads only the tags and commits
+// it has not seen (a refresh costs what changed, not every edition). Grows with the tags and
+// commits of editions, as the record of editions does. Not thread-safe: its reader's owner
+// serialises the readings.
+struct ReadMemo {
+  struct Tag {  // a tag object, or why the object is not one
+    std::optional<core::TagObject> tag;
+    std::string why;
+  };
+  struct Parsed {  // charta.xml parsed, or why it is invalid
+    std::shared_ptr<const core::Registry> registry;
+    std::string invalid;
+  };
+  std::unordered_map<std::string, Tag> tags;  // by object id
+  // charta.xml at a commit (nullptr: the commit has none), by commit id.
+  std::unordered_map<std::string, std::shared_ptr<const Parsed>> atCommit;
+  // charta.xml by its bytes: commits that share the file share its parsing (within one reading
+  // as well, so a cold reading parses each version of charta.xml once).
+  std::map<std::string, std::shared_ptr<const Parsed>, std::less<>> byBytes;
+};
+
 // Where the reading gets what git holds. Every object asked for is named by a ref or a tag: one
 // that cannot be read throws (damage, or out of descriptors), never reads as absent.
 class TagReader {
@@ -36,6 +61,9 @@ class TagReader {
   virtual RawObject object(const std::string& id) = 0;
   // charta.xml at commit "id"; nullopt when the commit has no such file.
   virtual std::optional<std::string> registryAt(const std::string& id) = 0;
+
+  // Where what was read is kept between readings; nullptr: nothing is kept.
+  ReadMemo* memo = nullptr;
 };
 
 // An edition as found in the refs, with the id of its tag object (a withdrawal points at it) and

@@ -19,7 +19,9 @@ class GitTagReader : public tags::TagReader {
   git_repository* repo_;
 };
 
-// The editions of "doc" in "repo" (tags::readEditions through libgit2).
-tags::FoundEditions findEditions(git_repository* repo, const core::DocumentId& doc);
+// The editions of "doc" in "repo" (tags::readEditions through libgit2), reusing and adding to
+// "memo" when given.
+tags::FoundEditions findEditions(git_repository* repo, const core::DocumentId& doc,
+                                 tags::ReadMemo* memo = nullptr);
 
 }  // namespace charta::repository::git

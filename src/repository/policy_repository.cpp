@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/front_matter.h"
+#include "repository/edition_tags.h"
 #include "repository/git_handles.h"
 #include "repository/registry_xml.h"
 
@@ -99,6 +100,7 @@ PolicyRepository::PolicyRepository(RepoPtr repo, std::filesystem::path path, std
                                    RepositoryOptions options)
     : transientSeen_(transientErrors()),
       repo_(std::move(repo)),
+      memo_(std::make_unique<tags::ReadMemo>()),
       path_(std::move(path)),
       branch_(std::move(branch)),
       options_(std::move(options)) {}

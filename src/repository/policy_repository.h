@@ -29,6 +29,9 @@ struct RepoFree {
 };
 using RepoPtr = std::unique_ptr<git_repository, RepoFree>;
 }  // namespace git
+namespace tags {
+struct ReadMemo;
+}
 
 // The policy repository cannot be read or written (I/O, corruption, libgit2 failure).
 class RepositoryError : public Error {
@@ -351,6 +354,8 @@ class PolicyRepository {
   mutable std::set<std::string> namedCommits_;
   mutable uint64_t transientSeen_ = 0;  // git::transientErrors() when repo_ was opened
   mutable git::RepoPtr repo_;
+  // What readings of tags learnt, by object id (tags::ReadMemo). REQUIRES: mu_ held.
+  std::unique_ptr<tags::ReadMemo> memo_;
   std::filesystem::path path_;
   std::string branch_;
   RepositoryOptions options_;

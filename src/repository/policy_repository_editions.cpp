@@ -42,8 +42,10 @@ std::optional<std::string> GitTagReader::registryAt(const std::string& id) {
   return readBlobAt(repo_, commit.get(), kRegistryFile);
 }
 
-tags::FoundEditions findEditions(git_repository* repo, const core::DocumentId& doc) {
+tags::FoundEditions findEditions(git_repository* repo, const core::DocumentId& doc,
+                                 tags::ReadMemo* memo) {
   GitTagReader reader(repo);
+  reader.memo = memo;
   return tags::readEditions(reader, doc);
 }
 
@@ -53,7 +55,8 @@ namespace charta::repository {
 
 DocumentEditions PolicyRepository::editions(const core::DocumentId& doc) const {
   auto lock = locked();
-  tags::FoundEditions found = git::findEditions(repo_.get(), doc);
+  // Only the tags and commits not read before are read: the memo keeps the rest by object id.
+  tags::FoundEditions found = git::findEditions(repo_.get(), doc, memo_.get());
   DocumentEditions out;
   std::vector<core::Edition> editions;
   for (auto& f : found.editions) {

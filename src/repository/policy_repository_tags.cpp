@@ -76,7 +76,7 @@ Edition PolicyRepository::createEditionTag(const core::DocumentId& doc, EditionN
                                            const core::Person& tagger, Instant publishedAt,
                                            std::chrono::minutes offset) {
   auto lock = locked();
-  const FoundEditions found = findEditions(repo_.get(), doc);
+  const FoundEditions found = findEditions(repo_.get(), doc, memo_.get());
   const EditionNo next = found.next();
   if (next != no) {
     throw EditionNumberTaken("the next edition of " + doc.str() + " is " + next.str() + ", not " +
@@ -93,14 +93,14 @@ Edition PolicyRepository::createEditionTag(const core::DocumentId& doc, EditionN
   if (rc == GIT_ELOCKED && clearLock(ref)) rc = createAbsentRef(repo_.get(), ref, tagId, log);
   if (lostRace(rc)) {
     if (rc == GIT_EEXISTS) {
-      const FoundEditions now = findEditions(repo_.get(), doc);
+      const FoundEditions now = findEditions(repo_.get(), doc, memo_.get());
       if (!now.find(no)) refuseForeignTag(now, doc, no);
     }
     throw Conflict("edition " + no.str() + " of " + doc.str() +
                    " was published by someone else at the same time; nothing was written");
   }
   check(rc, "creating " + ref);
-  const FoundEditions after = findEditions(repo_.get(), doc);
+  const FoundEditions after = findEditions(repo_.get(), doc, memo_.get());
   if (const FoundEdition* created = after.find(no)) {
     named(created->edition.commit.str());
     return created->edition;
@@ -114,7 +114,7 @@ void PolicyRepository::createWithdrawalTag(const core::DocumentId& doc, EditionN
                                            const std::string& message, const core::Person& by,
                                            Instant at, std::chrono::minutes offset) {
   auto lock = locked();
-  const FoundEditions found = findEditions(repo_.get(), doc);
+  const FoundEditions found = findEditions(repo_.get(), doc, memo_.get());
   const FoundEdition* edition = found.find(no);
   if (!edition) throw NotFound("no edition " + no.str() + " of " + doc.str());
   if (edition->edition.withdrawal) {
@@ -183,7 +183,7 @@ std::vector<Edition> PolicyRepository::importEditions(const core::DocumentId& do
                                                       Instant importedAt,
                                                       std::chrono::minutes offset) {
   auto lock = locked();
-  const FoundEditions found = findEditions(repo_.get(), doc);
+  const FoundEditions found = findEditions(repo_.get(), doc, memo_.get());
   if (!found.numbersTaken.empty() || !found.problems.empty()) {
     throw Conflict("refs/tags/" + doc.str() + "/ holds tags already; nothing was written");
   }
@@ -213,7 +213,7 @@ std::vector<Edition> PolicyRepository::importEditions(const core::DocumentId& do
                           "; nothing was written");
   }
   tx.reset();
-  FoundEditions after = findEditions(repo_.get(), doc);
+  FoundEditions after = findEditions(repo_.get(), doc, memo_.get());
   if (after.editions.size() != editions.size() || !after.problems.empty()) {
     undoRefs(repo_.get(), refs);
     throw RepositoryError("the imported editions of " + doc.str() + " cannot be read back" +

@@ -16,9 +16,11 @@ namespace {
 
 constexpr const char* kHtml = "text/html; charset=utf-8";
 
-// Pages kept at most; beyond it the cache starts again (archives and feeds are keyed by the
-// snapshot's generation, so old ones pile up over a long run).
-constexpr size_t kMaxPages = 4096;
+// What a page costs in the cache: its bytes and header lines, and its strings.
+size_t pageBytes(const Page* p) {
+  if (!p) return 0;
+  return p->body->size() + (p->headerBlock ? p->headerBlock->size() : 0) + 256;
+}
 
 std::optional<core::EditionNo> previous(const core::Timeline& tl, const Edition& e) {
   if (e.no.value() < 2) return std::nullopt;
@@ -56,7 +58,11 @@ std::shared_ptr<const Page> makePage(std::string bytes, std::string contentType,
 }
 
 Pages::Pages(Catalog& catalog, const render::Site& site, PagesOptions options)
-    : catalog_(catalog), site_(site), options_(std::move(options)) {}
+    : catalog_(catalog),
+      site_(site),
+      options_(std::move(options)),
+      contents_(options_.cacheBytes / 4),
+      pages_(options_.cacheBytes - options_.cacheBytes / 4) {}
 
 std::shared_ptr<const Page> Pages::page(std::string bytes, std::string contentType,
                                         std::optional<core::Lang> lang,
@@ -77,16 +83,12 @@ std::shared_ptr<const Page> Pages::page(std::string bytes, std::string contentTy
 
 std::shared_ptr<const Page> Pages::cached(
     const std::string& key, const std::function<std::shared_ptr<const Page>()>& make) {
-  {
-    std::shared_lock lock(cacheMu_);
-    auto it = pages_.find(key);
-    if (it != pages_.end()) return it->second;
-  }
+  if (auto hit = pages_.find(key)) return hit;
   if (cacheOnly) throw NotCached();
   auto made = make();  // rendering happens outside the lock; a race renders twice, same bytes
-  std::unique_lock lock(cacheMu_);
-  if (pages_.size() >= kMaxPages) pages_.clear();
-  return pages_.emplace(key, std::move(made)).first->second;
+  if (!made) return made;
+  const size_t bytes = pageBytes(made.get());
+  return pages_.insert(key, std::move(made), bytes);
 }
 
 render::LinkRules Pages::linkRules(const core::Document& doc, const core::Lang& lang) const {
@@ -107,19 +109,16 @@ render::LinkRules Pages::linkRules(const core::Document& doc, const core::Lang& 
 std::shared_ptr<const Pages::Content> Pages::content(const DocumentState& d, const Edition& e,
                                                      const core::Lang& lang) {
   std::string key = e.commit.str() + "|" + d.document.id.str() + "|" + lang.str();
-  {
-    std::shared_lock lock(cacheMu_);
-    auto it = contents_.find(key);
-    if (it != contents_.end()) return it->second;
-  }
+  if (auto hit = contents_.find(key)) return hit;
   if (!d.atEdition.count(e.no.value())) return nullptr;
   auto text = catalog_.text(d, e, lang);
   if (!text) return nullptr;
   auto c = std::make_shared<Content>();
   c->title = text->title;
   c->text = render::renderMarkdown(text->body(), d.at(e).structure, linkRules(d.at(e), lang));
-  std::unique_lock lock(cacheMu_);
-  return contents_.emplace(key, std::move(c)).first->second;
+  const size_t bytes = c->title.size() + c->text.html.size() +
+                       256 * (c->text.clauses.size() + c->text.sections.size());
+  return contents_.insert(key, std::move(c), bytes);
 }
 
 std::shared_ptr<const Page> Pages::edition(const DocumentState& d, const Edition& e,
@@ -152,7 +151,7 @@ void Pages::archive(const Page& p, const DocumentState& d, const Edition& e, con
                     const std::string& variant) {
   if (!options_.archive) return;
   {
-    std::shared_lock lock(cacheMu_);
+    std::shared_lock lock(archivedMu_);
     if (archived_.count(p.sha256)) return;
   }
   if (cacheOnly) throw NotCached();
@@ -163,7 +162,7 @@ void Pages::archive(const Page& p, const DocumentState& d, const Edition& e, con
     if (options_.archiveRequired) throw;
     return;  // served all the same; archived by a later request once the ledger can write
   }
-  std::unique_lock lock(cacheMu_);
+  std::unique_lock lock(archivedMu_);
   archived_.insert(p.sha256);
 }
 
@@ -178,11 +177,15 @@ std::shared_ptr<const Page> Pages::edition(const core::DocumentId& doc, core::Ed
 }
 
 std::shared_ptr<const Page> Pages::archive(const Snapshot& snap, const DocumentState& d,
-                                           const core::Lang& lang, Instant now) {
+                                           const core::Lang& lang, Instant now, size_t pageNo) {
+  const size_t pages =
+      render::archivePages(d.timeline.editions().size(), site_.options().archivePageSize);
+  if (pageNo < 1 || pageNo > pages) return nullptr;
   std::string key = "arch|" + std::to_string(snap.generation) + "|" + d.document.id.str() + "|" +
-                    lang.str() + "|" + std::to_string(d.timeline.epochAt(now));
+                    lang.str() + "|" + std::to_string(d.timeline.epochAt(now)) + "|" +
+                    std::to_string(pageNo);
   return cached(key, [&]() -> std::shared_ptr<const Page> {
-    render::ArchivePageModel model{d.document, lang, "", {}};
+    render::ArchivePageModel model{d.document, lang, "", {}, pageNo};
     for (const Edition& e : d.timeline.editions()) {
       model.entries.push_back(render::ArchiveEntry{e, d.timeline.statusAt(e, now)});
     }
@@ -211,14 +214,19 @@ std::shared_ptr<const Page> Pages::changes(const DocumentState& d, const Edition
   });
 }
 
-std::shared_ptr<const Page> Pages::feed(const Snapshot& snap, const DocumentState& d, Instant now) {
+std::shared_ptr<const Page> Pages::feed(const Snapshot& snap, const DocumentState& d, Instant now,
+                                        size_t archive) {
+  if (archive > render::feedArchives(d.timeline.editions().size(), site_.options().feedEntries)) {
+    return nullptr;
+  }
   // An entry's "updated" becomes its effective moment when that is reached: the feed changes at
   // each switch, as the pages do.
   std::string key = "feed|" + std::to_string(snap.generation) + "|" + d.document.id.str() + "|" +
-                    std::to_string(d.timeline.epochAt(now));
+                    std::to_string(d.timeline.epochAt(now)) + "|" + std::to_string(archive);
   return cached(key, [&]() -> std::shared_ptr<const Page> {
     render::FeedModel model{d.document,   d.document.controllingLang, "",
-                            snap.baseUrl, d.timeline.editions(),      now};
+                            snap.baseUrl, d.timeline.editions(),      archive,
+                            now};
     if (const Edition* current = d.timeline.inForceAt(now)) {
       if (auto c = content(d, *current, d.document.controllingLang)) model.title = c->title;
     }
@@ -328,8 +336,15 @@ std::vector<Pages::File> Pages::exportSnapshot(const Snapshot& snap, Instant now
     if (const Edition* current = d->timeline.inForceAt(now)) {
       files.push_back({doc.route, edition(*d, *current, doc.controllingLang, now)});
     }
-    files.push_back({render::archivePath(doc.route), archive(snap, *d, doc.controllingLang, now)});
+    const size_t editions = d->timeline.editions().size();
+    for (size_t p = 1; p <= render::archivePages(editions, site_.options().archivePageSize); ++p) {
+      files.push_back(
+          {render::archivePath(doc.route, p), archive(snap, *d, doc.controllingLang, now, p)});
+    }
     files.push_back({render::feedPath(doc.route), feed(snap, *d, now)});
+    for (size_t k = 1; k <= render::feedArchives(editions, site_.options().feedEntries); ++k) {
+      files.push_back({render::feedArchivePath(doc.route, k), feed(snap, *d, now, k)});
+    }
     for (const Edition& e : d->timeline.editions()) {
       const core::Lang& lang = d->at(e).controllingLang;
       files.push_back({render::editionPath(doc.route, e.no), edition(*d, e, lang, now)});

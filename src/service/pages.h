@@ -15,6 +15,7 @@
 #include "ledger/ledger.h"
 #include "render/site.h"
 #include "service/catalog.h"
+#include "service/page_cache.h"
 
 namespace charta::service {
 
@@ -79,6 +80,10 @@ struct PagesOptions {
   // ledger::StorageError; false, the server, serves it all the same (pages go on while the ledger
   // is down) and archives it on a later request, before it is cached as archived.
   bool archiveRequired = false;
+  // The bytes of rendered pages and texts kept in memory (server.page_cache): three quarters for
+  // pages, a quarter for the rendered texts they are made from; the least recently used go first
+  // and are rendered again when asked for (the same bytes).
+  size_t cacheBytes = size_t{64} << 20;
 };
 
 // The public pages of the catalog's documents: each edition rendered once per variant (language;
@@ -95,13 +100,17 @@ class Pages {
   // The same, found in the catalog's snapshot; nullptr: no such document, edition or text.
   std::shared_ptr<const Page> edition(const core::DocumentId& doc, core::EditionNo no,
                                       const core::Lang& lang, core::Instant now);
-  // The archive of "d": every edition with its status at "now".
+  // Page "page" (from 1, the newest) of the archive of "d": its editions with their status at
+  // "now". nullptr: no such page (render::archivePages).
   std::shared_ptr<const Page> archive(const Snapshot& snap, const DocumentState& d,
-                                      const core::Lang& lang, core::Instant now);
+                                      const core::Lang& lang, core::Instant now, size_t page = 1);
   // The redline of "to" against "from" in "lang" (nullptr: a text is missing). Immutable.
   std::shared_ptr<const Page> changes(const DocumentState& d, const core::Edition& from,
                                       const core::Edition& to, const core::Lang& lang);
-  std::shared_ptr<const Page> feed(const Snapshot& snap, const DocumentState& d, core::Instant now);
+  // The Atom feed of "d" (archive 0) or its archived feed "archive" (RFC 5005; nullptr: no such
+  // archive, render::feedArchives).
+  std::shared_ptr<const Page> feed(const Snapshot& snap, const DocumentState& d, core::Instant now,
+                                   size_t archive = 0);
   std::shared_ptr<const Page> sitemap(const Snapshot& snap, core::Instant now);
   std::shared_ptr<const Page> robots(const Snapshot& snap);
   // A static asset by name ("charta.css"); nullptr: none.
@@ -129,6 +138,10 @@ class Pages {
   };
   std::vector<File> exportAll(core::Instant at);
 
+  // The bytes and the number of pages the cache holds now (within PagesOptions::cacheBytes).
+  size_t cachedBytes() const { return pages_.bytes() + contents_.bytes(); }
+  size_t cachedPages() const { return pages_.size(); }
+
  private:
   struct Content;  // an edition's text in one language, rendered once
   // Where the relative links of "doc"'s text in "lang" lead: the site's link base, the pages of
@@ -152,9 +165,9 @@ class Pages {
   const render::Site& site_;
   PagesOptions options_;
 
-  std::shared_mutex cacheMu_;
-  std::map<std::string, std::shared_ptr<const Content>> contents_;
-  std::map<std::string, std::shared_ptr<const Page>> pages_;
+  PageCache<Content> contents_;
+  PageCache<Page> pages_;
+  std::shared_mutex archivedMu_;
   std::unordered_set<std::string> archived_;  // SHA-256 of the pages known to be archived
 };
 

@@ -3,7 +3,11 @@
 # personal-data in 2 languages (ru and a generated en text), each a real commit published with
 # `charta publish`, and at each checkpoint measures what grows with it: `charta in-force` (the
 # CLI reads the tags on each run), `charta serve` start to the first page, the archive page and
-# the Atom feed (bytes and time to the first byte), and the server's RSS after both.
+# the Atom feed (bytes and time to the first byte), the server's RSS after both, the time from a
+# publication by another process (a commit and `charta publish`, as a `git push` of a tag lands
+# in the repository) to the server serving its page (repository.poll_ms=20: the rest is the
+# refresh), and the RSS after serving every edition's page in both languages (up to 2,000
+# distinct pages; the page cache, server.page_cache_bytes, bounds it).
 #
 #   tests/bench/growth_bench.sh [--charta PATH] [--editions N] [--checkpoints "10 100 1000"]
 #                               [--dir DIR]
@@ -68,7 +72,7 @@ checkpoint() {
   rm -f "$dir/port"
   t0=$(ms)
   (cd "$home" && exec "$charta" -D server.port=0 -D "server.port_file=$dir/port" -D log.access=false \
-    serve >"$dir/serve.out" 2>"$dir/serve.err") &
+    -D repository.poll_ms=20 serve >"$dir/serve.out" 2>"$dir/serve.err") &
   server_pid=$!
   for _ in $(seq 1 600); do [ -s "$dir/port" ] && break; sleep 0.05; done
   local port url first archive feed rss
@@ -79,12 +83,42 @@ checkpoint() {
   archive=$(curl -s -o "$dir/archive.html" -w '%{size_download} %{time_starttransfer}' "$url/versions")
   feed=$(curl -s -o "$dir/feed.xml" -w '%{size_download} %{time_starttransfer}' "$url/feed.atom")
   rss=$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$server_pid/status")
+  # A publication by another process, then its page: the server's refresh.
+  i=$(( i + 1 ))
+  add_edition "$i"
+  t0=$(ms)
+  until curl -sf -o /dev/null "$url/v$i"; do sleep 0.005; done
+  local fresh=$(( $(ms) - t0 ))
+  # Every edition's page in both languages over one connection: the cache's bound.
+  : >"$dir/pages.curl"
+  for ((k = i; k >= 1 && k > i - 1000; k--)); do
+    printf 'url = "%s/v%d?lang=ru"\noutput = /dev/null\nurl = "%s/v%d?lang=en"\noutput = /dev/null\n' \
+      "$url" "$k" "$url" "$k" >>"$dir/pages.curl"
+  done
+  t0=$(ms)
+  curl -s -K "$dir/pages.curl"
+  local all=$(( $(ms) - t0 )) pages
+  pages=$(grep -c '^url' "$dir/pages.curl")
+  local rss2
+  rss2=$(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$server_pid/status")
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
   read -r ab at_ <<<"$archive"; read -r fb ft <<<"$feed"
   echo "  $n editions: in-force ${inforce} ms; serve start to first page ${first} ms;" \
     "archive $ab bytes (first byte $(awk -v t="$at_" 'BEGIN{printf "%.1f", t*1000}') ms);" \
-    "feed $fb bytes ($(awk -v t="$ft" 'BEGIN{printf "%.1f", t*1000}') ms); RSS $rss MiB"
-  echo "ROW growth $n $inforce $first $ab $fb $rss"
+    "feed $fb bytes ($(awk -v t="$ft" 'BEGIN{printf "%.1f", t*1000}') ms); RSS $rss MiB;" \
+    "publication to its page ${fresh} ms; $pages pages in ${all} ms, then RSS $rss2 MiB" \
+    "(load $(cut -d' ' -f1 /proc/loadavg))"
+  echo "ROW growth $n $inforce $first $ab $fb $rss $fresh $pages $rss2"
+}
+
+# Edition "$1": a commit of both texts, published with `charta publish` (another process).
+add_edition() {
+  printf '\nПримечание редакции %d нагрузочного теста.\n' "$1" >>"$repo/personal-data/ru.md"
+  printf '\nNote of edition %d of the benchmark.\n' "$1" >>"$repo/personal-data/en.md"
+  (cd "$repo" && git commit -qam "personal-data: edition $1")
+  (cd "$home" && "$charta" publish personal-data \
+      --effective-from "$(date -u -d "+1 day +$1 minutes" +%Y-%m-%dT%H:%M:00+00:00)" \
+      >/dev/null 2>>"$dir/publish.log") || { tail -3 "$dir/publish.log" >&2; exit 1; }
 }
 
 i=$have
@@ -94,12 +128,7 @@ for target in $checkpoints; do
   made=0
   while [ "$i" -lt "$target" ]; do
     i=$(( i + 1 ))
-    printf '\nПримечание редакции %d нагрузочного теста.\n' "$i" >>"$repo/personal-data/ru.md"
-    printf '\nNote of edition %d of the benchmark.\n' "$i" >>"$repo/personal-data/en.md"
-    (cd "$repo" && git commit -qam "personal-data: edition $i")
-    (cd "$home" && "$charta" publish personal-data \
-        --effective-from "$(date -u -d "+1 day +$i minutes" +%Y-%m-%dT%H:%M:00+00:00)" \
-        >/dev/null 2>>"$dir/publish.log") || { tail -3 "$dir/publish.log" >&2; exit 1; }
+    add_edition "$i"
     made=$(( made + 1 ))
   done
   [ "$made" -gt 0 ] && echo "  made $made editions in $(( ($(ms) - t0) / 1000 )) s"

@@ -20,7 +20,8 @@ let browser;
 
 before(async () => {
   dir = makePolicyRepository();
-  server = await startServer(dir);
+  // Two editions a page: the archive of three editions has two pages, with their nav.
+  server = await startServer(dir, ['site.archive_page_size=2']);
   browser = await launchChromium();
 });
 
@@ -55,6 +56,7 @@ test('axe, injected this way, does find a critical violation (control)', async (
 const pages = [
   ['the in-force page', '/personal-data', 200],
   ['the archive', '/personal-data/versions', 200],
+  ['the archive\'s second page', '/personal-data/versions/2', 200],
   ['an old edition', '/personal-data/v1', 200],
   ['an upcoming edition', '/personal-data/v3', 200],
   ['the changes page', '/personal-data/changes/v1...v2', 200],

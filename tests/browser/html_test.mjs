@@ -16,6 +16,7 @@ const vnuJar = process.env.CHARTA_VNU_JAR || toolFile('vnu-jar/build/dist/vnu.ja
 const files = [
   ['/personal-data', 'personal-data.html', 200],
   ['/personal-data/versions', 'versions.html', 200],
+  ['/personal-data/versions/2', 'versions-2.html', 200],
   ['/personal-data/v1', 'personal-data-v1.html', 200],
   ['/personal-data/v3', 'personal-data-v3.html', 200],
   ['/personal-data/changes/v1...v2', 'changes-v1-v2.html', 200],
@@ -31,7 +32,8 @@ let messages;  // vnu's messages by file name
 before(async () => {
   dir = makePolicyRepository();
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'charta-vnu-'));
-  const server = await startServer(dir);
+  // Two editions a page: the archive of three editions has two pages, with their nav.
+  const server = await startServer(dir, ['site.archive_page_size=2']);
   try {
     for (const [p, name, status] of files) {
       const r = await fetch(server.url(p));

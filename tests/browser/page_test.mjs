@@ -170,3 +170,45 @@ test('the Atom feed and the sitemap are well-formed XML', async () => {
   assert.ok(parsed.sitemapUrls.some((u) => u.endsWith('/personal-data')), parsed.sitemapUrls.join(' '));
   await page.close();
 });
+
+test('a feed of two entries a document: the current feed links its archive (RFC 5005)', async () => {
+  const paged = await startServer(dir, ['site.feed_entries=2']);
+  try {
+    const { page } = await open('/personal-data');
+    const texts = [];
+    for (const p of ['/personal-data/feed.atom', '/personal-data/feed/1.atom']) {
+      const r = await fetch(paged.url(p));
+      assert.equal(r.status, 200, p);
+      assert.match(r.headers.get('content-type'), /^application\/atom\+xml/);
+      texts.push(await r.text());
+    }
+    assert.equal((await fetch(paged.url('/personal-data/feed/2.atom'))).status, 404);
+    const docs = await page.evaluate((all) => all.map((text) => {
+      const doc = new DOMParser().parseFromString(text, 'application/xml');
+      const error = doc.getElementsByTagName('parsererror')[0];
+      const atom = 'http://www.w3.org/2005/Atom';
+      const links = Object.fromEntries([...doc.documentElement.children]
+        .filter((c) => c.localName === 'link').map((l) => [l.getAttribute('rel'), l.getAttribute('href')]));
+      return {
+        error: error ? error.textContent : null,
+        archive: doc.getElementsByTagNameNS('http://purl.org/syndication/history/1.0', 'archive').length,
+        entries: [...doc.getElementsByTagNameNS(atom, 'entry')].map(
+          (e) => e.getElementsByTagNameNS(atom, 'id')[0].textContent.replace(/^.*\//, '')),
+        links,
+      };
+    }), texts);
+    const [current, archive] = docs;
+    assert.equal(current.error, null, current.error);
+    assert.equal(archive.error, null, archive.error);
+    assert.deepEqual(current.entries, ['v3', 'v2']);
+    assert.equal(current.archive, 0);
+    assert.match(current.links['prev-archive'], /\/personal-data\/feed\/1\.atom$/);
+    assert.deepEqual(archive.entries, ['v2', 'v1']);
+    assert.equal(archive.archive, 1);
+    assert.match(archive.links.current, /\/personal-data\/feed\.atom$/);
+    assert.equal(archive.links['prev-archive'], undefined);
+    await page.close();
+  } finally {
+    await paged.stop();
+  }
+});
