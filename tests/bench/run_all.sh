@@ -4,10 +4,14 @@
 # Not a test (CI runs no timed assertions). Takes about 5 minutes with the defaults.
 #
 #   tests/bench/run_all.sh [--charta PATH] [--quick] [--events N] [--no-pg] [--out FILE]
+#                          [--growth-dir DIR] [--editions N]
 #
-# --quick   shorter runs (3 s per row, 100,000 events to verify): a smoke test of the scripts
-# --events  the ledger size verify_bench.sh fills and verifies (default 1,000,000)
-# --out     also writes the rows to FILE
+# --quick      shorter runs (3 s per row, 100,000 events to verify, 20 editions): a smoke test
+# --events     the ledger size verify_bench.sh fills and verifies (default 1,000,000)
+# --editions   the editions growth_bench.sh publishes (default 100; each is a commit and a
+#              `charta publish`, about 40 a minute)
+# --growth-dir a repository growth_bench.sh made before (kept): measured at its size, plus one
+# --out        also writes the rows to FILE
 # Needs what the scripts need: wrk, nginx, node, curl, sqlite3, python3, PostgreSQL (initdb,
 # pgbench, psql), and a build configured with -DCHARTA_BENCH=ON (targets charta, ledger_fill).
 set -euo pipefail
@@ -18,14 +22,18 @@ seconds=8
 events=1000000
 pg=1
 out=""
+editions=100
+growth_dir=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --charta) charta="$2"; shift 2 ;;
-    --quick) seconds=3; events=100000; shift ;;
+    --quick) seconds=3; events=100000; editions=20; shift ;;
+    --editions) editions="$2"; shift 2 ;;
+    --growth-dir) growth_dir="$2"; shift 2 ;;
     --events) events="$2"; shift 2 ;;
     --no-pg) pg=0; shift ;;
     --out) out="$2"; shift 2 ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 done
 charta="$(realpath "$charta")"
@@ -50,6 +58,18 @@ consent_pg=(); [ "$pg" = 1 ] || consent_pg=(--no-pg)
 step "ledger verify"
 "$here/verify_bench.sh" --charta "$charta" --fill "$fill" --events "$events" "${pgflag[@]}" 2>&1 |
   tee "$logs/verify.txt" >&2
+step "in-force lookup at 10, 1,000 and 100,000 editions"
+inforce="$(dirname "$charta")/../../tests/bench/inforce_bench"
+[ -x "$inforce" ] || inforce="$(dirname "$charta")/inforce_bench"
+"$inforce" 2>&1 | tee "$logs/inforce.txt" >&2
+step "growth of editions"
+if [ -n "$growth_dir" ]; then
+  have=$(git -C "$growth_dir/home/var/policies.git" tag -l "personal-data/*" | wc -l)
+  growth=(--dir "$growth_dir" --editions "$(( have + 1 ))" --checkpoints "$(( have + 1 ))")
+else
+  growth=(--editions "$editions" --checkpoints "$editions")
+fi
+"$here/growth_bench.sh" --charta "$charta" "${growth[@]}" 2>&1 | tee "$logs/growth.txt" >&2
 
 # --- the rows --------------------------------------------------------------------------------
 page_cell() {  # server label, column (2 requests/s, 5 p99 ms)
@@ -96,6 +116,21 @@ rows="$logs/rows.md"
       "read + hash every event's bytes $ref" "$(ratio "$rate" "$ref")" "≥ 500,000/s" \
       "tests/bench/verify_bench.sh"
   done < <(grep '^ROW verify' "$logs/verify.txt")
+  while read -r _ _ n lookup _ linear; do
+    row "in-force lookup (core::Timeline::inForceAt), $n editions, ns" "$lookup" \
+      "linear scan $linear" "$(ratio "$lookup" "$linear")" "O(log n)" "tests/bench/inforce_bench"
+  done < <(grep '^ROW inforce' "$logs/inforce.txt")
+  read -r _ _ n inf first ab fb rss fresh pages rss2 < <(grep '^ROW growth' "$logs/growth.txt" | tail -1)
+  row "$n editions × 2 languages: \`charta in-force\` ms" "$inf" "–" "–" "–" \
+    "tests/bench/growth_bench.sh"
+  row "$n editions: serve start to first page ms (RSS $rss MiB)" "$first" "–" "–" "–" \
+    "tests/bench/growth_bench.sh"
+  row "$n editions: archive page / Atom feed bytes" "$ab / $fb" "–" "–" "bounded" \
+    "tests/bench/growth_bench.sh"
+  row "$n editions: a publication by another process to its page served, ms (poll 20 ms)" \
+    "$fresh" "–" "–" "O(changed)" "tests/bench/growth_bench.sh"
+  row "$n editions: RSS after $pages distinct pages, MiB (page cache 64 MiB)" "$rss2" "–" "–" \
+    "bounded" "tests/bench/growth_bench.sh"
 } >"$rows"
 echo
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
