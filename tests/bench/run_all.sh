@@ -118,7 +118,7 @@ rows="$logs/rows.md"
   done < <(grep '^ROW verify' "$logs/verify.txt")
   while read -r _ _ n lookup _ linear; do
     row "in-force lookup (core::Timeline::inForceAt), $n editions, ns" "$lookup" \
-      "linear scan $linear" "$(ratio "$lookup" "$linear")" "O(log n)" "tests/bench/inforce_bench"
+      "linear scan $linear" "1/$(ratio "$linear" "$lookup")" "O(log n)" "tests/bench/inforce_bench"
   done < <(grep '^ROW inforce' "$logs/inforce.txt")
   read -r _ _ n inf first ab fb rss fresh pages rss2 < <(grep '^ROW growth' "$logs/growth.txt" | tail -1)
   row "$n editions × 2 languages: \`charta in-force\` ms" "$inf" "–" "–" "–" \
