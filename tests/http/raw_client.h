@@ -35,14 +35,8 @@ class RawClient {
   // Reads one response (a head, then Content-Length bytes of body). Interim 1xx answers are
   // returned like any other.
   RawResponse read() {
-    RawResponse r;
-    size_t end;
-    while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
-      if (!fill()) return r;
-    }
-    r.head = buf_.substr(0, end + 2);
-    buf_.erase(0, end + 4);
-    if (r.head.size() >= 12) r.status = std::stoi(r.head.substr(9, 3));
+    RawResponse r = readHead();
+    if (r.head.empty()) return r;
     size_t length = 0;
     size_t cl = lower(r.head).find("\r\ncontent-length:");
     if (cl != std::string::npos) length = std::stoul(r.head.substr(cl + 17));
