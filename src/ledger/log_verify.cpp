@@ -267,7 +267,7 @@ void hashAll(EventBatch& b) {
 class LogWalk {
  public:
   LogWalk(VerifyReport& report, std::optional<std::pair<std::int64_t, std::string>> head,
-          AnchorChecker& anchors, Start start)
+          AnchorChecker& anchors, Start&& start)
       : report_(report),
         head_(std::move(head)),
         anchors_(anchors),

@@ -138,7 +138,7 @@ Event toEvent(const DecodedEvent& d, const std::string& hash,
 }
 
 std::vector<Event> selectConsents(Session& s, const Dialect& d, const std::string& where,
-                                  std::vector<std::string> values) {
+                                  const std::vector<std::string>& values) {
   std::vector<Row> rows = d.select(
       s,
       "SELECT e.bytes, e.hash, s.subject, p.evidence FROM events e LEFT JOIN subjects s ON "

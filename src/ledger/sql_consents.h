@@ -82,7 +82,7 @@ class ConsentBatch {
 // Reads stored subject-kind events: "where" selects from `events e` (placeholders bound from
 // "values"); subjects and personal are joined for the clear subject id and evidence.
 std::vector<Event> selectConsents(Session& s, const Dialect& d, const std::string& where,
-                                  std::vector<std::string> values);
+                                  const std::vector<std::string>& values);
 
 // Whether the latest blocked/unblocked event of "pseudonym" is a `subject.blocked`.
 bool blockedIn(Session& s, const Dialect& d, const std::string& pseudonym);

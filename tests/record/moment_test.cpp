@@ -157,7 +157,9 @@ TEST_CASE(
     "two editions for the same instant: the higher takes effect; the lower is cited by none") {
   Record r;
   ServerProcess server(r.box.path(), serverDefs());
-  const std::string moment = at(core::now() + seconds{2});
+  // Far enough ahead that both publications and the reads before the moment are done by then,
+  // under a sanitizer on a loaded machine too.
+  const std::string moment = at(core::now() + seconds{5});
   r.commitEdit("Новый абзац.");
   REQUIRE(publish(server, moment).status == 201);  // v2
   r.commitEdit("Ещё абзац.");
@@ -175,7 +177,8 @@ TEST_CASE(
         "effect instead.");
 
   REQUIRE(eventually(
-      [&] { return object(current(server).body)->getValue<std::string>("edition") == "v3"; }));
+      [&] { return object(current(server).body)->getValue<std::string>("edition") == "v3"; },
+      seconds{20}));
   CHECK(consent(server, "v2", "subject-after").status == 422);
   CHECK(consent(server, "v3", "subject-after").status == 201);
   auto v2 = object(
