@@ -113,7 +113,7 @@ class PostgresqlDialect final : public Dialect {
     return rows;
   }
 
-  void execute(Session& s, std::string_view text, const std::vector<Param>& params) const override {
+  void execute(Session& s, std::string_view text, std::span<const Param> params) const override {
     constexpr Oid kInt8 = 20, kBytea = 17;  // pg_type OIDs; text is left to the server to infer
     std::vector<std::string> numbers;
     numbers.reserve(params.size());  // no reallocation: values point into it

@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "core/c_handle.h"
 #include "ledger/ledger.h"
 
 namespace charta::ledger::sql {
@@ -18,13 +19,7 @@ constexpr const char* kEventColumns =
 
 // --- SQLite
 
-struct SqliteCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtCloser {
-  void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
-};
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtCloser>;
+using StmtPtr = std::unique_ptr<sqlite3_stmt, core::CFree<sqlite3_finalize>>;
 
 std::string_view text(sqlite3_stmt* st, int col) {
   const void* p = sqlite3_column_blob(st, col);
@@ -149,29 +144,19 @@ class SqliteRawReader final : public RawReader {
     return n;
   }
 
-  std::unique_ptr<sqlite3, SqliteCloser> db_;
+  std::unique_ptr<sqlite3, core::CFree<sqlite3_close_v2>> db_;
   StmtPtr batch_, nodes_;  // prepared once, reset for each use
 };
 
 // --- PostgreSQL
 
-struct PgCloser {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultCloser {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultCloser>;
+using ResultPtr = std::unique_ptr<PGresult, core::CFree<PQclear>>;
 
 std::int64_t bigEndian64(const char* p) {
   std::uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return static_cast<std::int64_t>(v);
 }
-
-struct MemFree {
-  void operator()(char* p) const { PQfreemem(p); }
-};
 
 // One CopyData message of COPY ... (FORMAT binary) selecting kEventColumns, read with bounds
 // checked: the first also carries the file header, the last is the trailer (-1 fields).
@@ -310,7 +295,7 @@ class PgRawReader final : public RawReader {
       const int len = PQgetCopyData(conn_.get(), &buf, 0);
       if (len == -1) break;
       if (len < 0) fail("reading events");
-      std::unique_ptr<char, MemFree> owned(buf);
+      std::unique_ptr<char, core::CFree<PQfreemem>> owned(buf);
       CopyRow row(buf, static_cast<std::size_t>(len));
       if (header && !row.skipHeader()) fail("reading events (no binary COPY header)");
       header = false;
@@ -364,7 +349,7 @@ class PgRawReader final : public RawReader {
     return r;
   }
 
-  std::unique_ptr<PGconn, PgCloser> conn_;
+  std::unique_ptr<PGconn, core::CFree<PQfinish>> conn_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -82,8 +83,7 @@ class Dialect {
   // Runs the statement "text" (an INSERT or UPDATE; "?" placeholders) with "params" the same way:
   // the writes of every consent batch.
   // throws StorageError: the database refused it (a constraint, a lost connection).
-  virtual void execute(Session& s, std::string_view text,
-                       const std::vector<Param>& params) const = 0;
+  virtual void execute(Session& s, std::string_view text, std::span<const Param> params) const = 0;
 
   // Before the migration's transaction (SQLite: the switch to WAL).
   virtual void beforeMigration(Session& s) const = 0;

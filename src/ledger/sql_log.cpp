@@ -180,10 +180,9 @@ bool Tx::combines() const { return dialect.name() == "postgresql"; }
 namespace {
 
 // "n" items of "width" params each from "from" at item "at".
-std::vector<Param> slice(const std::vector<Param>& from, std::size_t width, std::size_t at,
-                         std::size_t n) {
-  return {from.begin() + static_cast<std::ptrdiff_t>(at * width),
-          from.begin() + static_cast<std::ptrdiff_t>((at + n) * width)};
+std::span<const Param> slice(const std::vector<Param>& from, std::size_t width, std::size_t at,
+                             std::size_t n) {
+  return std::span<const Param>(from).subspan(at * width, n * width);
 }
 
 }  // namespace

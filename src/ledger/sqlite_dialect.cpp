@@ -174,7 +174,7 @@ class SqliteDialect final : public Dialect {
     return rows;
   }
 
-  void execute(Session& s, std::string_view text, const std::vector<Param>& params) const override {
+  void execute(Session& s, std::string_view text, std::span<const Param> params) const override {
     run(s, text, params, [](sqlite3_stmt*) {});
   }
 
@@ -241,7 +241,7 @@ class SqliteDialect final : public Dialect {
  private:
   // Prepares "text", binds "params", calls "row" for each row. throws StorageError.
   template <typename OnRow>
-  void run(Session& s, std::string_view text, const std::vector<Param>& params, OnRow&& row) const {
+  void run(Session& s, std::string_view text, std::span<const Param> params, OnRow&& row) const {
     sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(s);
     auto fail = [db]() -> StorageError {
       return StorageError(std::string("SQLite refused a statement: ") + sqlite3_errmsg(db));
