@@ -21,32 +21,6 @@ bool sinceAnchorParam(const http::Request& req) {
 
 }  // namespace
 
-Poco::JSON::Object::Ptr verificationJson(const Verifications::Snapshot& job,
-                                         std::string_view backend) {
-  auto o = service::jsonObject();
-  o->set("id", job.id);
-  o->set("state", std::string(service::stateName(job.state)));
-  o->set("since_anchor", job.sinceAnchor);
-  o->set("started_at", core::formatRfc3339(job.startedAt));
-  o->set("finished_at", job.finishedAt ? Poco::Dynamic::Var(core::formatRfc3339(*job.finishedAt))
-                                       : Poco::Dynamic::Var());
-  o->set("checked", static_cast<Poco::Int64>(job.checked));
-  o->set("report", job.report ? Poco::Dynamic::Var(service::auditReportJson(*job.report, backend))
-                              : Poco::Dynamic::Var());
-  std::string error;
-  if (job.failure) {
-    try {
-      std::rethrow_exception(job.failure);
-    } catch (const std::exception& e) {
-      error = e.what();
-    } catch (...) {
-      error = "unknown failure";
-    }
-  }
-  o->set("error", error.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(error));
-  return o;
-}
-
 VerifyRoutes::VerifyRoutes(const service::Audit& audit, std::string backend, http::Metrics& metrics)
     : backend_(std::move(backend)), jobs_(audit, [&metrics](const service::AuditReport& r) {
         if (!r.ok()) metrics.add("charta_ledger_verify_failures_total");
@@ -72,7 +46,8 @@ std::optional<http::Reply> VerifyRoutes::handle(http::Request& req,
     requireQueryParams(req, {});
     auto job = jobs_.find(s[2]);
     if (!job) throw Problem(Fault::kNotFound, "No such verification (or it was forgotten).");
-    return jsonReply(200, verificationJson(*job, backend_), "/api/v1/ledger/verifications/{id}");
+    return jsonReply(200, service::verificationJson(*job, backend_),
+                     "/api/v1/ledger/verifications/{id}");
   }
   return std::nullopt;
 }
@@ -90,7 +65,7 @@ http::Reply VerifyRoutes::verify(const http::Request& req, core::Instant now) {
 }
 
 http::Reply VerifyRoutes::accepted(const Verifications::Snapshot& job, const char* route) const {
-  http::Reply r = jsonReply(202, verificationJson(job, backend_), route);
+  http::Reply r = jsonReply(202, service::verificationJson(job, backend_), route);
   r.headers.emplace_back("Location", "/api/v1/ledger/verifications/" + job.id);
   r.headers.emplace_back("Retry-After", "1");
   return r;

@@ -39,9 +39,4 @@ class VerifyRoutes {
   service::Verifications jobs_;
 };
 
-// The JSON of one verification: {id, state, since_anchor, started_at, finished_at, checked,
-// report, error}.
-Poco::JSON::Object::Ptr verificationJson(const service::Verifications::Snapshot& job,
-                                         std::string_view backend);
-
 }  // namespace charta::api

@@ -16,6 +16,7 @@
 #include "ledger/ledger.h"
 #include "repository/policy_repository.h"
 #include "service/publishing.h"
+#include "service/verifications.h"
 
 namespace charta::service {
 
@@ -143,6 +144,11 @@ Poco::JSON::Object::Ptr erasureJson(const Erasure& erasure);
 // since_anchor, latest: {commit, tree_size}|null}, findings: [{kind, seq, id|null, detail}]}.
 struct AuditReport;  // service/audit.h
 Poco::JSON::Object::Ptr auditReportJson(const AuditReport& report, std::string_view backend);
+
+// The JSON of one verification (service/verifications.h): {id, state, since_anchor, started_at,
+// finished_at, checked, report: auditReportJson|null, error|null}.
+Poco::JSON::Object::Ptr verificationJson(const Verifications::Snapshot& job,
+                                         std::string_view backend);
 
 // Compact JSON text of "object" (UTF-8, not \u-escaped). Members of a parsed object come sorted,
 // so the same object always gives the same text.

@@ -210,4 +210,29 @@ std::string toJsonText(const Object::Ptr& obj) {
   return out.str();
 }
 
+Object::Ptr verificationJson(const Verifications::Snapshot& job, std::string_view backend) {
+  auto o = jsonObject();
+  o->set("id", job.id);
+  o->set("state", std::string(stateName(job.state)));
+  o->set("since_anchor", job.sinceAnchor);
+  o->set("started_at", core::formatRfc3339(job.startedAt));
+  o->set("finished_at", job.finishedAt ? Poco::Dynamic::Var(core::formatRfc3339(*job.finishedAt))
+                                       : Poco::Dynamic::Var());
+  o->set("checked", static_cast<Poco::Int64>(job.checked));
+  o->set("report", job.report ? Poco::Dynamic::Var(auditReportJson(*job.report, backend))
+                              : Poco::Dynamic::Var());
+  std::string error;
+  if (job.failure) {
+    try {
+      std::rethrow_exception(job.failure);
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "unknown failure";
+    }
+  }
+  o->set("error", error.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(error));
+  return o;
+}
+
 }  // namespace charta::service
